@@ -1,0 +1,17 @@
+// The dispatch tables of every operation the provider implements, gathered in
+// one place for query_operation (provider_main.cc).
+#pragma once
+
+#include <openssl/core.h>
+
+namespace maxq::provider {
+
+extern const OSSL_DISPATCH ec_keymgmt_functions[];
+extern const OSSL_DISPATCH ecdsa_signature_functions[];
+extern const OSSL_DISPATCH ecdh_keyexch_functions[];
+extern const OSSL_DISPATCH trng_rand_functions[];
+extern const OSSL_DISPATCH uri_store_functions[];
+extern const OSSL_DISPATCH key_reference_encoder_pem_functions[];
+extern const OSSL_DISPATCH key_reference_decoder_functions[];
+
+}  // namespace maxq::provider

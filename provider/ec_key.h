@@ -1,0 +1,45 @@
+// The keydata object of the EC key manager. A key is either on the chip (its
+// private half is an object id on a chip with a known serial; the public point
+// is cached so no query ever touches the device) or a plain software key held
+// as an EVP_PKEY in the software library context (peer keys, certificates).
+#pragma once
+
+#include <openssl/evp.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "provider/provider_context.h"
+#include "wire/bytes.h"
+#include "wire/protocol.h"
+
+namespace maxq::provider {
+
+struct EvpPkeyDeleter {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
+
+struct EcKey {
+  ProviderContext* ctx = nullptr;
+  std::optional<wire::CurveInfo> curve;  // unset only while a key is being built
+  Bytes public_point;                    // uncompressed 04 || X || Y; empty when none
+
+  // Private half on the chip.
+  std::optional<uint16_t> object_id;
+  ChipSerial serial{};
+  bool temporary = false;  // ephemeral key in a temporary slot, released on free
+
+  // Software view: the public key (always, once public_point is set) or a full
+  // software key pair (no object_id), in ctx->software_libctx().
+  EvpPkeyPtr software;
+
+  bool on_chip() const { return object_id.has_value(); }
+  bool has_private() const;  // on the chip, or a software key pair
+};
+
+// Builds `software` from curve + public_point. Returns false on an invalid point.
+bool ec_key_refresh_software(EcKey& key);
+
+}  // namespace maxq::provider

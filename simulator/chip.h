@@ -1,0 +1,86 @@
+// The simulated MAXQ1061 as seen from the SPI bus. A Chip consumes the host's
+// byte stream (chip-select edges, command frames, 0xCC polls) and clocks out
+// exactly what the part would: idle bytes, then 0x55 and the response frame.
+//
+// SPI behaviour (MODELLED where DESIGN.md is silent; constants in wire/protocol.h):
+//  - A falling chip select starts a new command window; a rising one ends it and
+//    discards any half-received command or unread response.
+//  - While a command frame arrives the chip clocks out kIdleByte. It knows the
+//    frame's end from the header's length field and executes the command at once
+//    (the state file is locked, re-read if another process changed it, and
+//    written back atomically if the command changed it).
+//  - Afterwards every clocked byte returns kIdleByte while busy (fault "busy for
+//    N polls", optional latency model), then 0x55 and the rest of the response,
+//    whatever the host sends on MOSI. After the response: kIdleByte until the
+//    chip select rises. One command per chip-select window.
+//  - A frame with a bad sync, bad CRC or a length beyond 2300 bytes is not
+//    executed; the chip answers Status::FrameError.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "simulator/counters.h"
+#include "simulator/fault_injector.h"
+#include "wire/bytes.h"
+#include "wire/protocol.h"
+
+namespace maxq::sim {
+
+// Thrown when a state file cannot be used: missing, unreadable, truncated,
+// corrupt, of another format, or not writable. The message names the file and
+// says what to do; the file is never modified or reset.
+class StateError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+using Serial = std::array<uint8_t, wire::kSerialBytes>;
+
+struct ProvisionResult {
+  Serial serial{};
+  std::string admin_key_path;
+};
+
+class ChipCore;  // command interpreter, object store and persistence
+
+class Chip {
+ public:
+  // Creates a new simulated chip: a fresh random serial, lifecycle operational,
+  // objects 0x1000 (key-import public key) and 0x1001 (admin public key). The
+  // admin private key is written as PEM to `admin_key_path` (mode 0600). Refuses
+  // (StateError) to overwrite an existing state file or admin key file.
+  static ProvisionResult provision(const std::string& state_path,
+                                   const std::string& admin_key_path);
+
+  // Opens an existing chip. Throws StateError when the state file is missing or
+  // not a valid MAXQ1061 simulator state.
+  static std::unique_ptr<Chip> open(const std::string& state_path);
+
+  ~Chip();
+  Chip(const Chip&) = delete;
+  Chip& operator=(const Chip&) = delete;
+
+  // SPI face.
+  void select();
+  void deselect();
+  uint8_t clock(uint8_t mosi);
+  void transfer(const uint8_t* mosi, uint8_t* miso, size_t n);
+
+  Serial serial() const;
+  const std::string& state_path() const;
+
+  FaultInjector& faults();
+  // Counters of this chip; shared across processes (see counters.h).
+  Counters& counters();
+
+ private:
+  explicit Chip(std::unique_ptr<ChipCore> core);
+  class SpiState;
+  std::unique_ptr<ChipCore> core_;
+  std::unique_ptr<SpiState> spi_;
+};
+
+}  // namespace maxq::sim

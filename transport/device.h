@@ -1,0 +1,126 @@
+// The typed host API of the MAXQ1061: one method per chip command. Every call
+// is one command frame (one chip round trip) unless it says otherwise; calls are
+// serialised by a mutex per device and, across processes, by an advisory file
+// lock around each command. Commands that are safe to repeat are retried a
+// bounded number of times when the response is damaged on the bus; any command
+// is retried when the chip reports that it received a damaged frame (it did not
+// execute it).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "transport/errors.h"
+#include "transport/link.h"
+#include "wire/bytes.h"
+#include "wire/protocol.h"
+
+namespace maxq::transport {
+
+class AdminKey;
+
+struct ChipStatus {
+  std::string product;  // "MAXQ1061"
+  std::array<uint8_t, 4> firmware{};
+  std::array<uint8_t, wire::kSerialBytes> serial{};
+  wire::Lifecycle lifecycle = wire::Lifecycle::Operational;
+  uint32_t free_memory = 0;
+  uint32_t total_memory = 0;
+  uint8_t free_temporary_slots = 0;
+};
+
+struct ObjectInfo {
+  uint16_t id = 0;
+  wire::ObjectType type = wire::ObjectType::Data;
+  wire::ObjectProperty property = wire::ObjectProperty::Persistent;
+  std::optional<wire::Curve> curve;  // key objects that hold a key
+  uint16_t length = 0;               // capacity (data) or field size (keys)
+  uint16_t used = 0;                 // bytes written (data/cert); 0 for an empty key
+  uint8_t rules[wire::kAccessRuleBytes] = {};
+};
+
+struct ObjectSpec {
+  uint16_t id = 0;
+  wire::ObjectType type = wire::ObjectType::KeyPair;
+  wire::ObjectProperty property = wire::ObjectProperty::Persistent;
+  uint8_t rules[wire::kAccessRuleBytes] = {};
+  uint16_t length = 0;
+
+  // A persistent key pair for `curve`: everyone may read (the public part) and
+  // use it; only the admin may regenerate, write or delete it.
+  static ObjectSpec key_pair(uint16_t id, wire::Curve curve);
+  // A temporary (RAM) key pair that everyone may generate and use (ephemeral ECDHE).
+  static ObjectSpec temporary_key_pair(uint16_t id, wire::Curve curve);
+  // A persistent certificate object of `capacity` bytes: everyone reads, admin writes.
+  static ObjectSpec certificate(uint16_t id, uint16_t capacity);
+  static ObjectSpec data(uint16_t id, uint16_t capacity);
+  static ObjectSpec public_key(uint16_t id, wire::Curve curve);
+};
+
+struct PublicKey {
+  wire::Curve curve = wire::Curve::P256;
+  Bytes xy;  // X || Y, field_bytes each
+};
+
+struct DeviceOptions {
+  unsigned max_attempts = 3;  // total tries of a retry-safe command
+};
+
+class Device {
+ public:
+  Device(std::unique_ptr<Link> link, DeviceOptions options = {});
+  ~Device();
+
+  // --- one method per chip command ---
+  Bytes ping(ByteView data);
+  ChipStatus status();
+  Bytes challenge(uint16_t length);
+  void admin_authenticate(ByteView signature);
+  void create_object(const ObjectSpec& spec);
+  void delete_object(uint16_t id);
+  // length 0: to the end of the written content.
+  Bytes read_object(uint16_t id, uint16_t offset = 0, uint16_t length = 0);
+  void write_object(uint16_t id, uint16_t offset, ByteView data);
+  // Pages through the chip's list (one command per page).
+  std::vector<ObjectInfo> list_objects();
+  void set_lifecycle(wire::Lifecycle state);
+  // Import-key with no material: the chip generates the pair; returns its public key.
+  PublicKey generate_key(uint16_t id, wire::Curve curve);
+  void import_public_key(uint16_t id, const PublicKey& key);
+  // ECDSA on a digest; returns raw r || s.
+  Bytes sign(uint16_t id, ByteView digest);
+  // Returns false for a signature that does not verify (status BadSignature).
+  bool verify(uint16_t id, ByteView digest, ByteView signature);
+  // Raw ECDH secret (X coordinate) for peer point X || Y.
+  SecretBytes ecdh(uint16_t id, ByteView peer_xy);
+  // Any n: split into commands of at most 1024 bytes.
+  Bytes random(size_t n);
+  PublicKey read_public(uint16_t id);
+
+  // --- composite helpers (several commands) ---
+  // get challenge + admin authenticate with `key`.
+  void authenticate(const AdminKey& key);
+  // Writes `data` in frame-sized chunks.
+  void write_object_chunked(uint16_t id, ByteView data);
+
+  std::string describe() const;
+  Link& link() { return *link_; }
+
+ private:
+  enum class Retry { Safe, OnlyIfNotExecuted };
+  Bytes command(wire::Command cmd, ByteView payload, Retry retry, size_t expected_payload,
+                const std::string& what);
+  Bytes exchange_locked(wire::Command cmd, ByteView frame, Retry retry, size_t expected_payload,
+                        const std::string& what);
+
+  std::unique_ptr<Link> link_;
+  DeviceOptions options_;
+  std::mutex mutex_;
+};
+
+}  // namespace maxq::transport
