@@ -43,3 +43,15 @@ struct EcKey {
 bool ec_key_refresh_software(EcKey& key);
 
 }  // namespace maxq::provider
+
+namespace maxq::provider {
+
+// Handing a key to OpenSSL by reference (store and decoder): the
+// OSSL_OBJECT_PARAM_REFERENCE octet string holds the ADDRESS of an `EcKey*`
+// variable (reference_sz == sizeof(EcKey*)). keymgmt load() takes ownership by
+// moving the pointer out and setting that variable to nullptr; the producer
+// keeps the key in a unique_ptr and frees whatever is left after the object
+// callback returns, so nothing leaks when OpenSSL does not load the object.
+EcKey* ec_key_take_reference(const void* reference, size_t reference_sz);
+
+}  // namespace maxq::provider
