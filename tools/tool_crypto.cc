@@ -1,0 +1,91 @@
+#include "tools/tool_crypto.h"
+
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/provider.h>
+#include <openssl/x509.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace maxq::tool {
+namespace {
+
+template <auto Fn>
+struct Deleter {
+  template <class T>
+  void operator()(T* p) const { Fn(p); }
+};
+using LibCtxPtr = std::unique_ptr<OSSL_LIB_CTX, Deleter<OSSL_LIB_CTX_free>>;
+using ProviderPtr = std::unique_ptr<OSSL_PROVIDER, Deleter<OSSL_PROVIDER_unload>>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
+using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
+using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD_free>>;
+using ParamsPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM_free>>;
+
+// Own context with only the default provider: a provider loaded through
+// openssl.cnf must not serve the tool's own software work.
+struct ToolLibCtx {
+  LibCtxPtr ctx{OSSL_LIB_CTX_new()};
+  ProviderPtr def{ctx ? OSSL_PROVIDER_load(ctx.get(), "default") : nullptr};
+};
+OSSL_LIB_CTX* libctx() {
+  static ToolLibCtx c;  // the tool is single-threaded; built once
+  if (!c.def) throw std::runtime_error("cannot load OpenSSL's default provider");
+  return c.ctx.get();
+}
+
+}  // namespace
+
+std::string public_key_pem(const transport::PublicKey& key) {
+  auto info = wire::curve_info(static_cast<uint8_t>(key.curve));
+  if (!info) throw std::runtime_error("chip reported an unknown curve");
+  Bytes point{0x04};
+  point.insert(point.end(), key.xy.begin(), key.xy.end());
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
+  std::string group(info->sn);
+  if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group.c_str(), 0) ||
+      !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()))
+    throw std::runtime_error("out of memory");
+  ParamsPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
+  PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(libctx(), "EC", nullptr));
+  EVP_PKEY* raw = nullptr;
+  if (!params || !pctx || EVP_PKEY_fromdata_init(pctx.get()) <= 0 ||
+      EVP_PKEY_fromdata(pctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) <= 0)
+    throw std::runtime_error("the chip returned a public key that is not a valid point");
+  PkeyPtr pkey(raw);
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || !PEM_write_bio_PUBKEY(bio.get(), pkey.get()))
+    throw std::runtime_error("cannot encode the public key as PEM");
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(n));
+}
+
+Bytes certificate_der(const std::string& contents, const std::string& path) {
+  BioPtr bio(BIO_new_mem_buf(contents.data(), static_cast<int>(contents.size())));
+  X509Ptr cert(X509_new_ex(libctx(), nullptr));
+  if (!bio || !cert) throw std::runtime_error("out of memory");
+  X509* raw = cert.get();
+  if (contents.find("-----BEGIN CERTIFICATE-----") != std::string::npos) {
+    if (!PEM_read_bio_X509(bio.get(), &raw, nullptr, nullptr))
+      throw std::runtime_error(path + " has a CERTIFICATE PEM block that does not parse");
+  } else {
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(contents.data());
+    if (!d2i_X509(&raw, &p, static_cast<long>(contents.size())))
+      throw std::runtime_error(path + " is neither a PEM nor a DER X.509 certificate");
+  }
+  unsigned char* der = nullptr;
+  int n = i2d_X509(cert.get(), &der);
+  if (n <= 0) throw std::runtime_error("cannot re-encode the certificate in " + path);
+  Bytes out(der, der + n);
+  OPENSSL_free(der);
+  return out;
+}
+
+}  // namespace maxq::tool

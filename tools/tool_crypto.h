@@ -1,0 +1,18 @@
+// The little libcrypto work the tool does (PEM of a public key, certificate
+// parsing), in the tool's own library context.
+#pragma once
+
+#include <string>
+
+#include "transport/device.h"
+#include "wire/bytes.h"
+
+namespace maxq::tool {
+
+// SubjectPublicKeyInfo PEM of a chip public key.
+std::string public_key_pem(const transport::PublicKey& key);
+// DER of the certificate in `contents` (PEM or DER); throws std::runtime_error
+// naming `path` when it is not a certificate.
+Bytes certificate_der(const std::string& contents, const std::string& path);
+
+}  // namespace maxq::tool
