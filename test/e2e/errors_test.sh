@@ -1,0 +1,64 @@
+# Negative paths: each must fail with a clear message and leave state intact.
+
+test_unknown_object_id() {
+  provision a
+  use_chip a
+  openssl pkey "${PROV[@]}" -in maxq1061:id=0x0999 -pubout >"$WORK/out" 2>&1 && fail "loaded a missing key"
+  expect_contains "$WORK/out" "0x0999" "error names the id"
+}
+
+test_malformed_uri() {
+  provision a
+  use_chip a
+  local uri
+  for uri in "maxq1061:id=zzz" "maxq1061:id=0x10000" "maxq1061:" "maxq1061:id=0x0101;type=bogus"; do
+    openssl pkey "${PROV[@]}" -in "$uri" -pubout >"$WORK/out" 2>&1 && fail "accepted $uri"
+    expect_contains "$WORK/out" "maxq1061:id=" "error shows the accepted URI form for $uri"
+  done
+}
+
+test_reference_for_other_chip() {
+  provision a
+  provision b
+  use_chip a
+  openssl genpkey "${PROV[@]}" -propquery provider=maxq1061 -algorithm EC -pkeyopt group:P-256 \
+    -pkeyopt id:0x0101 -out "$WORK/ref.pem" || fail "genpkey"
+  use_chip b
+  openssl pkey "${PROV[@]}" -in "$WORK/ref.pem" -pubout >"$WORK/out" 2>&1 && fail "used a reference of another chip"
+  expect_contains "$WORK/out" "serial\|another chip\|different chip" "error explains the chip mismatch"
+}
+
+test_wrong_curve() {
+  provision a
+  use_chip a
+  openssl genpkey "${PROV[@]}" -propquery provider=maxq1061 -algorithm EC -pkeyopt group:secp256k1 \
+    -out "$WORK/ref.pem" >"$WORK/out" 2>&1 && fail "generated a key on an unsupported curve"
+  expect_contains "$WORK/out" "secp256k1" "error names the curve"
+}
+
+test_missing_state_file() {
+  export MAXQ1061_DEVICE="sim:$WORK/none.state"
+  openssl rand "${PROV[@]}" -propquery provider=maxq1061 -hex 8 >"$WORK/out" 2>&1 && fail "rand without a chip"
+  expect_contains "$WORK/out" "none.state" "error names the state file"
+  expect_contains "$WORK/out" "init" "error says how to create a chip"
+  [[ ! -e "$WORK/none.state" ]] || fail "a missing state file was created silently"
+}
+
+test_corrupt_state_file() {
+  provision a
+  use_chip a
+  truncate -s 40 "$WORK/a.state"
+  cp "$WORK/a.state" "$WORK/a.copy"
+  openssl rand "${PROV[@]}" -propquery provider=maxq1061 -hex 8 >"$WORK/out" 2>&1 && fail "used a corrupt state file"
+  expect_contains "$WORK/out" "a.state" "error names the state file"
+  cmp "$WORK/a.state" "$WORK/a.copy" || fail "the corrupt state file was modified"
+}
+
+test_keygen_without_admin_key() {
+  provision a
+  use_chip a
+  rm "$WORK/a.state.admin.pem"
+  openssl genpkey "${PROV[@]}" -propquery provider=maxq1061 -algorithm EC -pkeyopt group:P-256 \
+    -out "$WORK/ref.pem" >"$WORK/out" 2>&1 && fail "generated a key without the admin key"
+  expect_contains "$WORK/out" "admin" "error mentions the admin key"
+}
