@@ -57,7 +57,6 @@ test_mtls13_p384_both_chips() {
   sa=$(count a "sign/verify")
   sb=$(count b "sign/verify")
   use_chip b
-  CLIENT_PROV=(env MAXQ1061_DEVICE="sim:$WORK/a.state")
   start_server "$WORK/server.out" "${PROV[@]}" -cert "$WORK/server.pem" -key "$WORK/server.ref.pem" \
     -Verify 1 -CAfile "$WORK/ca.pem" -verify_return_error -tls1_3
   echo hello | MAXQ1061_DEVICE="sim:$WORK/a.state" openssl s_client "${PROV[@]}" \
