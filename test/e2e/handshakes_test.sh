@@ -84,7 +84,8 @@ make_config() {
   local src="$MAXQ_SOURCE/openssl.cnf.example" out="$WORK/openssl.cnf"
   sed -e "s|^# device = .*|device = sim:$WORK/a.state|" "$src" >"$out"
   case "$1" in
-    full) sed -i 's|^# alg_section = maxq1061_full_offload|alg_section = maxq1061_full_offload|' "$out" ;;
+    full) sed -i -e 's|^# alg_section = maxq1061_full_offload|alg_section = maxq1061_full_offload|' \
+      -e 's|^# ssl_conf = maxq1061_ssl|ssl_conf = maxq1061_ssl|' "$out" ;;
     seed) sed -i 's|^# random = maxq1061_random|random = maxq1061_random|' "$out" ;;
     identity) ;;
   esac

@@ -70,7 +70,8 @@ soft_key_cert() {
 start_server() {
   local out=$1
   shift
-  openssl s_server -accept 127.0.0.1:0 -naccept 1 "$@" >"$out" 2>&1 &
+  # -ign_eof: the server must not quit on its own stdin (it has none here).
+  openssl s_server -accept 127.0.0.1:0 -naccept 1 -ign_eof "$@" >"$out" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   local i
