@@ -70,8 +70,9 @@ soft_key_cert() {
 start_server() {
   local out=$1
   shift
-  # -ign_eof: the server must not quit on its own stdin (it has none here).
-  openssl s_server -accept 127.0.0.1:0 -naccept 1 -ign_eof "$@" >"$out" 2>&1 &
+  # -www: the server answers "GET /" with a page describing the session (incl.
+  # the client certificate) and never reads its own stdin.
+  openssl s_server -accept 127.0.0.1:0 -naccept 1 -www "$@" >"$out" 2>&1 </dev/null &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   local i
@@ -92,6 +93,9 @@ wait_server() {
   PIDS=("${PIDS[@]/$SERVER_PID/}")
   return $rc
 }
+
+# An HTTP request for the -www server; s_client keeps reading after stdin EOF.
+http_get() { printf 'GET / HTTP/1.0\r\n\r\n'; }
 
 expect_contains() {  # FILE PATTERN WHAT
   grep -q -- "$2" "$1" || { cat "$1" >&2; fail "$3: '$2' not found"; }
