@@ -6,13 +6,13 @@
 # Usage: ./scripts/demo.sh   (exits non-zero on any failure; leaves nothing behind)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
-./scripts/build.sh >/dev/null
-build=${BUILD_DIR:-build}
-tool="$root/$build/tools/maxq1061-tool"
-export OPENSSL_CONF=/dev/null OPENSSL_MODULES="$root/$build/provider"
+# MAXQ_DEMO_SKIP_BUILD=1: use an existing build (the ctest case of the demo).
+[[ "${MAXQ_DEMO_SKIP_BUILD:-0}" == 1 ]] || ./scripts/build.sh >/dev/null
+build=$(cd "${BUILD_DIR:-build}" && pwd)
+tool="$build/tools/maxq1061-tool"
+export OPENSSL_CONF=/dev/null OPENSSL_MODULES="$build/provider"
 unset MAXQ1061_DEVICE MAXQ1061_ADMIN_KEY
-P=(-provider-path "$root/$build/provider" -provider maxq1061 -provider default)
+P=(-provider-path "$build/provider" -provider maxq1061 -provider default)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/maxq1061-demo.XXXXXX")
 server_pid=
