@@ -1,0 +1,273 @@
+// Handshake benchmark: what it costs to put the handshake on the chip.
+// Full mutual-TLS handshakes (no resumption) in one process over BIO pairs, in
+// four modes run interleaved so machine drift hits all alike:
+//   software   both keys in the default provider (the baseline)
+//   identity   client key on a chip; ECDHE and RNG in software
+//   full       client key, ECDHE and the DRBG seed on a chip (?provider=maxq1061)
+//   both-ends  client and server keys each on their own chip
+// See bench/README.md for how to run it and the latest figures.
+#include <openssl/crypto.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bench/latency_model.h"
+#include "bench/process_memory.h"
+#include "bench/tls_fixture.h"
+#include "simulator/counters.h"
+#include "transport/device.h"
+#include "transport/device_spec.h"
+#include "wire/protocol.h"
+
+namespace maxq::bench {
+namespace {
+
+struct Options {
+  int tls = 13;
+  std::string curve = "P-256";
+  int reps = 5;
+  int handshakes = 200;  // per mode per repetition
+  bool json = false;
+  bool hardware_estimate = false;
+  double spi_hz = 1e6;
+  std::string module_dir;
+};
+
+struct Mode {
+  std::string name;
+  SslCtxPtr client, server;
+  std::vector<std::string> chips;  // state files whose counters belong to this mode
+  std::vector<double> rates;       // handshakes/s per repetition
+  std::vector<double> latencies_ms;
+  uint64_t handshakes = 0;
+  sim::CounterSnapshot delta;
+  size_t objects_before = 0, objects_after = 0;
+};
+
+[[noreturn]] void usage(const char* msg) {
+  std::fprintf(stderr,
+               "%s\nusage: maxq1061-bench [--tls 12|13] [--curve P-256|P-384] [--reps N] "
+               "[--handshakes N] [--quick] [--json] [--hardware-estimate] [--spi-hz N] "
+               "[--module-dir DIR]\n",
+               msg);
+  std::exit(2);
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  o.module_dir = MAXQ_BENCH_MODULE_DIR;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage(("missing value for " + a).c_str());
+      return argv[++i];
+    };
+    if (a == "--tls") o.tls = std::atoi(value().c_str());
+    else if (a == "--curve") o.curve = value();
+    else if (a == "--reps") o.reps = std::atoi(value().c_str());
+    else if (a == "--handshakes") o.handshakes = std::atoi(value().c_str());
+    else if (a == "--quick") { o.reps = 1; o.handshakes = 10; }
+    else if (a == "--json") o.json = true;
+    else if (a == "--hardware-estimate") o.hardware_estimate = true;
+    else if (a == "--spi-hz") o.spi_hz = std::atof(value().c_str());
+    else if (a == "--module-dir") o.module_dir = value();
+    else usage(("unknown option " + a).c_str());
+  }
+  if (o.tls != 12 && o.tls != 13) usage("--tls must be 12 or 13");
+  if (o.curve != "P-256" && o.curve != "P-384") usage("--curve must be P-256 or P-384");
+  if (o.reps < 1 || o.handshakes < 1 || o.spi_hz <= 0) usage("counts must be positive");
+  return o;
+}
+
+sim::CounterSnapshot chip_counters(const std::string& state) {
+  return sim::Counters::read_file(state + ".counters");
+}
+
+size_t persistent_objects(const std::string& state) {
+  transport::Device dev(transport::open_link(transport::DeviceSpec::parse("sim:" + state)));
+  return dev.list_objects().size();
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+void add(sim::CounterSnapshot& sum, const sim::CounterSnapshot& d) {
+  for (int i = 0; i < 256; ++i) sum.commands[i] += d.commands[i];
+  sum.bytes_to_chip += d.bytes_to_chip;
+  sum.bytes_from_chip += d.bytes_from_chip;
+  sum.frame_errors += d.frame_errors;
+}
+
+void run_batch(Mode& m, int n) {
+  std::vector<sim::CounterSnapshot> before;
+  for (const auto& c : m.chips) before.push_back(chip_counters(c));
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < n; ++i) {
+    auto h0 = std::chrono::steady_clock::now();
+    run_handshake(m.client.get(), m.server.get());
+    m.latencies_ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - h0).count());
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  m.rates.push_back(n / secs);
+  m.handshakes += static_cast<uint64_t>(n);
+  for (size_t i = 0; i < m.chips.size(); ++i) add(m.delta, chip_counters(m.chips[i]) - before[i]);
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  Options opt = parse(argc, argv);
+  char tmpl[] = "/tmp/maxq1061-bench.XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("cannot create a temp dir");
+  std::string work = tmpl;
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() { std::error_code ec; std::filesystem::remove_all(dir, ec); }
+  } cleanup{work};
+
+  LibraryContext sw = LibraryContext::software();
+  TestCa ca(sw.get());
+  auto chip = [&](const std::string& name, bool full) {
+    return LibraryContext::with_chip(opt.module_dir, work, {work + "/" + name + ".state", full});
+  };
+  LibraryContext identity_ctx = chip("identity", false);
+  LibraryContext full_ctx = chip("full", true);
+  LibraryContext both_client_ctx = chip("both-client", false);
+  LibraryContext both_server_ctx = chip("both-server", false);
+
+  auto identity_of = [&](const LibraryContext& ctx, bool on_chip, const std::string& cn) {
+    Identity id;
+    id.key = make_key(on_chip ? ctx : sw, opt.curve, on_chip, 0x0101);
+    id.cert = ca.issue(id.key.get(), cn);
+    return id;
+  };
+  Identity soft_client = identity_of(sw, false, "client");
+  Identity soft_server = identity_of(sw, false, "server");
+  Identity identity_client = identity_of(identity_ctx, true, "client");
+  Identity full_client = identity_of(full_ctx, true, "client");
+  Identity both_client = identity_of(both_client_ctx, true, "client");
+  Identity both_server = identity_of(both_server_ctx, true, "server");
+
+  auto server = [&](const LibraryContext& ctx, const Identity& id) {
+    return make_ssl_ctx(ctx, true, opt.tls, opt.curve, id, ca);
+  };
+  auto client = [&](const LibraryContext& ctx, const Identity& id) {
+    return make_ssl_ctx(ctx, false, opt.tls, opt.curve, id, ca);
+  };
+  std::vector<Mode> modes;
+  modes.push_back({"software", client(sw, soft_client), server(sw, soft_server), {}});
+  modes.push_back({"identity", client(identity_ctx, identity_client), server(sw, soft_server),
+                   {identity_ctx.chip_state()}});
+  modes.push_back({"full", client(full_ctx, full_client), server(sw, soft_server),
+                   {full_ctx.chip_state()}});
+  modes.push_back({"both-ends", client(both_client_ctx, both_client),
+                   server(both_server_ctx, both_server),
+                   {both_client_ctx.chip_state(), both_server_ctx.chip_state()}});
+
+  // Warm up (loads algorithms, seeds DRBGs, creates slot pools), then measure.
+  for (Mode& m : modes) run_handshake(m.client.get(), m.server.get());
+  for (Mode& m : modes)
+    for (const auto& c : m.chips) m.objects_before += persistent_objects(c);
+  MemoryUsage mem_before = memory_usage();
+  for (int rep = 0; rep < opt.reps; ++rep)
+    for (Mode& m : modes) run_batch(m, opt.handshakes);
+  MemoryUsage mem_after = memory_usage();
+  for (Mode& m : modes)
+    for (const auto& c : m.chips) m.objects_after += persistent_objects(c);
+
+  unsigned field = opt.curve == "P-384" ? 48 : 32;
+  double base = percentile(modes[0].rates, 0.5);
+  if (opt.json) {
+    std::printf("{\"tls\":\"1.%d\",\"curve\":\"%s\",\"reps\":%d,\"handshakes_per_rep\":%d,"
+                "\"rss_kib_before\":%llu,\"rss_kib_after\":%llu,\"peak_rss_kib\":%llu,\"modes\":[",
+                opt.tls % 10, opt.curve.c_str(), opt.reps, opt.handshakes,
+                static_cast<unsigned long long>(mem_before.rss_kib),
+                static_cast<unsigned long long>(mem_after.rss_kib),
+                static_cast<unsigned long long>(mem_after.peak_kib));
+  } else {
+    std::printf("TLS 1.%d, %s, %d reps x %d handshakes per mode (interleaved)\n\n", opt.tls % 10,
+                opt.curve.c_str(), opt.reps, opt.handshakes);
+    std::printf("%-10s %9s %6s %8s %8s %9s %9s %9s %8s  %s\n", "mode", "hs/s", "ratio", "p50 ms",
+                "p99 ms", "cmds/hs", "SPI out", "SPI in", "objects", "chip commands per handshake");
+  }
+  for (size_t i = 0; i < modes.size(); ++i) {
+    Mode& m = modes[i];
+    double rate = percentile(m.rates, 0.5);
+    double hs = static_cast<double>(m.handshakes);
+    std::string by_code;
+    for (int code = 0; code < 256; ++code) {
+      if (!m.delta.commands[code]) continue;
+      char buf[96];
+      std::snprintf(buf, sizeof buf, opt.json ? "%s\"%s\":%.3f" : "%s%s %.2f",
+                    by_code.empty() ? "" : ", ", std::string(wire::command_name(static_cast<uint8_t>(code))).c_str(),
+                    static_cast<double>(m.delta.commands[code]) / hs);
+      by_code += buf;
+    }
+    long long new_objects = static_cast<long long>(m.objects_after) - static_cast<long long>(m.objects_before);
+    HardwareEstimate est = estimate_hardware(m.delta, m.handshakes, field, opt.spi_hz);
+    double p50 = percentile(m.latencies_ms, 0.5);
+    if (opt.json) {
+      std::printf("%s{\"mode\":\"%s\",\"handshakes_per_s\":%.1f,\"ratio\":%.3f,\"p50_ms\":%.3f,"
+                  "\"p99_ms\":%.3f,\"chip_commands_per_handshake\":%.3f,\"by_command\":{%s},"
+                  "\"spi_bytes_to_chip\":%.1f,\"spi_bytes_from_chip\":%.1f,\"new_objects\":%lld,"
+                  "\"estimate_bus_ms\":%.2f,\"estimate_chip_ms\":%.2f,\"estimate_handshake_ms\":%.2f}",
+                  i ? "," : "", m.name.c_str(), rate, rate / base, p50,
+                  percentile(m.latencies_ms, 0.99), static_cast<double>(m.delta.total_commands()) / hs,
+                  by_code.c_str(), static_cast<double>(m.delta.bytes_to_chip) / hs,
+                  static_cast<double>(m.delta.bytes_from_chip) / hs, new_objects, est.bus_ms,
+                  est.chip_ms, p50 + est.bus_ms + est.chip_ms);
+    } else {
+      std::printf("%-10s %9.1f %6.3f %8.3f %8.3f %9.2f %9.1f %9.1f %+8lld  %s\n", m.name.c_str(), rate,
+                  rate / base, p50, percentile(m.latencies_ms, 0.99),
+                  static_cast<double>(m.delta.total_commands()) / hs,
+                  static_cast<double>(m.delta.bytes_to_chip) / hs,
+                  static_cast<double>(m.delta.bytes_from_chip) / hs, new_objects,
+                  by_code.empty() ? "-" : by_code.c_str());
+    }
+  }
+  if (opt.json) {
+    std::printf("]}\n");
+  } else {
+    std::printf("\nRSS %llu KiB -> %llu KiB (growth %lld KiB), peak %llu KiB\n",
+                static_cast<unsigned long long>(mem_before.rss_kib),
+                static_cast<unsigned long long>(mem_after.rss_kib),
+                static_cast<long long>(mem_after.rss_kib) - static_cast<long long>(mem_before.rss_kib),
+                static_cast<unsigned long long>(mem_after.peak_kib));
+    if (opt.hardware_estimate) {
+      std::printf("\nEstimated handshake on real hardware at %.0f Hz SPI (MODELLED chip timings, "
+                  "see bench/README.md):\n", opt.spi_hz);
+      for (Mode& m : modes) {
+        HardwareEstimate est = estimate_hardware(m.delta, m.handshakes, field, opt.spi_hz);
+        double p50 = percentile(m.latencies_ms, 0.5);
+        std::printf("  %-10s host %7.2f ms + bus %7.2f ms + chip %7.2f ms = %7.2f ms\n",
+                    m.name.c_str(), p50, est.bus_ms, est.chip_ms, p50 + est.bus_ms + est.chip_ms);
+      }
+    }
+  }
+  return 0;
+}
+
+}  // namespace maxq::bench
+
+int main(int argc, char** argv) {
+  try {
+    return maxq::bench::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "maxq1061-bench: %s\n", e.what());
+    return 1;
+  }
+}
