@@ -168,15 +168,21 @@ int run(int argc, char** argv) {
   auto client = [&](const LibraryContext& ctx, const Identity& id) {
     return make_ssl_ctx(ctx, false, opt.tls, opt.curve, id, ca);
   };
-  std::vector<Mode> modes;
-  modes.push_back({"software", client(sw, soft_client), server(sw, soft_server), {}});
-  modes.push_back({"identity", client(identity_ctx, identity_client), server(sw, soft_server),
-                   {identity_ctx.chip_state()}});
-  modes.push_back({"full", client(full_ctx, full_client), server(sw, soft_server),
-                   {full_ctx.chip_state()}});
-  modes.push_back({"both-ends", client(both_client_ctx, both_client),
-                   server(both_server_ctx, both_server),
-                   {both_client_ctx.chip_state(), both_server_ctx.chip_state()}});
+  std::vector<Mode> modes(4);
+  auto set = [](Mode& m, const char* name, SslCtxPtr c, SslCtxPtr s, std::vector<std::string> chips) {
+    m.name = name;
+    m.client = std::move(c);
+    m.server = std::move(s);
+    m.chips = std::move(chips);
+  };
+  set(modes[0], "software", client(sw, soft_client), server(sw, soft_server), {});
+  set(modes[1], "identity", client(identity_ctx, identity_client), server(sw, soft_server),
+      {identity_ctx.chip_state()});
+  set(modes[2], "full", client(full_ctx, full_client), server(sw, soft_server),
+      {full_ctx.chip_state()});
+  set(modes[3], "both-ends", client(both_client_ctx, both_client),
+      server(both_server_ctx, both_server),
+      {both_client_ctx.chip_state(), both_server_ctx.chip_state()});
 
   // Warm up (loads algorithms, seeds DRBGs, creates slot pools), then measure.
   for (Mode& m : modes) run_handshake(m.client.get(), m.server.get());
