@@ -1,0 +1,99 @@
+#include "transport/device_spec.h"
+
+#include <cstdlib>
+
+#include "simulator/chip.h"
+#include "transport/errors.h"
+#include "transport/ftdi_link.h"
+#include "transport/sim_bus.h"
+#include "transport/spi_link.h"
+#include "transport/unix_link.h"
+
+namespace maxq::transport {
+namespace {
+
+[[noreturn]] void bad(const std::string& device, const std::string& why) {
+  throw ConfigError("device '" + device + "': " + why +
+                    ". Use sim:PATH (simulated chip), unix:PATH (simulator daemon) or "
+                    "ftdi:DESC[,spi-clock-hz=N][,ftdi-interface=A|B|C|D][,cs-pin=N] "
+                    "(e.g. ftdi:i:0x0403:0x6014)");
+}
+
+uint32_t parse_number(const std::string& device, const std::string& key, const std::string& v) {
+  char* end = nullptr;
+  unsigned long n = std::strtoul(v.c_str(), &end, 0);
+  if (v.empty() || *end != '\0' || n > 0xFFFFFFFFul) bad(device, "bad value for " + key);
+  return static_cast<uint32_t>(n);
+}
+
+}  // namespace
+
+DeviceSpec DeviceSpec::parse(const std::string& device) {
+  DeviceSpec s;
+  auto colon = device.find(':');
+  if (colon == std::string::npos) bad(device, "missing the link type");
+  std::string kind = device.substr(0, colon), rest = device.substr(colon + 1);
+  if (kind == "sim") s.kind = Kind::Sim;
+  else if (kind == "unix") s.kind = Kind::Unix;
+  else if (kind == "ftdi") s.kind = Kind::Ftdi;
+  else bad(device, "unknown link type '" + kind + "'");
+  if (s.kind == Kind::Ftdi) {
+    // Options follow the libftdi description string after commas.
+    auto comma = rest.find(',');
+    s.target = rest.substr(0, comma);
+    while (comma != std::string::npos) {
+      auto next = rest.find(',', comma + 1);
+      std::string opt = rest.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1);
+      auto eq = opt.find('=');
+      if (eq == std::string::npos) bad(device, "option '" + opt + "' needs a value");
+      std::string key = opt.substr(0, eq), value = opt.substr(eq + 1);
+      if (key == "spi-clock-hz") s.spi_clock_hz = parse_number(device, key, value);
+      else if (key == "ftdi-interface") {
+        if (value.size() != 1 || value[0] < 'A' || value[0] > 'D') bad(device, "ftdi-interface must be A, B, C or D");
+        s.ftdi_interface = value;
+      } else if (key == "cs-pin") {
+        s.cs_pin = parse_number(device, key, value);
+        if (s.cs_pin < 3 || s.cs_pin > 7) bad(device, "cs-pin must be an ADBUS pin from 3 to 7");
+      } else {
+        bad(device, "unknown option '" + key + "'");
+      }
+      comma = next;
+    }
+  } else {
+    s.target = rest;
+  }
+  if (s.target.empty()) bad(device, "empty " + std::string(s.kind == Kind::Ftdi ? "description" : "path"));
+  return s;
+}
+
+std::string DeviceSpec::to_string() const {
+  switch (kind) {
+    case Kind::Sim: return "sim:" + target;
+    case Kind::Unix: return "unix:" + target;
+    case Kind::Ftdi: return "ftdi:" + target;
+  }
+  return target;
+}
+
+std::string default_sim_state_path() {
+  const char* state = std::getenv("XDG_STATE_HOME");
+  if (state && *state) return std::string(state) + "/maxq1061/sim.state";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.local/state/maxq1061/sim.state";
+}
+
+std::unique_ptr<Link> open_link(const DeviceSpec& spec) {
+  switch (spec.kind) {
+    case DeviceSpec::Kind::Sim:
+      try {
+        return std::make_unique<SpiLink>(std::make_unique<SimBus>(sim::Chip::open(spec.target)));
+      } catch (const sim::StateError& e) {
+        throw ConfigError(e.what());
+      }
+    case DeviceSpec::Kind::Unix: return open_unix_link(spec);
+    case DeviceSpec::Kind::Ftdi: return open_ftdi_link(spec);
+  }
+  throw ConfigError("unknown device kind");
+}
+
+}  // namespace maxq::transport
