@@ -22,7 +22,12 @@ struct EvpPkeyDeleter {
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
 
 struct EcKey {
-  ProviderContext* ctx = nullptr;
+  explicit EcKey(ProviderContext* c) : ctx(c) {}
+  ~EcKey();
+  EcKey(const EcKey&) = delete;
+  EcKey& operator=(const EcKey&) = delete;
+
+  ProviderContext* ctx;
   std::optional<wire::CurveInfo> curve;  // unset only while a key is being built
   Bytes public_point;                    // uncompressed 04 || X || Y; empty when none
 
@@ -31,20 +36,20 @@ struct EcKey {
   ChipSerial serial{};
   bool temporary = false;  // ephemeral key in a temporary slot, released on free
 
-  // Software view: the public key (always, once public_point is set) or a full
-  // software key pair (no object_id), in ctx->software_libctx().
+  // Software view: the public key (once public_point is set) or a full software
+  // key pair (no object_id), in ctx->software_libctx().
   EvpPkeyPtr software;
 
   bool on_chip() const { return object_id.has_value(); }
-  bool has_private() const;  // on the chip, or a software key pair
+  bool has_private() const;
+  ByteView public_xy() const { return ByteView(public_point).subview(1); }
 };
 
 // Builds `software` from curve + public_point. Returns false on an invalid point.
 bool ec_key_refresh_software(EcKey& key);
 
-}  // namespace maxq::provider
-
-namespace maxq::provider {
+// Maximum DER size of an ECDSA signature on `curve`.
+size_t ecdsa_der_max_size(const wire::CurveInfo& curve);
 
 // Handing a key to OpenSSL by reference (store and decoder): the
 // OSSL_OBJECT_PARAM_REFERENCE octet string holds the ADDRESS of an `EcKey*`

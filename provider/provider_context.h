@@ -1,15 +1,18 @@
-// The provider context: configuration, the two library contexts and the lazily
-// opened device. This is the only mutable state of the provider; everything
-// else reaches it through the provctx pointer OpenSSL hands to each callback.
+// The provider context: configuration, the software library context and the
+// lazily opened device session. This is the only mutable state of the
+// provider; every callback reaches it through the provctx pointer.
 #pragma once
 
 #include <openssl/core.h>
+#include <openssl/core_dispatch.h>
 #include <openssl/types.h>
 
 #include <array>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "transport/device.h"
 #include "wire/protocol.h"
@@ -28,18 +31,30 @@ struct ProviderConfig {
 
 using ChipSerial = std::array<uint8_t, wire::kSerialBytes>;
 
+// Core upcalls the provider uses (errors, BIOs for the encoder and decoder).
+struct CoreFunctions {
+  OSSL_FUNC_core_new_error_fn* new_error = nullptr;
+  OSSL_FUNC_core_set_error_debug_fn* set_error_debug = nullptr;
+  OSSL_FUNC_core_vset_error_fn* vset_error = nullptr;
+  OSSL_FUNC_BIO_read_ex_fn* bio_read_ex = nullptr;
+  OSSL_FUNC_BIO_write_ex_fn* bio_write_ex = nullptr;
+};
+
 class ProviderContext {
  public:
-  ProviderContext(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* in, ProviderConfig config);
+  ProviderContext(const OSSL_CORE_HANDLE* handle, CoreFunctions core, ProviderConfig config);
   ~ProviderContext();
+  ProviderContext(const ProviderContext&) = delete;
+  ProviderContext& operator=(const ProviderContext&) = delete;
 
   const OSSL_CORE_HANDLE* handle() const { return handle_; }
-  // Child library context of the application's: for OSSL_PARAM/decoder plumbing.
-  OSSL_LIB_CTX* libctx() const { return libctx_; }
-  // Library context for public-key work in software: a child whose default
-  // properties exclude this provider, so nothing fetched there calls back here.
-  OSSL_LIB_CTX* software_libctx() const { return software_libctx_; }
+  const CoreFunctions& core() const { return core_; }
   const ProviderConfig& config() const { return config_; }
+
+  // Library context for public-key work in software (verification, digests,
+  // peer keys): a private context with only OpenSSL's default provider, so
+  // nothing fetched there can call back into this provider. Created on first use.
+  OSSL_LIB_CTX* software_libctx();
 
   // The device, opened at first use (and again in a forked child). Throws
   // transport::Error with a message naming the device.
@@ -47,27 +62,30 @@ class ProviderContext {
   // Serial of the chip; read once when the device is opened.
   ChipSerial chip_serial();
   // Makes sure the current device session holds the admin role (needed to create
-  // or delete persistent objects): loads the admin key and authenticates once per
-  // session. Throws transport::ConfigError when no admin key is available.
+  // or delete persistent objects). Throws transport::ConfigError without a key.
   void ensure_admin();
+
+  // A temporary key-pair slot for an ephemeral key on `curve`, created on the
+  // chip the first time it is needed and reused afterwards. Throws when all
+  // slots are in use.
+  uint16_t acquire_temporary_slot(wire::Curve curve);
+  void release_temporary_slot(uint16_t id);
 
   // Debug trace to stderr when MAXQ1061_DEBUG is set. Never stdout.
   void trace(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
-
-  // OpenSSL core upcalls used for errors (see provider_errors.h).
-  const OSSL_DISPATCH* core_dispatch() const { return core_in_; }
 
  private:
   struct Session;
   Session& session_locked();
 
   const OSSL_CORE_HANDLE* handle_;
-  const OSSL_DISPATCH* core_in_;
-  OSSL_LIB_CTX* libctx_ = nullptr;
-  OSSL_LIB_CTX* software_libctx_ = nullptr;
+  CoreFunctions core_;
   ProviderConfig config_;
   std::mutex mutex_;
   std::unique_ptr<Session> session_;
+  std::once_flag software_once_;
+  OSSL_LIB_CTX* software_libctx_ = nullptr;
+  OSSL_PROVIDER* software_default_ = nullptr;
 };
 
 }  // namespace maxq::provider

@@ -59,6 +59,6 @@ test_keygen_without_admin_key() {
   use_chip a
   rm "$WORK/a.state.admin.pem"
   openssl genpkey "${PROV[@]}" -propquery provider=maxq1061 -algorithm EC -pkeyopt group:P-256 \
-    -out "$WORK/ref.pem" >"$WORK/out" 2>&1 && fail "generated a key without the admin key"
+    -pkeyopt id:0x0101 -out "$WORK/ref.pem" >"$WORK/out" 2>&1 && fail "generated a key without the admin key"
   expect_contains "$WORK/out" "admin" "error mentions the admin key"
 }

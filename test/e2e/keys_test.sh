@@ -12,9 +12,9 @@ test_genpkey_pubout() {
   openssl pkey "${PROV[@]}" -in "$WORK/ref.pem" -pubout -out "$WORK/pub.pem" || fail "pkey -pubout"
   "$TOOL" --device "sim:$WORK/a.state" pubkey --id 0x0101 >"$WORK/chip-pub.pem"
   cmp "$WORK/pub.pem" "$WORK/chip-pub.pem" || fail "public key from the reference differs from the chip's"
-  # P-384 without an explicit id: the provider picks a free one.
+  # P-384 with id:auto: the provider picks a free object id.
   openssl genpkey "${PROV[@]}" -propquery provider=maxq1061 -algorithm EC \
-    -pkeyopt group:P-384 -out "$WORK/ref384.pem" || fail "genpkey P-384"
+    -pkeyopt group:P-384 -pkeyopt id:auto -out "$WORK/ref384.pem" || fail "genpkey P-384"
   openssl pkey "${PROV[@]}" -in "$WORK/ref384.pem" -pubout -text -noout >"$WORK/384.txt"
   expect_contains "$WORK/384.txt" "secp384r1\|P-384" "P-384 key"
 }
