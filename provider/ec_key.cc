@@ -3,6 +3,8 @@
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 
+#include "provider/provider_errors.h"
+
 namespace maxq::provider {
 
 EcKey::~EcKey() {
@@ -40,6 +42,17 @@ bool ec_key_refresh_software(EcKey& key) {
     return false;
   key.software.reset(pkey);
   return true;
+}
+
+bool ec_key_on_configured_chip(const EcKey& key) {
+  ChipSerial configured = key.ctx->chip_serial();
+  if (configured == key.serial) return true;
+  raise_error(key.ctx, kReasonKeyNotOnThisChip,
+              "key object 0x%04x belongs to another chip (serial %s) than the configured device "
+              "(serial %s); point MAXQ1061_DEVICE or the provider's device setting at the chip "
+              "that holds the key",
+              *key.object_id, to_hex(ByteView(key.serial)).c_str(), to_hex(ByteView(configured)).c_str());
+  return false;
 }
 
 size_t ecdsa_der_max_size(const wire::CurveInfo& curve) {

@@ -48,6 +48,10 @@ struct EcKey {
 // Builds `software` from curve + public_point. Returns false on an invalid point.
 bool ec_key_refresh_software(EcKey& key);
 
+// For a key on a chip: true when that chip is the configured device; otherwise
+// raises an error naming both serials. Reads only the cached serial.
+bool ec_key_on_configured_chip(const EcKey& key);
+
 // Maximum DER size of an ECDSA signature on `curve`.
 size_t ecdsa_der_max_size(const wire::CurveInfo& curve);
 

@@ -84,12 +84,7 @@ int kex_derive(void* vctx, unsigned char* secret, size_t* secretlen, size_t outl
   }
   try {
     if (c->key->on_chip()) {
-      if (c->key->serial != c->ctx->chip_serial()) {
-        raise_error(c->ctx, kReasonKeyNotOnThisChip,
-                    "key object 0x%04x belongs to another chip than the configured device",
-                    *c->key->object_id);
-        return 0;
-      }
+      if (!ec_key_on_configured_chip(*c->key)) return 0;
       SecretBytes s = c->ctx->device().ecdh(*c->key->object_id, c->peer->public_xy());
       std::memcpy(secret, s.data(), s.size());
       *secretlen = s.size();

@@ -139,13 +139,7 @@ int sign_digest(SignatureContext* c, unsigned char* sig, size_t* siglen, size_t 
       return pctx && EVP_PKEY_sign_init(pctx.get()) > 0 &&
              EVP_PKEY_sign(pctx.get(), sig, siglen, digest, digest_len) > 0;
     }
-    if (key.serial != c->ctx->chip_serial()) {
-      raise_error(c->ctx, kReasonKeyNotOnThisChip,
-                  "key object 0x%04x belongs to another chip than the configured device; point "
-                  "MAXQ1061_DEVICE at the chip that holds it",
-                  *key.object_id);
-      return 0;
-    }
+    if (!ec_key_on_configured_chip(key)) return 0;
     Bytes raw = c->ctx->device().sign(*key.object_id, ByteView(digest, digest_len));
     size_t half = raw.size() / 2;
     std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> es(ECDSA_SIG_new(), ECDSA_SIG_free);

@@ -2,9 +2,10 @@
 //  1. PEM "MAXQ1061 KEY REFERENCE" -> DER with structure "maxq1061-key-reference"
 //     (OpenSSL's PEM decoder does not pass unknown labels on);
 //  2. that DER -> an EC key on the chip, handed over by reference.
-// Input that is not ours is left for the other decoders. No device I/O beyond
-// the one-time session open: the point comes from the file, the serial check
-// uses the cached serial.
+// Input that is not ours is left for the other decoders. No device I/O: the
+// point comes from the file. A reference for
+// another chip loads (its public half is in the file) but every private
+// operation refuses it, naming both chips.
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
@@ -35,7 +36,6 @@ int dec_does_selection(void*, int selection) {
   return (selection == 0 || (selection & OSSL_KEYMGMT_SELECT_KEYPAIR)) ? 1 : 0;
 }
 
-std::string hex(const ChipSerial& s) { return to_hex(ByteView(s)); }
 
 Bytes read_all(ProviderContext* ctx, OSSL_CORE_BIO* in) {
   Bytes data;
@@ -81,15 +81,6 @@ int dec_decode(void* vctx, OSSL_CORE_BIO* in, int, OSSL_CALLBACK* cb, void* cbar
   }
   if (!ref) return 1;  // not ours: let the other decoders try
   try {
-    ChipSerial serial = ctx->chip_serial();
-    if (serial != ref->serial) {
-      raise_error(ctx, kReasonKeyNotOnThisChip,
-                  "the key reference names chip serial %s but the configured device is chip %s; "
-                  "point MAXQ1061_DEVICE (or the provider's device setting) at the chip that holds "
-                  "object 0x%04x",
-                  hex(ref->serial).c_str(), hex(serial).c_str(), ref->object_id);
-      return 0;
-    }
     auto key = std::make_unique<EcKey>(ctx);
     key->curve = ref->curve;
     key->object_id = ref->object_id;

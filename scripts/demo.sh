@@ -73,7 +73,7 @@ done
 [[ -n "$port" ]] || die "s_server did not start"
 printf 'GET / HTTP/1.0\r\n\r\n' | MAXQ1061_DEVICE="sim:$work/client.state" openssl s_client "${P[@]}" \
   -connect "127.0.0.1:$port" -ign_eof -cert "$work/client.pem" -key "$work/client.ref.pem" \
-  -CAfile "$work/ca.pem" -verify_return_error -tls1_3 -groups P-256:P-384 -brief \
+  -CAfile "$work/ca.pem" -verify_return_error -tls1_3 -groups secp256r1:secp384r1 -brief \
   >"$work/client.out" 2>&1 || { cat "$work/client.out" >&2; die "s_client"; }
 wait "$server_pid" || { cat "$work/server.out" >&2; die "s_server"; }
 server_pid=

@@ -194,6 +194,7 @@ ProvisionResult Chip::provision(const std::string& state_path, const std::string
   preload(wire::kAdminKeyId, Bytes(point.begin() + 1, point.end()));
 
   StateFile::create(state_path, s);
+  Counters::open_shared(state_path + ".counters");  // readable (all zero) before first use
   try {
     write_admin_key(admin_key_path, admin.get());
   } catch (...) {

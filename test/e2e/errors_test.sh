@@ -24,8 +24,11 @@ test_reference_for_other_chip() {
   openssl genpkey "${PROV[@]}" -propquery provider=maxq1061 -algorithm EC -pkeyopt group:P-256 \
     -pkeyopt id:0x0101 -out "$WORK/ref.pem" || fail "genpkey"
   use_chip b
-  openssl pkey "${PROV[@]}" -in "$WORK/ref.pem" -pubout >"$WORK/out" 2>&1 && fail "used a reference of another chip"
-  expect_contains "$WORK/out" "serial\|another chip\|different chip" "error explains the chip mismatch"
+  echo data >"$WORK/data"
+  openssl pkeyutl "${PROV[@]}" -sign -inkey "$WORK/ref.pem" -rawin -digest sha256 -in "$WORK/data" \
+    -out "$WORK/sig" >"$WORK/out" 2>&1 && fail "signed with a reference of another chip"
+  expect_contains "$WORK/out" "another chip" "error explains the chip mismatch"
+  [[ $(count b "sign/verify") -eq 0 ]] || fail "chip b was asked to sign with a key it does not hold"
 }
 
 test_wrong_curve() {
@@ -38,7 +41,7 @@ test_wrong_curve() {
 
 test_missing_state_file() {
   export MAXQ1061_DEVICE="sim:$WORK/none.state"
-  openssl rand "${PROV[@]}" -propquery provider=maxq1061 -hex 8 >"$WORK/out" 2>&1 && fail "rand without a chip"
+  openssl pkey "${PROV[@]}" -in maxq1061:id=0x0101 -pubout >"$WORK/out" 2>&1 && fail "loaded a key without a chip"
   expect_contains "$WORK/out" "none.state" "error names the state file"
   expect_contains "$WORK/out" "init" "error says how to create a chip"
   [[ ! -e "$WORK/none.state" ]] || fail "a missing state file was created silently"
@@ -49,7 +52,7 @@ test_corrupt_state_file() {
   use_chip a
   truncate -s 40 "$WORK/a.state"
   cp "$WORK/a.state" "$WORK/a.copy"
-  openssl rand "${PROV[@]}" -propquery provider=maxq1061 -hex 8 >"$WORK/out" 2>&1 && fail "used a corrupt state file"
+  openssl pkey "${PROV[@]}" -in maxq1061:id=0x0101 -pubout >"$WORK/out" 2>&1 && fail "used a corrupt state file"
   expect_contains "$WORK/out" "a.state" "error names the state file"
   cmp "$WORK/a.state" "$WORK/a.copy" || fail "the corrupt state file was modified"
 }

@@ -13,6 +13,8 @@ test_install_into_temp_root() {
   MAXQ1061_DEVICE="sim:$WORK/i.state" openssl list -provider-path "$mod" -provider maxq1061 -providers \
     >"$WORK/list.out" 2>&1 || { cat "$WORK/list.out" >&2; fail "installed module does not load"; }
   expect_contains "$WORK/list.out" "maxq1061" "installed provider listed"
-  MAXQ1061_DEVICE="sim:$WORK/i.state" openssl rand -provider-path "$mod" -provider maxq1061 \
-    -propquery provider=maxq1061 -hex 8 >/dev/null || fail "installed module cannot serve rand"
+  MAXQ1061_DEVICE="sim:$WORK/i.state" openssl genpkey -provider-path "$mod" -provider maxq1061 \
+    -provider default -propquery provider=maxq1061 -algorithm EC -pkeyopt group:P-256 \
+    -pkeyopt id:0x0101 -out "$WORK/i.ref.pem" || fail "installed module cannot generate a key"
+  grep -q "MAXQ1061 KEY REFERENCE" "$WORK/i.ref.pem" || fail "no key reference from the installed module"
 }

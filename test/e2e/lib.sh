@@ -97,6 +97,21 @@ wait_server() {
 # An HTTP request for the -www server; s_client keeps reading after stdin EOF.
 http_get() { printf 'GET / HTTP/1.0\r\n\r\n'; }
 
+# config PROFILE -> $WORK/openssl.cnf from openssl.cnf.example for profile
+# identity | full | seed | direct, with the device set to chip a.
+make_config() {
+  local src="$MAXQ_SOURCE/openssl.cnf.example" out="$WORK/openssl.cnf"
+  sed -e "s|^# device = .*|device = sim:$WORK/a.state|" "$src" >"$out"
+  case "$1" in
+    full) sed -i -e 's|^# alg_section = maxq1061_full_offload|alg_section = maxq1061_full_offload|' \
+      -e 's|^# ssl_conf = maxq1061_ssl|ssl_conf = maxq1061_ssl|' "$out" ;;
+    seed) sed -i 's|^# random = maxq1061_random$|random = maxq1061_random|' "$out" ;;
+    direct) sed -i 's|^# random = maxq1061_random_direct|random = maxq1061_random_direct|' "$out" ;;
+    identity) ;;
+  esac
+  grep -q "^device = sim:" "$out" || fail "openssl.cnf.example has no '# device = ' line"
+}
+
 expect_contains() {  # FILE PATTERN WHAT
   grep -q -- "$2" "$1" || { cat "$1" >&2; fail "$3: '$2' not found"; }
 }
