@@ -112,6 +112,7 @@ Bytes Device::exchange_locked(Command cmd, ByteView frame, Retry retry, size_t e
   static const bool debug = debug_enabled();
   auto t0 = std::chrono::steady_clock::now();
   std::string last_problem;
+  unsigned timeouts = 0;
   for (unsigned attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     wire::ResponseFrame rsp;
     try {
@@ -122,9 +123,13 @@ Bytes Device::exchange_locked(Command cmd, ByteView frame, Retry retry, size_t e
       // Damaged or lost on the bus. Safe commands are sent again.
       last_problem = e.what();
       link_->reset();
-      bool permanent = dynamic_cast<const LinkError*>(&e) &&
-                       static_cast<const LinkError&>(e).kind() != LinkError::Kind::Timeout;
-      if (retry == Retry::Safe && !permanent && attempt < options_.max_attempts) continue;
+      const auto* link_error = dynamic_cast<const LinkError*>(&e);
+      bool timeout = link_error && link_error->kind() == LinkError::Kind::Timeout;
+      bool permanent = link_error && !timeout;
+      if (timeout) ++timeouts;
+      if (retry == Retry::Safe && !permanent && attempt < options_.max_attempts &&
+          timeouts < options_.max_timeouts)
+        continue;
       if (dynamic_cast<const LinkError*>(&e))
         throw LinkError(static_cast<const LinkError&>(e).kind(), what + " on " + describe() + ": " + e.what());
       throw ProtocolError(what + " on " + describe() + ": the response was damaged on the bus (" +

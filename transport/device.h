@@ -68,7 +68,12 @@ struct PublicKey {
 };
 
 struct DeviceOptions {
-  unsigned max_attempts = 3;  // total tries of a retry-safe command
+  // Total tries of a command whose exchange was damaged on the bus (CRC, sync,
+  // length) and may be repeated. At a 1% byte error rate one sign exchange
+  // survives ~30% of the time, so a handful of tries is what makes it robust.
+  unsigned max_attempts = 8;
+  // Total tries when the chip did not answer at all (each costs the full poll budget).
+  unsigned max_timeouts = 2;
 };
 
 class Device {

@@ -1,0 +1,267 @@
+// The typed host API against the simulated chip, through frames, CRC, SPI link
+// and chip model: every command's success path and its error paths.
+#include "transport/device.h"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <functional>
+#include <thread>
+
+#include "test/support/software_ec.h"
+#include "test/support/temp_chip.h"
+
+using namespace maxq;
+using maxq::testing::TempChip;
+using transport::ChipError;
+using transport::ObjectSpec;
+using wire::Status;
+
+namespace {
+
+uint16_t status_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const ChipError& e) {
+    return e.status();
+  }
+  return 0;
+}
+
+#define CHECK_STATUS(expr, status) CHECK(status_of([&] { (void)(expr); }) == static_cast<uint16_t>(status))
+
+Bytes digest32() { return Bytes(32, 0x5A); }
+
+}  // namespace
+
+TEST_CASE("ping and status", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  Bytes data = {0, 1, 2, 3};
+  CHECK(dev->ping(data) == data);
+  transport::ChipStatus s = dev->status();
+  CHECK(s.product == "MAXQ1061");
+  CHECK(s.serial == t.provisioned.serial);
+  CHECK(s.lifecycle == wire::Lifecycle::Operational);
+  CHECK(s.total_memory == wire::kSecureStorageBytes);
+  CHECK(s.free_memory < s.total_memory);
+  CHECK(s.free_temporary_slots == wire::kTemporarySlots);
+}
+
+TEST_CASE("challenge lengths", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  CHECK(dev->challenge(32).size() == 32);
+  CHECK(dev->challenge(32) != dev->challenge(32));
+  CHECK_STATUS(dev->challenge(8), Status::WrongLength);
+  CHECK_STATUS(dev->challenge(65), Status::WrongLength);
+}
+
+TEST_CASE("admin authentication", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  SECTION("without a challenge") { CHECK_STATUS(dev->admin_authenticate(Bytes(64, 1)), Status::SecurityCondition); }
+  SECTION("with a wrong signature") {
+    dev->challenge(32);
+    CHECK_STATUS(dev->admin_authenticate(Bytes(64, 1)), Status::BadSignature);
+    // The attempt consumed the challenge.
+    CHECK_STATUS(dev->admin_authenticate(Bytes(64, 1)), Status::SecurityCondition);
+  }
+  SECTION("with the admin key") {
+    CHECK_STATUS(dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256)), Status::AccessDenied);
+    t.authenticate(*dev);
+    dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+  }
+  SECTION("a key that is not the chip's admin key") {
+    TempChip other;
+    CHECK_STATUS(other.authenticate(*dev), Status::BadSignature);
+  }
+}
+
+TEST_CASE("object lifecycle: create, write, read, list, delete", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  t.authenticate(*dev);
+  dev->create_object(ObjectSpec::certificate(0x0201, 3000));
+  CHECK_STATUS(dev->create_object(ObjectSpec::certificate(0x0201, 10)), Status::BadParameter);  // id exists
+  CHECK_STATUS(dev->read_object(0x0201), Status::ObjectEmpty);
+  Bytes cert(2500);
+  for (size_t i = 0; i < cert.size(); ++i) cert[i] = static_cast<uint8_t>(i * 31);
+  dev->write_object_chunked(0x0201, cert);
+  CHECK(dev->read_object(0x0201, 0, 100) == Bytes(cert.begin(), cert.begin() + 100));
+  CHECK(dev->read_object(0x0201, 2400, 100) == Bytes(cert.begin() + 2400, cert.end()));
+  CHECK_STATUS(dev->read_object(0x0201, 2450, 100), Status::OutOfBounds);
+  CHECK_STATUS(dev->write_object(0x0201, 2999, Bytes{1, 2}), Status::OutOfBounds);
+  CHECK_STATUS(dev->write_object(0x0777, 0, Bytes{1}), Status::NotFound);
+  CHECK_STATUS(dev->read_object(0x0777), Status::NotFound);
+
+  auto objects = dev->list_objects();
+  REQUIRE(objects.size() == 3);
+  CHECK(objects[0].id == 0x0201);
+  CHECK(objects[0].type == wire::ObjectType::Certificate);
+  CHECK(objects[0].used == 2500);
+  CHECK(objects[1].id == wire::kKeyImportKeyId);
+  CHECK(objects[2].id == wire::kAdminKeyId);
+
+  auto reader = t.open_device();  // another session without the admin role
+  CHECK_STATUS(reader->delete_object(0x0201), Status::AccessDenied);
+  CHECK_STATUS(reader->write_object(0x0201, 0, Bytes{1}), Status::AccessDenied);
+  CHECK(reader->read_object(0x0201, 0, 4) == Bytes(cert.begin(), cert.begin() + 4));
+  dev->delete_object(0x0201);
+  CHECK_STATUS(dev->delete_object(0x0201), Status::NotFound);
+  CHECK_STATUS(dev->delete_object(wire::kAdminKeyId), Status::AccessDenied);
+}
+
+TEST_CASE("create object rejects bad layouts and a full chip", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  t.authenticate(*dev);
+  ObjectSpec bad = ObjectSpec::key_pair(0x0101, wire::Curve::P256);
+  bad.length = 31;  // no curve has 31-byte fields
+  CHECK_STATUS(dev->create_object(bad), Status::WrongLength);
+  // Fill the 32 KB secure storage with data objects.
+  uint16_t id = 0x0300;
+  uint16_t status = 0;
+  while (status == 0 && id < 0x0400)
+    status = status_of([&] { dev->create_object(ObjectSpec::data(id++, 2000)); });
+  CHECK(status == static_cast<uint16_t>(Status::MemoryFull));
+  CHECK(dev->status().free_memory < 2000 + wire::kObjectOverheadBytes);
+}
+
+TEST_CASE("temporary objects are limited and belong to the session", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  for (uint16_t i = 0; i < wire::kTemporarySlots; ++i)
+    dev->create_object(ObjectSpec::temporary_key_pair(static_cast<uint16_t>(0xFF00 + i), wire::Curve::P256));
+  CHECK_STATUS(dev->create_object(ObjectSpec::temporary_key_pair(0xFFF0, wire::Curve::P256)),
+               Status::NoTemporarySlot);
+  CHECK(dev->status().free_temporary_slots == 0);
+  CHECK(dev->generate_key(0xFF00, wire::Curve::P256).xy.size() == 64);
+  // Another session (process) does not see them, and no state file write happened for them.
+  auto other = t.open_device();
+  CHECK(other->list_objects().size() == 2);
+  CHECK_STATUS(other->sign(0xFF00, digest32()), Status::NotFound);
+}
+
+TEST_CASE("key generation, signing and verification", "[device]") {
+  auto curve = GENERATE(wire::Curve::P256, wire::Curve::P384, wire::Curve::P521, wire::Curve::Brainpool256);
+  TempChip t;
+  auto dev = t.open_device();
+  t.authenticate(*dev);
+  dev->create_object(ObjectSpec::key_pair(0x0101, curve));
+  transport::PublicKey generated = dev->generate_key(0x0101, curve);
+  transport::PublicKey read = dev->read_public(0x0101);
+  CHECK(read.curve == curve);
+  CHECK(read.xy == generated.xy);
+  maxq::testing::SoftwareEc sw;
+  Bytes digest = digest32();
+  Bytes sig = dev->sign(0x0101, digest);
+  CHECK(sig.size() == 2 * wire::curve_info(static_cast<uint8_t>(curve))->field_bytes);
+  CHECK(sw.verify(curve, read.xy, digest, sig));
+  CHECK(dev->verify(0x0101, digest, sig));
+  Bytes bad = sig;
+  bad[5] ^= 1;
+  CHECK_FALSE(dev->verify(0x0101, digest, bad));
+  CHECK_FALSE(sw.verify(curve, read.xy, digest, bad));
+}
+
+TEST_CASE("sign and generate error paths", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  t.authenticate(*dev);
+  CHECK_STATUS(dev->sign(0x0999, digest32()), Status::NotFound);
+  dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+  CHECK_STATUS(dev->sign(0x0101, digest32()), Status::ObjectEmpty);
+  CHECK_STATUS(dev->generate_key(0x0101, wire::Curve::P384), Status::BadParameter);  // sized for P-256
+  dev->generate_key(0x0101, wire::Curve::P256);
+  CHECK_STATUS(dev->sign(0x0101, Bytes(8, 1)), Status::WrongLength);
+  CHECK_STATUS(dev->sign(wire::kAdminKeyId, digest32()), Status::BadParameter);  // a public key cannot sign
+  auto plain = t.open_device();  // no admin role: generation is refused
+  CHECK_STATUS(plain->generate_key(0x0101, wire::Curve::P256), Status::AccessDenied);
+  CHECK(plain->sign(0x0101, digest32()).size() == 64);  // but everyone may use the key
+}
+
+TEST_CASE("ECDH matches libcrypto and refuses bad points", "[device]") {
+  auto curve = GENERATE(wire::Curve::P256, wire::Curve::P384);
+  TempChip t;
+  auto dev = t.open_device();
+  t.authenticate(*dev);
+  dev->create_object(ObjectSpec::key_pair(0x0101, curve));
+  transport::PublicKey chip_pub = dev->generate_key(0x0101, curve);
+  maxq::testing::SoftwareEc sw;
+  auto peer = sw.generate(curve);
+  SecretBytes chip_secret = dev->ecdh(0x0101, maxq::testing::SoftwareEc::public_xy(peer.get()));
+  Bytes soft_secret = sw.ecdh(peer.get(), sw.public_key(curve, chip_pub.xy).get());
+  CHECK(chip_secret.view().to_bytes() == soft_secret);
+
+  Bytes off_curve = maxq::testing::SoftwareEc::public_xy(peer.get());
+  off_curve.back() ^= 1;
+  CHECK_STATUS(dev->ecdh(0x0101, off_curve), Status::BadParameter);
+  CHECK_STATUS(dev->ecdh(0x0101, Bytes(10, 1)), Status::WrongLength);
+  CHECK_STATUS(dev->ecdh(0x0999, off_curve), Status::NotFound);
+}
+
+TEST_CASE("random numbers", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  sim::Chip& chip = TempChip::chip_of(*dev);
+  auto before = chip.counters().snapshot();
+  Bytes r = dev->random(2500);
+  CHECK(r.size() == 2500);
+  auto delta = chip.counters().snapshot() - before;
+  CHECK(delta.count(static_cast<uint8_t>(wire::Command::GetRandom)) == 3);  // 1024 + 1024 + 452
+  CHECK(dev->random(32) != dev->random(32));
+}
+
+TEST_CASE("lifecycle moves one way and terminated blocks use", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  CHECK_STATUS(dev->set_lifecycle(wire::Lifecycle::Terminated), Status::AccessDenied);
+  t.authenticate(*dev);
+  CHECK_STATUS(dev->set_lifecycle(wire::Lifecycle::Initialized), Status::SecurityCondition);
+  dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+  dev->generate_key(0x0101, wire::Curve::P256);
+  dev->set_lifecycle(wire::Lifecycle::Terminated);
+  CHECK(dev->status().lifecycle == wire::Lifecycle::Terminated);
+  CHECK_STATUS(dev->sign(0x0101, digest32()), Status::SecurityCondition);
+  CHECK(dev->ping(Bytes{1}) == Bytes{1});
+  // The state persists: a new session sees a terminated chip.
+  auto again = t.open_device();
+  CHECK_STATUS(again->random(8), Status::SecurityCondition);
+}
+
+TEST_CASE("chip errors name the operation and say what to do", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  try {
+    dev->sign(0x0123, digest32());
+    FAIL("sign on a missing key succeeded");
+  } catch (const ChipError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("sign with key 0x0123") && Catch::Contains("not found") &&
+                             Catch::Contains("maxq1061-tool list"));
+  }
+  try {
+    dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+    FAIL("create without admin succeeded");
+  } catch (const ChipError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("admin"));
+  }
+}
+
+TEST_CASE("several threads share one device", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  t.authenticate(*dev);
+  dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+  transport::PublicKey pub = dev->generate_key(0x0101, wire::Curve::P256);
+  maxq::testing::SoftwareEc sw;
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&] {
+      for (int j = 0; j < 50; ++j)
+        if (sw.verify(wire::Curve::P256, pub.xy, digest32(), dev->sign(0x0101, digest32()))) ++good;
+    });
+  for (auto& th : threads) th.join();
+  CHECK(good == 400);
+}

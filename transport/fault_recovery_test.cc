@@ -1,0 +1,86 @@
+// Damaged bus traffic: retries recover, nothing wrong is ever returned.
+#include <catch2/catch.hpp>
+
+#include "test/support/software_ec.h"
+#include "test/support/temp_chip.h"
+#include "transport/errors.h"
+
+using namespace maxq;
+using maxq::testing::TempChip;
+
+namespace {
+
+struct SignFixture {
+  TempChip t;
+  std::unique_ptr<transport::Device> dev = t.open_device();
+  transport::PublicKey pub;
+  SignFixture() {
+    t.authenticate(*dev);
+    dev->create_object(transport::ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+    pub = dev->generate_key(0x0101, wire::Curve::P256);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("1% corrupted bytes: 10,000 signs give good signatures or clear errors", "[faults]") {
+  SignFixture f;
+  maxq::testing::SoftwareEc sw;
+  sim::Chip& chip = TempChip::chip_of(*f.dev);
+  chip.faults().corrupt_bytes(0.01, 20261125);
+  int good = 0, errors = 0, wrong = 0;
+  Bytes digest(32);
+  for (int i = 0; i < 10000; ++i) {
+    for (size_t k = 0; k < digest.size(); ++k) digest[k] = static_cast<uint8_t>(i * 7 + k);
+    try {
+      Bytes sig = f.dev->sign(0x0101, digest);
+      if (sw.verify(wire::Curve::P256, f.pub.xy, digest, sig)) ++good;
+      else ++wrong;
+    } catch (const transport::Error& e) {
+      ++errors;
+      CHECK(std::string(e.what()).find("sign with key 0x0101") != std::string::npos);
+    }
+  }
+  INFO("good " << good << ", errors " << errors << ", wrong " << wrong);
+  CHECK(wrong == 0);
+  CHECK(good + errors == 10000);
+  CHECK(good > 9000);  // the bounded retry recovers most damaged exchanges
+  CHECK(chip.counters().snapshot().frame_errors > 0);  // the chip did see damaged commands
+}
+
+TEST_CASE("dropped bytes are recovered by retries", "[faults]") {
+  SignFixture f;
+  TempChip::chip_of(*f.dev).faults().drop_bytes(0.002, 7);
+  maxq::testing::SoftwareEc sw;
+  int good = 0;
+  for (int i = 0; i < 500; ++i) {
+    try {
+      if (sw.verify(wire::Curve::P256, f.pub.xy, Bytes(32, 3), f.dev->sign(0x0101, Bytes(32, 3)))) ++good;
+    } catch (const transport::Error&) {
+    }
+  }
+  CHECK(good > 450);
+}
+
+TEST_CASE("a command the chip reports as damaged is sent again, even a create", "[faults]") {
+  SignFixture f;
+  sim::Chip& chip = TempChip::chip_of(*f.dev);
+  auto before = chip.counters().snapshot();
+  chip.faults().fail_next_command(static_cast<uint16_t>(wire::Status::FrameError));
+  f.dev->create_object(transport::ObjectSpec::data(0x0300, 16));
+  auto delta = chip.counters().snapshot() - before;
+  CHECK(delta.count(static_cast<uint8_t>(wire::Command::CreateObject)) == 2);
+  CHECK(f.dev->list_objects().size() == 4);
+}
+
+TEST_CASE("a forced error status reaches the caller", "[faults]") {
+  SignFixture f;
+  TempChip::chip_of(*f.dev).faults().fail_next_command(static_cast<uint16_t>(wire::Status::CryptoFailure));
+  try {
+    f.dev->sign(0x0101, Bytes(32, 1));
+    FAIL("sign succeeded");
+  } catch (const transport::ChipError& e) {
+    CHECK(e.status() == static_cast<uint16_t>(wire::Status::CryptoFailure));
+  }
+  CHECK(f.dev->sign(0x0101, Bytes(32, 1)).size() == 64);
+}
