@@ -7,20 +7,54 @@
 #include "wire/protocol.h"
 
 namespace maxq::transport {
+namespace {
+
+// Response bytes may carry secrets (ECDH, TRNG output): every scratch buffer of
+// the link is wiped when it goes out of scope.
+struct WipedBytes {
+  Bytes b;
+  ~WipedBytes() {
+    if (!b.empty()) secure_zero(b.data(), b.size());
+  }
+};
+
+constexpr size_t kFirstPollBatch = 64;
+constexpr size_t kMaxPollBatch = 4096;
+
+}  // namespace
 
 SpiLink::SpiLink(std::unique_ptr<SpiBus> bus, SpiLinkOptions options)
     : bus_(std::move(bus)), options_(options) {}
 
 void SpiLink::reset() {
-  if (selected_) bus_->run({SpiOp::deselect()});
-  selected_ = false;
+  // Immediately, not lazily: the chip drops a half-received command or an
+  // unread answer only when chip select rises.
+  if (selected_) {
+    selected_ = false;
+    bus_->run({SpiOp::deselect()});
+  }
+}
+
+Bytes SpiLink::run_checked(const std::vector<SpiOp>& ops, size_t want) {
+  Bytes rx = bus_->run(ops);
+  // A bus that returns fewer bytes than were clocked would make us invent
+  // response bytes; more would be a bus bug too. Never trust either.
+  if (rx.size() != want) {
+    secure_zero(rx.data(), rx.size());
+    throw LinkError(LinkError::Kind::Io, describe() + ": the bus returned " +
+                                             std::to_string(rx.size()) + " bytes for " +
+                                             std::to_string(want) + " clocked");
+  }
+  return rx;
 }
 
 Bytes SpiLink::transact(ByteView frame, size_t expected_payload) {
-  // Round trip 1: (release the previous window,) select, the frame, and enough
-  // polls to bring the whole expected answer back.
-  size_t expected_total = wire::kHeaderSize + expected_payload + wire::kCrcSize;
-  size_t polls = expected_total + options_.busy_margin;
+  expected_payload = std::min(expected_payload, wire::kMaxPayload);
+  const size_t expected_rest = wire::kHeaderSize + expected_payload + wire::kCrcSize;
+
+  // Round trip 1: release the previous window (lazily left open), select, the
+  // frame, and enough polls to bring the whole expected answer back.
+  size_t polls = expected_rest + options_.busy_margin;
   std::vector<SpiOp> ops;
   if (selected_) ops.push_back(SpiOp::deselect());
   ops.push_back(SpiOp::select());
@@ -28,47 +62,65 @@ Bytes SpiLink::transact(ByteView frame, size_t expected_payload) {
   tx.insert(tx.end(), polls, wire::kPollByte);
   ops.push_back(SpiOp::transfer(std::move(tx)));
   selected_ = true;
-  Bytes rx = bus_->run(ops);
-  if (rx.size() != frame.size() + polls)
-    throw LinkError(LinkError::Kind::Io, describe() + ": the bus returned " + std::to_string(rx.size()) +
-                                             " bytes for " + std::to_string(frame.size() + polls));
-  // Only bytes clocked after the frame can be the answer.
-  Bytes answer;
-  size_t polled = polls;
-  auto scan = [&](const Bytes& in, size_t from) {
-    for (size_t i = from; i < in.size(); ++i) {
-      if (answer.empty() && in[i] != wire::kResponseSync) continue;
-      answer.push_back(in[i]);
+  WipedBytes rx{run_checked(ops, frame.size() + polls)};
+
+  // Only bytes clocked after the frame can be the answer; it starts at 0x55.
+  WipedBytes answer;
+  Bytes& got = answer.b;
+  auto take = [&got](const Bytes& in, size_t from) {
+    if (got.empty()) {
+      auto sync =
+          std::find(in.begin() + static_cast<std::ptrdiff_t>(from), in.end(), wire::kResponseSync);
+      got.assign(sync, in.end());
+    } else {
+      got.insert(got.end(), in.begin() + static_cast<std::ptrdiff_t>(from), in.end());
     }
   };
-  scan(rx, frame.size());
-  // Keep polling in growing batches until 0x55 shows up.
-  size_t batch = 32;
-  while (answer.empty()) {
-    if (polled >= options_.poll_budget)
+  take(rx.b, frame.size());
+
+  // Still busy: poll in growing batches (few round trips for long computations,
+  // few wasted bytes for short ones) until 0x55 or the poll budget.
+  size_t polled = polls;
+  size_t batch = std::max(kFirstPollBatch, options_.busy_margin);
+  while (got.empty()) {
+    if (polled >= options_.poll_budget) {
       throw LinkError(LinkError::Kind::Timeout,
-                      describe() + ": the chip did not answer within " + std::to_string(polled) +
-                          " polls; check power, wiring and the SPI clock");
-    Bytes more = bus_->run({SpiOp::transfer(Bytes(batch, wire::kPollByte))});
-    polled += batch;
-    scan(more, 0);
-    batch = std::min<size_t>(batch * 2, 2048);
+                      describe() + ": the chip did not answer the command within " +
+                          std::to_string(polled) +
+                          " polls; check wiring and power (and the SPI clock); is the device "
+                          "busy with another host?");
+    }
+    size_t n = std::min(batch, options_.poll_budget - polled);
+    WipedBytes more{run_checked({SpiOp::transfer(Bytes(n, wire::kPollByte))}, n)};
+    polled += n;
+    take(more.b, 0);
+    batch = std::min(batch * 2, kMaxPollBatch);
   }
-  // The header tells how much is left; clock exactly that.
-  if (answer.size() < wire::kHeaderSize) {
-    Bytes more = bus_->run({SpiOp::transfer(Bytes(wire::kHeaderSize - answer.size(), wire::kPollByte))});
-    answer.insert(answer.end(), more.begin(), more.end());
+
+  // The header tells how long the frame is. If it is incomplete, clock its
+  // missing bytes plus the expected rest in one go.
+  if (got.size() < wire::kHeaderSize) {
+    size_t n = wire::kHeaderSize - got.size() + expected_payload + wire::kCrcSize;
+    WipedBytes more{run_checked({SpiOp::transfer(Bytes(n, wire::kPollByte))}, n)};
+    take(more.b, 0);
   }
-  size_t total = wire::frame_size_from_header(answer);
-  if (total == 0)
-    throw ProtocolError(describe() + ": response header announces more than the 2300-byte frame limit");
-  if (answer.size() < total) {
-    Bytes more = bus_->run({SpiOp::transfer(Bytes(total - answer.size(), wire::kPollByte)), SpiOp::deselect()});
+  const size_t total = wire::frame_size_from_header(ByteView(got.data(), wire::kHeaderSize));
+  if (total == 0) {
+    throw ProtocolError(
+        describe() + ": the response header announces " + std::to_string(got[3] << 8 | got[4]) +
+        " data bytes, more than a frame can hold (" + std::to_string(wire::kMaxPayload) + ")");
+  }
+  if (got.size() < total) {
+    // Exactly the missing bytes; the window closes in the same round trip.
+    size_t n = total - got.size();
+    WipedBytes more{
+        run_checked({SpiOp::transfer(Bytes(n, wire::kPollByte)), SpiOp::deselect()}, n)};
     selected_ = false;
-    answer.insert(answer.end(), more.begin(), more.end());
+    take(more.b, 0);
   }
-  answer.resize(total);
-  return answer;
+  // Bytes clocked after the frame are idle bytes: dropped, never returned.
+  Bytes out(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(total));
+  return out;
 }
 
 }  // namespace maxq::transport

@@ -1,8 +1,21 @@
 // A Link over a SpiBus: frames out, polls for 0x55, reads the response, in as
-// few bus round trips as the protocol allows.
+// few bus round trips (SpiBus::run calls) as the protocol allows:
+//  1. [Deselect if the previous window is still open], Select, Transfer(frame +
+//     polls for the whole expected answer + busy_margin). When the chip answers
+//     promptly and the expected size was right, that is the only round trip.
+//  2. If no 0x55 came back yet: more polls in growing batches, up to poll_budget
+//     polls in all (then LinkError Timeout).
+//  3. If the header arrived late: its missing bytes plus the expected rest.
+//  4. If the frame is longer than expected: exactly the missing bytes, and the
+//     window closes in the same trip.
+// Chip select is otherwise left asserted after a command and released at the
+// start of the next one (saves a round trip); reset() releases it at once.
+// The chip's bytes are untrusted: nothing is returned that did not arrive, and
+// a header announcing more than a frame can hold is a ProtocolError.
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "transport/link.h"
 #include "transport/spi_bus.h"
@@ -24,6 +37,9 @@ class SpiLink : public Link {
   SpiBus& bus() { return *bus_; }
 
  private:
+  // One bus round trip that must return exactly `want` MISO bytes.
+  Bytes run_checked(const std::vector<SpiOp>& ops, size_t want);
+
   std::unique_ptr<SpiBus> bus_;
   SpiLinkOptions options_;
   bool selected_ = false;  // chip select left asserted after the last command
