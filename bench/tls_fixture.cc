@@ -27,11 +27,14 @@ void check(bool ok, const std::string& what) {
 std::string openssl_errors() {
   std::string s;
   unsigned long e;
+  const char* data = nullptr;
+  int flags = 0;
   char buf[256];
-  while ((e = ERR_get_error()) != 0) {
+  while ((e = ERR_get_error_all(nullptr, nullptr, nullptr, &data, &flags)) != 0) {
     ERR_error_string_n(e, buf, sizeof buf);
     if (!s.empty()) s += "; ";
     s += buf;
+    if (data && *data && (flags & ERR_TXT_STRING)) s += std::string(" (") + data + ")";
   }
   return s.empty() ? "no OpenSSL error reported" : s;
 }

@@ -24,12 +24,14 @@ Reply ChipCore::import_key(PersistentState& s, ByteView p, bool& modified) {
     KeyPairMaterial k = SimCrypto::instance().generate(*curve);
     o->private_scalar = std::move(k.private_scalar);
     o->public_xy = k.public_xy;
+    o->crypto_key.reset();
     response = std::move(k.public_xy);
   } else if (format == wire::kImportPublic) {
     if (o->type != wire::ObjectType::PublicKey) return Reply::error(Status::BadParameter);
     if (material.size() != 2 * curve->field_bytes) return Reply::error(Status::WrongLength);
     if (!SimCrypto::instance().point_on_curve(*curve, material)) return Reply::error(Status::BadParameter);
     o->public_xy = material.to_bytes();
+    o->crypto_key.reset();
   } else {
     // MODELLED: the real chip imports private keys only as signed/encrypted blobs.
     return Reply::error(Status::AlgorithmNotSupported);
@@ -76,7 +78,8 @@ Reply ChipCore::sign_verify(PersistentState& s, ByteView p, bool&) {
   auto curve = wire::curve_info(static_cast<uint8_t>(*o->curve));
   if (sign) {
     if (!sig.empty()) return Reply::error(Status::WrongLength);
-    return Reply::ok(SimCrypto::instance().sign_digest(*curve, o->private_scalar.view(), o->public_xy, digest));
+    return Reply::ok(SimCrypto::instance().sign_digest(*curve, o->private_scalar.view(), o->public_xy, digest,
+                                                       o->crypto_key));
   }
   if (sig.size() != 2 * curve->field_bytes) return Reply::error(Status::WrongLength);
   return SimCrypto::instance().verify_digest(*curve, o->public_xy, digest, sig)
@@ -96,7 +99,8 @@ Reply ChipCore::key_exchange(PersistentState& s, ByteView p, bool&) {
   if (!o->holds_key()) return Reply::error(Status::ObjectEmpty);
   auto curve = wire::curve_info(static_cast<uint8_t>(*o->curve));
   if (peer.size() != 2 * curve->field_bytes) return Reply::error(Status::WrongLength);
-  auto secret = SimCrypto::instance().ecdh(*curve, o->private_scalar.view(), o->public_xy, peer);
+  auto secret = SimCrypto::instance().ecdh(*curve, o->private_scalar.view(), o->public_xy, peer,
+                                           o->crypto_key);
   if (!secret) return Reply::error(Status::BadParameter);  // not a point on the key's curve
   // The response frame is built from a copy; the SecretBytes here is zeroed.
   return Reply::ok(secret->view().to_bytes());

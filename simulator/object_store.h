@@ -1,8 +1,11 @@
 // The chip's objects and their storage accounting.
 #pragma once
 
+#include <openssl/evp.h>
+
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <map>
 #include <optional>
 
@@ -21,6 +24,10 @@ struct Object {
   Bytes public_xy;                   // keys: X || Y
   SecretBytes private_scalar;        // key pairs: never leaves the chip
   Bytes data;                        // data, certificate: bytes written so far
+  // The key as a libcrypto object, built on first use and dropped with the
+  // object (a reload of the state file rebuilds objects): saves rebuilding
+  // and re-validating the key for every signature.
+  std::shared_ptr<EVP_PKEY> crypto_key;
 
   bool is_key() const {
     return type == wire::ObjectType::KeyPair || type == wire::ObjectType::PublicKey ||

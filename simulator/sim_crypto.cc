@@ -100,11 +100,24 @@ KeyPairMaterial SimCrypto::generate(const wire::CurveInfo& curve) {
   return m;
 }
 
+namespace {
+
+EVP_PKEY* cached_key(OSSL_LIB_CTX* ctx, const wire::CurveInfo& curve, ByteView xy, ByteView scalar,
+                     std::shared_ptr<EVP_PKEY>& cache) {
+  if (!cache) {
+    PkeyPtr key = make_key(ctx, curve, xy, scalar);
+    if (!key) fail("stored key pair is invalid");
+    cache.reset(key.release(), EVP_PKEY_free);
+  }
+  return cache.get();
+}
+
+}  // namespace
+
 Bytes SimCrypto::sign_digest(const wire::CurveInfo& curve, ByteView scalar, ByteView xy,
-                             ByteView digest) {
-  PkeyPtr key = make_key(ctx_, curve, xy, scalar);
-  if (!key) fail("stored key pair is invalid");
-  PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_pkey(ctx_, key.get(), nullptr));
+                             ByteView digest, std::shared_ptr<EVP_PKEY>& cache) {
+  EVP_PKEY* key = cached_key(ctx_, curve, xy, scalar, cache);
+  PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_pkey(ctx_, key, nullptr));
   size_t der_len = 0;
   if (!pctx || EVP_PKEY_sign_init(pctx.get()) <= 0 ||
       EVP_PKEY_sign(pctx.get(), nullptr, &der_len, digest.data(), digest.size()) <= 0)
@@ -149,12 +162,11 @@ bool SimCrypto::verify_digest(const wire::CurveInfo& curve, ByteView xy, ByteVie
 }
 
 std::optional<SecretBytes> SimCrypto::ecdh(const wire::CurveInfo& curve, ByteView scalar,
-                                           ByteView xy, ByteView peer_xy) {
+                                           ByteView xy, ByteView peer_xy, std::shared_ptr<EVP_PKEY>& cache) {
   PkeyPtr peer = make_key(ctx_, curve, peer_xy);
   if (!peer) return std::nullopt;
-  PkeyPtr key = make_key(ctx_, curve, xy, scalar);
-  if (!key) fail("stored key pair is invalid");
-  PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_pkey(ctx_, key.get(), nullptr));
+  EVP_PKEY* key = cached_key(ctx_, curve, xy, scalar, cache);
+  PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_pkey(ctx_, key, nullptr));
   size_t len = 0;
   if (!pctx || EVP_PKEY_derive_init(pctx.get()) <= 0 ||
       EVP_PKEY_derive_set_peer_ex(pctx.get(), peer.get(), 1) <= 0)

@@ -27,14 +27,15 @@ class SimCrypto {
   ~SimCrypto();
 
   KeyPairMaterial generate(const wire::CurveInfo& curve);
-  // Raw r || s, each padded to field_bytes.
+  // Raw r || s, each padded to field_bytes. `cache` holds the key built from
+  // scalar and point between calls (built when empty).
   Bytes sign_digest(const wire::CurveInfo& curve, ByteView private_scalar, ByteView public_xy,
-                    ByteView digest);
+                    ByteView digest, std::shared_ptr<EVP_PKEY>& cache);
   bool verify_digest(const wire::CurveInfo& curve, ByteView public_xy, ByteView digest,
                      ByteView raw_signature);
   // nullopt when the peer point is not on the curve.
   std::optional<SecretBytes> ecdh(const wire::CurveInfo& curve, ByteView private_scalar,
-                                  ByteView public_xy, ByteView peer_xy);
+                                  ByteView public_xy, ByteView peer_xy, std::shared_ptr<EVP_PKEY>& cache);
   bool point_on_curve(const wire::CurveInfo& curve, ByteView xy);
   Bytes digest(wire::Algorithm alg, ByteView data);  // SHA-256/384/512
   void random(uint8_t* out, size_t n);
