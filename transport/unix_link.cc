@@ -1,13 +1,13 @@
-// Placeholder until the unix-socket link lands (issue 4): refuses clearly.
+// unix:SOCKET: a SpiLink over the socket of a `maxq1061-sim` daemon.
 #include "transport/unix_link.h"
 
-#include "transport/errors.h"
+#include "transport/spi_link.h"
+#include "transport/unix_socket_bus.h"
 
 namespace maxq::transport {
 
 std::unique_ptr<Link> open_unix_link(const DeviceSpec& spec) {
-  throw LinkError(LinkError::Kind::NotFound,
-                  "device unix:" + spec.target + ": the unix-socket link is not available in this build");
+  return std::make_unique<SpiLink>(std::make_unique<UnixSocketBus>(spec.target));
 }
 
 }  // namespace maxq::transport

@@ -1,0 +1,109 @@
+// maxq1061-sim: serves one simulated MAXQ1061 (a state file) on a unix socket
+// for `device = unix:SOCKET`. Stops cleanly on SIGTERM or SIGINT.
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "simulator/chip.h"
+#include "simulator/sim_daemon.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: maxq1061-sim --state PATH --socket PATH [--provision [--admin-key PATH]] [--verbose]\n"
+    "\n"
+    "Serves the simulated MAXQ1061 whose state file is PATH on a unix socket; point\n"
+    "the provider or maxq1061-tool at it with device unix:SOCKET.\n"
+    "\n"
+    "  --state PATH      state file of the simulated chip\n"
+    "  --socket PATH     unix socket to listen on (a stale one is replaced)\n"
+    "  --provision       create the chip first when PATH does not exist yet\n"
+    "  --admin-key PATH  where --provision writes the admin key (default PATH.admin.pem)\n"
+    "  --verbose         log every client connection to stderr\n"
+    "  --help            this text\n"
+    "\n"
+    "Exit status: 0 stopped by SIGTERM/SIGINT, 1 could not serve, 2 bad usage.\n";
+
+struct Args {
+  std::string state, socket, admin_key;
+  bool provision = false, verbose = false;
+};
+
+int usage_error(const std::string& why) {
+  std::fprintf(stderr, "maxq1061-sim: %s\n\n%s", why.c_str(), kUsage);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= argc) return false;
+      out = argv[++i];
+      return true;
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stderr);
+      return 0;
+    } else if (arg == "--state") {
+      if (!value(a.state)) return usage_error("--state needs a path");
+    } else if (arg == "--socket") {
+      if (!value(a.socket)) return usage_error("--socket needs a path");
+    } else if (arg == "--admin-key") {
+      if (!value(a.admin_key)) return usage_error("--admin-key needs a path");
+    } else if (arg == "--provision") {
+      a.provision = true;
+    } else if (arg == "--verbose") {
+      a.verbose = true;
+    } else {
+      return usage_error("unknown argument '" + arg + "'");
+    }
+  }
+  if (a.state.empty() || a.socket.empty()) return usage_error("--state and --socket are required");
+  if (!a.admin_key.empty() && !a.provision) return usage_error("--admin-key only goes with --provision");
+
+  // SIGTERM/SIGINT arrive on a descriptor the serve loop polls: no handler, no
+  // global flag. Clients that vanish must not kill the daemon with SIGPIPE.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  if (sigprocmask(SIG_BLOCK, &stop, nullptr) != 0) {
+    std::perror("maxq1061-sim: sigprocmask");
+    return 1;
+  }
+  int stop_fd = signalfd(-1, &stop, SFD_CLOEXEC);
+  if (stop_fd < 0) {
+    std::perror("maxq1061-sim: signalfd");
+    return 1;
+  }
+  signal(SIGPIPE, SIG_IGN);
+
+  try {
+    if (a.provision && access(a.state.c_str(), F_OK) != 0) {
+      std::string key = a.admin_key.empty() ? a.state + ".admin.pem" : a.admin_key;
+      maxq::sim::Chip::provision(a.state, key);
+      std::fprintf(stderr, "maxq1061-sim: provisioned a new chip in %s (admin key %s)\n",
+                   a.state.c_str(), key.c_str());
+    }
+    maxq::sim::DaemonOptions options;
+    options.socket_path = a.socket;
+    options.verbose = a.verbose;
+    maxq::sim::SimDaemon daemon(maxq::sim::Chip::open(a.state), options);
+    daemon.serve(stop_fd);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "maxq1061-sim: %s\n", e.what());
+    close(stop_fd);
+    return 1;
+  }
+  close(stop_fd);
+  std::fprintf(stderr, "maxq1061-sim: stopped\n");
+  return 0;
+}
