@@ -29,7 +29,10 @@ test_tool_init_status_ping() {
 test_tool_genkey_list_pubkey_delete() {
   local dev="sim:$WORK/t.state"
   "$TOOL" --device "$dev" init >/dev/null
-  [[ $(rc "$TOOL" --device "$dev" genkey --id 0x0101 --curve P-384) -eq 0 ]] || fail "genkey"
+  [[ $(rc "$TOOL" --device "$dev" genkey --id 0x0101 --curve P-384 --out "$WORK/ref.pem") -eq 0 ]] || fail "genkey"
+  expect_contains "$WORK/ref.pem" "BEGIN MAXQ1061 KEY REFERENCE" "genkey --out writes a key reference"
+  MAXQ1061_DEVICE="$dev" openssl pkey "${PROV[@]}" -in "$WORK/ref.pem" -pubout -out "$WORK/ref-pub.pem" ||
+    fail "the provider cannot read the tool's key reference"
   [[ $(rc "$TOOL" --device "$dev" genkey --id 0x0101) -eq 1 ]] || fail "genkey on an existing id must exit 1"
   expect_contains "$WORK/err" "0x0101" "exists error names the id"
   [[ $(rc "$TOOL" --device "$dev" genkey --id 0x0102 --curve secp256k1) -eq 2 ]] || fail "bad curve is a usage error"
@@ -41,6 +44,7 @@ test_tool_genkey_list_pubkey_delete() {
   [[ $(rc "$TOOL" --device "$dev" --json list) -eq 0 ]] || fail "list --json"
   expect_contains "$WORK/out" '"id":"0x0101","type":"key-pair"' "json list"
   [[ $(rc "$TOOL" --device "$dev" pubkey --id 0x0101) -eq 0 ]] || fail "pubkey"
+  cmp "$WORK/out" "$WORK/ref-pub.pem" || fail "pubkey differs from the key reference's public key"
   openssl pkey -pubin -in "$WORK/out" -text -noout | grep -q "secp384r1\|P-384" || fail "pubkey PEM is not P-384"
   [[ $(rc "$TOOL" --device "$dev" pubkey --id 0x0777) -eq 1 ]] || fail "pubkey of a missing id must exit 1"
   expect_contains "$WORK/err" "0x0777" "not-found error names the id"
