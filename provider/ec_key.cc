@@ -1,46 +1,89 @@
 #include "provider/ec_key.h"
 
+#include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
-#include <openssl/param_build.h>
+#include <openssl/params.h>
+
+#include <string>
 
 #include "provider/provider_errors.h"
 
 namespace maxq::provider {
+namespace {
 
-EcKey::~EcKey() {
-  if (temporary && object_id) ctx->release_temporary_slot(*object_id);
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+};
+
+bool is_uncompressed(const wire::CurveInfo& curve, ByteView point) {
+  return point.size() == 1 + 2 * curve.field_bytes && point[0] == 0x04;
 }
 
-bool EcKey::has_private() const {
-  if (on_chip()) return true;
-  if (!software) return false;
-  BIGNUM* priv = nullptr;
-  bool has = EVP_PKEY_get_bn_param(software.get(), OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1;
-  BN_clear_free(priv);
-  return has;
+// A software EC public key on `curve` from an encoded point; null when the
+// point is not on the curve (OpenSSL's reason stays on the error queue).
+EvpPkeyPtr software_public_key(ProviderContext* ctx, const wire::CurveInfo& curve,
+                               ByteView encoded) {
+  std::string group(curve.sn);
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                        const_cast<uint8_t*>(encoded.data()), encoded.size()),
+      OSSL_PARAM_construct_end(),
+  };
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(
+      EVP_PKEY_CTX_new_from_name(ctx->software_libctx(), "EC", nullptr));
+  EVP_PKEY* pkey = nullptr;
+  if (!pctx || EVP_PKEY_fromdata_init(pctx.get()) <= 0 ||
+      EVP_PKEY_fromdata(pctx.get(), &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+    return nullptr;
+  return EvpPkeyPtr(pkey);
 }
+
+// The uncompressed point of a software key (empty on failure).
+Bytes uncompressed_point(EVP_PKEY* pkey, const wire::CurveInfo& curve) {
+  if (EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                     "uncompressed") != 1)
+    return {};
+  Bytes point(1 + 2 * curve.field_bytes);
+  size_t len = 0;
+  if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(),
+                                      &len) != 1 ||
+      !is_uncompressed(curve, ByteView(point.data(), len)))
+    return {};
+  return point;
+}
+
+}  // namespace
 
 bool ec_key_refresh_software(EcKey& key) {
-  if (!key.curve || key.public_point.size() != 1 + 2 * key.curve->field_bytes ||
-      key.public_point[0] != 0x04)
-    return false;
-  std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> bld(OSSL_PARAM_BLD_new(),
-                                                                      OSSL_PARAM_BLD_free);
-  std::string group(key.curve->sn);
-  if (!bld ||
-      !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group.c_str(), 0) ||
-      !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, key.public_point.data(),
-                                        key.public_point.size()))
-    return false;
-  std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(OSSL_PARAM_BLD_to_param(bld.get()),
-                                                                 OSSL_PARAM_free);
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> pctx(
-      EVP_PKEY_CTX_new_from_name(key.ctx->software_libctx(), "EC", nullptr), EVP_PKEY_CTX_free);
-  EVP_PKEY* pkey = nullptr;
-  if (!params || !pctx || EVP_PKEY_fromdata_init(pctx.get()) <= 0 ||
-      EVP_PKEY_fromdata(pctx.get(), &pkey, EVP_PKEY_PUBLIC_KEY, params.get()) <= 0)
-    return false;
-  key.software.reset(pkey);
+  if (!key.curve || !is_uncompressed(*key.curve, key.public_point)) return false;
+  EvpPkeyPtr pkey = software_public_key(key.ctx, *key.curve, key.public_point);
+  if (!pkey) return false;
+  key.software = std::move(pkey);
+  key.software_private = false;
+  return true;
+}
+
+bool ec_key_set_public(EcKey& key, ByteView encoded) {
+  if (!key.curve || encoded.empty()) return false;
+  EvpPkeyPtr pkey = software_public_key(key.ctx, *key.curve, encoded);
+  if (!pkey) return false;
+  Bytes point = is_uncompressed(*key.curve, encoded) ? encoded.to_bytes()
+                                                     : uncompressed_point(pkey.get(), *key.curve);
+  if (point.empty()) return false;
+  key.public_point = std::move(point);
+  key.software = std::move(pkey);
+  key.software_private = false;
+  return true;
+}
+
+bool ec_key_adopt_software_pair(EcKey& key, EvpPkeyPtr pkey) {
+  if (!key.curve || !pkey) return false;
+  Bytes point = uncompressed_point(pkey.get(), *key.curve);
+  if (point.empty()) return false;
+  key.public_point = std::move(point);
+  key.software = std::move(pkey);
+  key.software_private = true;
   return true;
 }
 
@@ -48,16 +91,41 @@ bool ec_key_on_configured_chip(const EcKey& key) {
   ChipSerial configured = key.ctx->chip_serial();
   if (configured == key.serial) return true;
   raise_error(key.ctx, kReasonKeyNotOnThisChip,
-              "key object 0x%04x belongs to another chip (serial %s) than the configured device "
-              "(serial %s); point MAXQ1061_DEVICE or the provider's device setting at the chip "
-              "that holds the key",
-              *key.object_id, to_hex(ByteView(key.serial)).c_str(), to_hex(ByteView(configured)).c_str());
+              "key object 0x%04x belongs to the MAXQ1061 with serial %s, but the configured device "
+              "is the chip with serial %s; point MAXQ1061_DEVICE or the provider's device setting "
+              "at the chip that holds the key",
+              key.object_id.value_or(0), to_hex(ByteView(key.serial)).c_str(),
+              to_hex(ByteView(configured)).c_str());
   return false;
 }
 
+std::unique_ptr<EcKey> ec_key_dup(const EcKey& key, int selection) {
+  auto copy = std::make_unique<EcKey>(key.ctx);
+  copy->curve = key.curve;
+  bool want_private = (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0;
+  bool want_public = want_private || (selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) != 0;
+  if (!want_public || key.public_point.empty()) return copy;
+  copy->public_point = key.public_point;
+  if (want_private && key.has_private()) {
+    copy->object_id = key.object_id;
+    copy->serial = key.serial;
+    copy->temporary = key.temporary;
+    copy->slot = key.slot;
+    copy->software_private = key.software_private;
+  }
+  if (key.software && (copy->software_private || !key.software_private)) {
+    // Software keys are never changed once built, so the copy shares it.
+    if (EVP_PKEY_up_ref(key.software.get()) != 1) return nullptr;
+    copy->software.reset(key.software.get());
+  } else if (!ec_key_refresh_software(*copy)) {
+    return nullptr;
+  }
+  return copy;
+}
+
 size_t ecdsa_der_max_size(const wire::CurveInfo& curve) {
-  // SEQUENCE { INTEGER r, INTEGER s }, each integer possibly one byte longer
-  // for a sign byte; the lengths of the INTEGERs stay below 128.
+  // SEQUENCE { INTEGER r, INTEGER s }: each INTEGER is tag, length and up to
+  // one byte more than the order for a sign byte.
   size_t order_bytes = (curve.bits + 7) / 8;
   size_t integer = 2 + order_bytes + 1;
   size_t body = 2 * integer;
@@ -65,10 +133,10 @@ size_t ecdsa_der_max_size(const wire::CurveInfo& curve) {
 }
 
 EcKey* ec_key_take_reference(const void* reference, size_t reference_sz) {
-  if (!reference || reference_sz != sizeof(EcKey*)) return nullptr;
-  EcKey** slot = static_cast<EcKey**>(const_cast<void*>(reference));
-  EcKey* key = *slot;
-  *slot = nullptr;
+  if (reference == nullptr || reference_sz != sizeof(EcKey*)) return nullptr;
+  EcKey** holder = static_cast<EcKey**>(const_cast<void*>(reference));
+  EcKey* key = *holder;
+  *holder = nullptr;
   return key;
 }
 

@@ -1,7 +1,8 @@
 // The keydata object of the EC key manager. A key is either on the chip (its
 // private half is an object id on a chip with a known serial; the public point
 // is cached so no query ever touches the device) or a plain software key held
-// as an EVP_PKEY in the software library context (peer keys, certificates).
+// as an EVP_PKEY in the software library context (peer keys, certificates,
+// imported key pairs).
 #pragma once
 
 #include <openssl/evp.h>
@@ -11,6 +12,7 @@
 #include <optional>
 
 #include "provider/provider_context.h"
+#include "provider/temporary_key_slots.h"
 #include "wire/bytes.h"
 #include "wire/protocol.h"
 
@@ -23,7 +25,6 @@ using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
 
 struct EcKey {
   explicit EcKey(ProviderContext* c) : ctx(c) {}
-  ~EcKey();
   EcKey(const EcKey&) = delete;
   EcKey& operator=(const EcKey&) = delete;
 
@@ -34,23 +35,39 @@ struct EcKey {
   // Private half on the chip.
   std::optional<uint16_t> object_id;
   ChipSerial serial{};
-  bool temporary = false;  // ephemeral key in a temporary slot, released on free
+  bool temporary = false;  // ephemeral key in a temporary slot (never saved)
+  // Keeps the temporary slot reserved while this key (or a dup of it) lives.
+  std::shared_ptr<TemporaryKeySlots::Lease> slot;
 
   // Software view: the public key (once public_point is set) or a full software
-  // key pair (no object_id), in ctx->software_libctx().
+  // key pair (no object_id, software_private), in ctx->software_libctx().
   EvpPkeyPtr software;
+  bool software_private = false;
 
   bool on_chip() const { return object_id.has_value(); }
-  bool has_private() const;
+  bool has_private() const { return on_chip() || software_private; }
   ByteView public_xy() const { return ByteView(public_point).subview(1); }
 };
 
 // Builds `software` from curve + public_point. Returns false on an invalid point.
 bool ec_key_refresh_software(EcKey& key);
 
+// Sets the public point from any encoding OpenSSL accepts (uncompressed or
+// compressed) and builds the software view; the key keeps the uncompressed
+// form. Returns false, leaving the key unchanged, for a point not on the curve.
+bool ec_key_set_public(EcKey& key, ByteView encoded);
+
+// Adopts a software key pair (`pkey` in ctx->software_libctx()) on `key->curve`.
+bool ec_key_adopt_software_pair(EcKey& key, EvpPkeyPtr pkey);
+
 // For a key on a chip: true when that chip is the configured device; otherwise
-// raises an error naming both serials. Reads only the cached serial.
+// raises an error naming both serials. Opens the device if needed (the serial is
+// read once per session), so call it only where the device is used anyway.
 bool ec_key_on_configured_chip(const EcKey& key);
+
+// A copy of the parts of `key` named by `selection` (OSSL_KEYMGMT_SELECT_*).
+// A temporary key's copy shares its slot.
+std::unique_ptr<EcKey> ec_key_dup(const EcKey& key, int selection);
 
 // Maximum DER size of an ECDSA signature on `curve`.
 size_t ecdsa_der_max_size(const wire::CurveInfo& curve);

@@ -2,84 +2,121 @@
 
 #include <openssl/crypto.h>
 #include <openssl/provider.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
-#include <optional>
+#include <cstring>
+#include <stdexcept>
 
 #include "simulator/chip.h"
 #include "transport/admin_key.h"
 #include "transport/device_spec.h"
+#include "transport/errors.h"
 
 namespace maxq::provider {
-
-// MODELLED: ids of the temporary key-pair slots used for ephemeral keys.
-inline constexpr uint16_t kFirstTemporarySlot = 0xFF00;
-
-struct TemporarySlot {
-  wire::Curve curve;
-  bool in_use = false;
-};
 
 struct ProviderContext::Session {
   pid_t pid = 0;
   std::unique_ptr<transport::Device> device;
   ChipSerial serial{};
   bool admin = false;
-  std::map<uint16_t, TemporarySlot> slots;
+  std::shared_ptr<TemporaryKeySlots> slots = TemporaryKeySlots::create();
 };
 
-ProviderContext::ProviderContext(const OSSL_CORE_HANDLE* handle, CoreFunctions core,
-                                 ProviderConfig config)
-    : handle_(handle), core_(core), config_(std::move(config)) {}
+namespace {
 
-ProviderContext::~ProviderContext() {
-  session_.reset();
-  if (software_default_) OSSL_PROVIDER_unload(software_default_);
-  if (software_libctx_) OSSL_LIB_CTX_free(software_libctx_);
+// mkdir -p with mode 0700 (the default chip's directory holds its admin key).
+void make_private_directories(const std::string& dir) {
+  for (size_t pos = 1; pos != std::string::npos;) {
+    pos = dir.find('/', pos + 1);
+    std::string prefix = dir.substr(0, pos);
+    if (mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST)
+      throw transport::ConfigError("cannot create the directory " + prefix +
+                                   " for the default simulated MAXQ1061: " + std::strerror(errno) +
+                                   "; set MAXQ1061_DEVICE or the provider's device setting");
+  }
 }
 
-OSSL_LIB_CTX* ProviderContext::software_libctx() {
-  std::call_once(software_once_, [this] {
-    software_libctx_ = OSSL_LIB_CTX_new();
-    if (software_libctx_) software_default_ = OSSL_PROVIDER_load(software_libctx_, "default");
-  });
-  if (!software_default_) throw transport::Error("cannot load OpenSSL's default provider for software key work");
-  return software_libctx_;
+std::string hex(const ChipSerial& serial) {
+  return to_hex(ByteView(serial));
+}
+
+}  // namespace
+
+ProviderContext::ProviderContext(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* in,
+                                 CoreFunctions core, ProviderConfig config)
+    : handle_(handle), core_(core), config_(std::move(config)) {
+  libctx_.reset(OSSL_LIB_CTX_new_child(handle, in));
+  if (!libctx_) throw std::runtime_error("cannot create a child library context");
+  // Software key work runs in a private library context with only the default
+  // provider rather than in a child of the application's context whose default
+  // properties exclude this provider: a child sees only the providers the
+  // application loaded, and `openssl genpkey -provider maxq1061 -provider base`
+  // loads no provider with EC key management, SHA-2 or ECDSA verification at all.
+  // A private context also cannot call back into this provider by construction.
+  software_libctx_.reset(OSSL_LIB_CTX_new());
+  if (software_libctx_)
+    software_default_.reset(OSSL_PROVIDER_load(software_libctx_.get(), "default"));
+  if (!software_default_)
+    throw std::runtime_error("cannot load OpenSSL's default provider for software key work");
+}
+
+ProviderContext::~ProviderContext() {
+  if (session_ && session_->pid != getpid()) {
+    // Forked child: the link belongs to the parent (see session_locked).
+    (void)session_.release();
+  }
 }
 
 void ProviderContext::trace(const char* fmt, ...) const {
   if (!config_.debug) return;
+  char line[512];
   va_list ap;
   va_start(ap, fmt);
-  std::fputs("maxq1061: ", stderr);
-  std::vfprintf(stderr, fmt, ap);
-  std::fputc('\n', stderr);
+  std::vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
+  std::fprintf(stderr, "maxq1061[%d]: %s\n", static_cast<int>(getpid()), line);
+}
+
+std::unique_ptr<ProviderContext::Session> ProviderContext::open_session() {
+  transport::DeviceSpec spec = transport::DeviceSpec::parse(config_.device);
+  if (config_.default_device && spec.kind == transport::DeviceSpec::Kind::Sim &&
+      access(spec.target.c_str(), F_OK) != 0) {
+    // Only the default chip is made on first use; a configured sim:PATH that
+    // does not exist is an error (open_link says so), never silently created.
+    auto slash = spec.target.rfind('/');
+    if (slash != std::string::npos && slash > 0)
+      make_private_directories(spec.target.substr(0, slash));
+    trace("provisioning the default simulated chip at %s", spec.target.c_str());
+    try {
+      sim::Chip::provision(spec.target, spec.target + ".admin.pem");
+    } catch (const sim::StateError&) {
+      // Another process provisioned it at the same moment: use theirs.
+      if (access(spec.target.c_str(), F_OK) != 0) throw;
+    }
+  }
+  auto s = std::make_unique<Session>();
+  s->pid = getpid();
+  s->device = std::make_unique<transport::Device>(transport::open_link(spec));
+  s->serial = s->device->status().serial;
+  trace("opened %s, chip serial %s", s->device->describe().c_str(), hex(s->serial).c_str());
+  return s;
 }
 
 ProviderContext::Session& ProviderContext::session_locked() {
   pid_t pid = getpid();
   if (session_ && session_->pid == pid) return *session_;
-  if (session_ && session_->pid != pid) {
-    // Forked child: the parent's session (and its link) is not ours to use.
-    trace("process %d forked from %d: reopening the device", static_cast<int>(pid),
-          static_cast<int>(session_->pid));
-    (void)session_.release();  // the parent still owns its resources; never close them here
+  if (session_) {
+    // A forked child shares the parent's descriptors (USB handle, socket, lock
+    // file): closing them here could disturb the parent, so the parent's session
+    // is abandoned, not destroyed, and the child opens its own.
+    trace("forked from process %d: opening a new device session", static_cast<int>(session_->pid));
+    (void)session_.release();
   }
-  transport::DeviceSpec spec = transport::DeviceSpec::parse(config_.device);
-  if (config_.default_device && spec.kind == transport::DeviceSpec::Kind::Sim &&
-      access(spec.target.c_str(), F_OK) != 0) {
-    trace("provisioning a new simulated chip at %s", spec.target.c_str());
-    sim::Chip::provision(spec.target, spec.target + ".admin.pem");
-  }
-  auto s = std::make_unique<Session>();
-  s->pid = pid;
-  s->device = std::make_unique<transport::Device>(transport::open_link(spec));
-  s->serial = s->device->status().serial;
-  trace("opened %s", s->device->describe().c_str());
-  session_ = std::move(s);
+  session_ = open_session();
   return *session_;
 }
 
@@ -97,52 +134,26 @@ void ProviderContext::ensure_admin() {
   std::lock_guard<std::mutex> lock(mutex_);
   Session& s = session_locked();
   if (s.admin) return;
-  std::string path = config_.admin_key;
-  if (path.empty())
+  if (config_.admin_key.empty())
     throw transport::ConfigError(
-        "creating or deleting objects on the chip needs the admin key: set admin-key in the "
-        "maxq1061 provider's config section or MAXQ1061_ADMIN_KEY");
-  transport::AdminKey key = transport::AdminKey::load(path);
+        "creating or deleting objects on the MAXQ1061 needs its admin key: set admin-key in the "
+        "maxq1061 provider's config section or the environment variable MAXQ1061_ADMIN_KEY");
+  transport::AdminKey key = transport::AdminKey::load(config_.admin_key);
   s.device->authenticate(key);
   s.admin = true;
+  trace("authenticated as admin with %s", config_.admin_key.c_str());
 }
 
-uint16_t ProviderContext::acquire_temporary_slot(wire::Curve curve) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Session& s = session_locked();
-  for (auto& [id, slot] : s.slots) {
-    if (!slot.in_use && slot.curve == curve) {
-      slot.in_use = true;
-      return id;
-    }
+std::shared_ptr<TemporaryKeySlots::Lease> ProviderContext::lease_temporary_slot(wire::Curve curve) {
+  std::shared_ptr<TemporaryKeySlots> slots;
+  transport::Device* device = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Session& s = session_locked();
+    slots = s.slots;
+    device = s.device.get();
   }
-  std::optional<uint16_t> fresh;
-  for (uint16_t i = 0; i < wire::kTemporarySlots && !fresh; ++i)
-    if (!s.slots.count(kFirstTemporarySlot + i)) fresh = kFirstTemporarySlot + i;
-  if (!fresh) {
-    // Recycle a free slot sized for another curve.
-    for (auto it = s.slots.begin(); it != s.slots.end(); ++it) {
-      if (!it->second.in_use) {
-        s.device->delete_object(it->first);
-        fresh = it->first;
-        s.slots.erase(it);
-        break;
-      }
-    }
-  }
-  if (!fresh)
-    throw transport::Error("all " + std::to_string(wire::kTemporarySlots) +
-                           " temporary key slots of the chip are in use by ephemeral keys");
-  s.device->create_object(transport::ObjectSpec::temporary_key_pair(*fresh, curve));
-  s.slots[*fresh] = TemporarySlot{curve, true};
-  return *fresh;
-}
-
-void ProviderContext::release_temporary_slot(uint16_t id) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!session_ || session_->pid != getpid()) return;
-  auto it = session_->slots.find(id);
-  if (it != session_->slots.end()) it->second.in_use = false;
+  return slots->acquire(*device, curve);
 }
 
 }  // namespace maxq::provider

@@ -1,19 +1,22 @@
-// The provider context: configuration, the software library context and the
-// lazily opened device session. This is the only mutable state of the
-// provider; every callback reaches it through the provctx pointer.
+// The provider context: configuration, the library contexts and the lazily
+// opened device session. This is the only mutable state of the provider; every
+// callback reaches it through the provctx pointer. Constructing it does no
+// device I/O.
 #pragma once
 
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
+#include <openssl/crypto.h>
+#include <openssl/provider.h>
 #include <openssl/types.h>
 
 #include <array>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <vector>
 
+#include "provider/provider_config.h"
+#include "provider/temporary_key_slots.h"
 #include "transport/device.h"
 #include "wire/protocol.h"
 
@@ -21,13 +24,6 @@ namespace maxq::provider {
 
 inline constexpr const char* kProviderName = "maxq1061";
 inline constexpr const char* kPropertyQuery = "provider=maxq1061";
-
-struct ProviderConfig {
-  std::string device;     // MAXQ1061_DEVICE, else config key "device", else default sim
-  std::string admin_key;  // MAXQ1061_ADMIN_KEY, else "admin-key", else sim PATH.admin.pem
-  bool default_device = false;  // no device configured: sim at the default path, auto-provisioned
-  bool debug = false;           // MAXQ1061_DEBUG
-};
 
 using ChipSerial = std::array<uint8_t, wire::kSerialBytes>;
 
@@ -42,7 +38,11 @@ struct CoreFunctions {
 
 class ProviderContext {
  public:
-  ProviderContext(const OSSL_CORE_HANDLE* handle, CoreFunctions core, ProviderConfig config);
+  // Creates the library contexts (no device I/O). `in` is the core's dispatch
+  // table given to OSSL_provider_init. Throws std::runtime_error when OpenSSL
+  // cannot make them.
+  ProviderContext(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* in, CoreFunctions core,
+                  ProviderConfig config);
   ~ProviderContext();
   ProviderContext(const ProviderContext&) = delete;
   ProviderContext& operator=(const ProviderContext&) = delete;
@@ -51,25 +51,29 @@ class ProviderContext {
   const CoreFunctions& core() const { return core_; }
   const ProviderConfig& config() const { return config_; }
 
+  // Child of the application's library context (sees the application's
+  // providers, this one included): for decoding objects the way the
+  // application would. Never use it for key work on behalf of this provider.
+  OSSL_LIB_CTX* libctx() const { return libctx_.get(); }
+
   // Library context for public-key work in software (verification, digests,
-  // peer keys): a private context with only OpenSSL's default provider, so
-  // nothing fetched there can call back into this provider. Created on first use.
-  OSSL_LIB_CTX* software_libctx();
+  // peer keys, software key pairs): OpenSSL's default provider only, so nothing
+  // fetched there can call back into this provider.
+  OSSL_LIB_CTX* software_libctx() const { return software_libctx_.get(); }
 
   // The device, opened at first use (and again in a forked child). Throws
-  // transport::Error with a message naming the device.
+  // transport::Error (or sim::StateError) with a message naming the device.
   transport::Device& device();
   // Serial of the chip; read once when the device is opened.
   ChipSerial chip_serial();
   // Makes sure the current device session holds the admin role (needed to create
-  // or delete persistent objects). Throws transport::ConfigError without a key.
+  // or delete persistent objects): loads the admin key and authenticates once
+  // per session. Throws transport::ConfigError when no admin key is available.
   void ensure_admin();
 
-  // A temporary key-pair slot for an ephemeral key on `curve`, created on the
-  // chip the first time it is needed and reused afterwards. Throws when all
-  // slots are in use.
-  uint16_t acquire_temporary_slot(wire::Curve curve);
-  void release_temporary_slot(uint16_t id);
+  // A temporary key-pair slot for an ephemeral key on `curve` (see
+  // temporary_key_slots.h), or nullptr when all slots are busy.
+  std::shared_ptr<TemporaryKeySlots::Lease> lease_temporary_slot(wire::Curve curve);
 
   // Debug trace to stderr when MAXQ1061_DEBUG is set. Never stdout.
   void trace(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
@@ -77,15 +81,24 @@ class ProviderContext {
  private:
   struct Session;
   Session& session_locked();
+  std::unique_ptr<Session> open_session();
 
   const OSSL_CORE_HANDLE* handle_;
   CoreFunctions core_;
   ProviderConfig config_;
-  std::mutex mutex_;
+  struct LibCtxFree {
+    void operator()(OSSL_LIB_CTX* c) const { OSSL_LIB_CTX_free(c); }
+  };
+  struct ProviderUnload {
+    void operator()(OSSL_PROVIDER* p) const { OSSL_PROVIDER_unload(p); }
+  };
+  // Declaration order is teardown order in reverse: the default provider is
+  // unloaded before its library context is freed.
+  std::unique_ptr<OSSL_LIB_CTX, LibCtxFree> libctx_;
+  std::unique_ptr<OSSL_LIB_CTX, LibCtxFree> software_libctx_;
+  std::unique_ptr<OSSL_PROVIDER, ProviderUnload> software_default_;
+  std::mutex mutex_;  // guards session_
   std::unique_ptr<Session> session_;
-  std::once_flag software_once_;
-  OSSL_LIB_CTX* software_libctx_ = nullptr;
-  OSSL_PROVIDER* software_default_ = nullptr;
 };
 
 }  // namespace maxq::provider

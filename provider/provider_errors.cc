@@ -11,7 +11,8 @@ namespace maxq::provider {
 namespace {
 
 // OSSL_ITEM wants a non-const char*; OpenSSL never writes through it.
-#define REASON(code, text) {static_cast<unsigned int>(code), const_cast<char*>(text)}
+#define REASON(code, text) \
+  { static_cast<unsigned int>(code), const_cast<char*>(text) }
 const OSSL_ITEM kReasonStrings[] = {
     REASON(kReasonDeviceUnavailable, "MAXQ1061 device unavailable"),
     REASON(kReasonChipRefused, "MAXQ1061 refused the command"),
@@ -38,8 +39,7 @@ void vraise(const ProviderContext* ctx, int reason, const char* fmt, va_list ap)
   const CoreFunctions& core = ctx->core();
   if (core.new_error == nullptr || core.vset_error == nullptr) return;
   core.new_error(ctx->handle());
-  if (core.set_error_debug != nullptr)
-    core.set_error_debug(ctx->handle(), nullptr, 0, nullptr);
+  if (core.set_error_debug != nullptr) core.set_error_debug(ctx->handle(), nullptr, 0, nullptr);
   core.vset_error(ctx->handle(), static_cast<uint32_t>(reason), fmt, ap);
 }
 
@@ -75,7 +75,9 @@ int reason_for(const std::exception& e) {
 
 }  // namespace
 
-const OSSL_ITEM* reason_strings() { return kReasonStrings; }
+const OSSL_ITEM* reason_strings() {
+  return kReasonStrings;
+}
 
 void raise_error(const ProviderContext* ctx, int reason, const char* fmt, ...) {
   va_list ap;

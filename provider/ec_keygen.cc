@@ -1,0 +1,257 @@
+// EC key generation on the chip.
+//
+// Which kind of key a generation makes is decided by the "id" parameter, the
+// only signal OpenSSL gives us: libssl's key-share generation and
+// `openssl genpkey` both set nothing but the group.
+//  - "id" set (0x0101, 257, or "auto" for the first free id in 0x0100..0x0FFF):
+//    a persistent key-pair object; needs the admin role. Key files and
+//    certificates are made from these.
+//  - no "id": an EPHEMERAL key in a reusable temporary slot (one chip command).
+//    This is what the TLS key share gets when the application prefers this
+//    provider (ECDHE offload). Saving such a key is refused with a hint to
+//    pass an id, so a forgotten id costs a clear error, never a stray
+//    persistent object per handshake.
+//  - only domain parameters selected (libssl's peer-key skeleton): the curve,
+//    no device I/O.
+#include "provider/ec_keygen.h"
+
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <strings.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "provider/ec_key.h"
+#include "provider/provider_errors.h"
+#include "transport/errors.h"
+
+namespace maxq::provider {
+namespace {
+
+constexpr const char kIdParam[] = "id";
+constexpr uint16_t kFirstFreeId = 0x0100, kLastFreeId = 0x0FFF;
+
+struct GenContext {
+  GenContext(ProviderContext* c, int s) : ctx(c), selection(s) {}
+  ProviderContext* ctx;
+  int selection;
+  std::optional<wire::CurveInfo> curve;
+  enum class Target { Ephemeral, ObjectId, FreeId } target = Target::Ephemeral;
+  uint16_t id = 0;
+};
+
+bool set_curve(GenContext& gen, const char* name) {
+  auto curve = wire::curve_by_name(name);
+  if (!curve) {
+    raise_error(gen.ctx, kReasonUnsupportedCurve,
+                "curve %s is not supported by the MAXQ1061; use P-256, P-384, P-521, "
+                "brainpoolP256r1, brainpoolP384r1 or brainpoolP512r1",
+                name);
+    return false;
+  }
+  gen.curve = curve;
+  return true;
+}
+
+bool usable_id(GenContext& gen, unsigned long id, const char* text) {
+  bool reserved = id == wire::kKeyImportKeyId || id == wire::kAdminKeyId ||
+                  (id >= TemporaryKeySlots::kFirstId &&
+                   id < TemporaryKeySlots::kFirstId + TemporaryKeySlots::kMaxSlots);
+  if (id == 0 || id > 0xFFFF || reserved) {
+    raise_error(gen.ctx, kReasonInvalidArgument,
+                "object id %s cannot hold a new key: use a 16-bit id such as 0x0101 (not 0, "
+                "0x1000, 0x1001 or 0xff00..0xff0f, which are reserved), or \"auto\"",
+                text);
+    return false;
+  }
+  gen.target = GenContext::Target::ObjectId;
+  gen.id = static_cast<uint16_t>(id);
+  return true;
+}
+
+bool set_id(GenContext& gen, const OSSL_PARAM& p) {
+  const char* text = nullptr;
+  if (OSSL_PARAM_get_utf8_string_ptr(&p, &text)) {
+    if (strcasecmp(text, "auto") == 0) {
+      gen.target = GenContext::Target::FreeId;
+      return true;
+    }
+    char* end = nullptr;
+    errno = 0;
+    unsigned long n = std::strtoul(text, &end, 0);
+    if (*text == '\0' || *text == '-' || *end != '\0' || errno != 0) n = 0;
+    return usable_id(gen, n, text);
+  }
+  unsigned int n = 0;
+  if (!OSSL_PARAM_get_uint(&p, &n)) n = 0;
+  return usable_id(gen, n, std::to_string(n).c_str());
+}
+
+// "encoding" and "point-format" are accepted for compatibility with
+// `-pkeyopt ec_param_enc:named_curve`; the chip knows no other forms.
+bool check_fixed(GenContext& gen, const OSSL_PARAM* params, const char* key, const char* only) {
+  const OSSL_PARAM* p = OSSL_PARAM_locate_const(params, key);
+  const char* v = nullptr;
+  if (p == nullptr) return true;
+  if (OSSL_PARAM_get_utf8_string_ptr(p, &v) && strcasecmp(v, only) == 0) return true;
+  raise_error(gen.ctx, kReasonInvalidArgument, "%s must be %s for keys on the MAXQ1061", key, only);
+  return false;
+}
+
+uint16_t pick_free_id(transport::Device& device) {
+  std::vector<transport::ObjectInfo> objects = device.list_objects();
+  std::vector<bool> taken(kLastFreeId - kFirstFreeId + 1);
+  for (const auto& o : objects)
+    if (o.id >= kFirstFreeId && o.id <= kLastFreeId) taken[o.id - kFirstFreeId] = true;
+  for (size_t i = 0; i < taken.size(); ++i)
+    if (!taken[i]) return static_cast<uint16_t>(kFirstFreeId + i);
+  throw transport::ChipError(static_cast<uint8_t>(wire::Command::CreateObject),
+                             static_cast<uint16_t>(wire::Status::MemoryFull),
+                             "no free object id between 0x0100 and 0x0fff on the MAXQ1061; delete "
+                             "unused keys with maxq1061-tool delete or give an explicit id");
+}
+
+void set_generated_point(EcKey& key, const transport::PublicKey& pub) {
+  key.public_point.assign(1, 0x04);
+  key.public_point.insert(key.public_point.end(), pub.xy.begin(), pub.xy.end());
+  if (pub.curve != key.curve->curve || !ec_key_refresh_software(key))
+    throw transport::ProtocolError(
+        "the MAXQ1061 answered key generation with a public key that "
+        "is not a point on " +
+        std::string(key.curve->sn));
+}
+
+void generate_persistent(GenContext& gen, EcKey& key) {
+  ProviderContext& ctx = *gen.ctx;
+  ctx.ensure_admin();
+  transport::Device& device = ctx.device();
+  uint16_t id = gen.target == GenContext::Target::FreeId ? pick_free_id(device) : gen.id;
+  wire::Curve curve = key.curve->curve;
+  try {
+    device.create_object(transport::ObjectSpec::key_pair(id, curve));
+  } catch (const transport::ChipError& e) {
+    if (e.status() != static_cast<uint16_t>(wire::Status::BadParameter)) throw;
+    char msg[200];
+    std::snprintf(msg, sizeof msg,
+                  "object 0x%04x already exists on the MAXQ1061; give another id (-pkeyopt "
+                  "id:auto picks a free one) or delete it with maxq1061-tool delete",
+                  id);
+    throw transport::ChipError(e.command(), e.status(), msg);
+  }
+  transport::PublicKey pub;
+  try {
+    pub = device.generate_key(id, curve);
+  } catch (...) {
+    try {
+      device.delete_object(id);  // leave no empty object behind
+    } catch (const std::exception&) {
+    }
+    throw;
+  }
+  key.object_id = id;
+  key.serial = ctx.chip_serial();
+  set_generated_point(key, pub);
+  ctx.trace("generated a %s key in object 0x%04x", std::string(key.curve->sn).c_str(), id);
+}
+
+void generate_ephemeral(GenContext& gen, EcKey& key) {
+  ProviderContext& ctx = *gen.ctx;
+  std::shared_ptr<TemporaryKeySlots::Lease> slot = ctx.lease_temporary_slot(key.curve->curve);
+  if (!slot) {
+    // Every temporary slot holds a live key: this one is made in software
+    // rather than failing the handshake.
+    std::string group(key.curve->sn);
+    EvpPkeyPtr pkey(EVP_PKEY_Q_keygen(ctx.software_libctx(), nullptr, "EC", group.c_str()));
+    if (!ec_key_adopt_software_pair(key, std::move(pkey)))
+      throw std::runtime_error("cannot generate an ephemeral " + group + " key in software");
+    ctx.trace("all temporary slots busy: ephemeral %s key made in software", group.c_str());
+    return;
+  }
+  transport::PublicKey pub = ctx.device().generate_key(slot->id(), key.curve->curve);
+  key.object_id = slot->id();
+  key.temporary = true;
+  key.slot = std::move(slot);
+  key.serial = ctx.chip_serial();
+  set_generated_point(key, pub);
+}
+
+}  // namespace
+
+void* ec_gen_init(void* provctx, int selection, const OSSL_PARAM params[]) {
+  auto* ctx = static_cast<ProviderContext*>(provctx);
+  return guarded(ctx, static_cast<void*>(nullptr), [&]() -> void* {
+    auto gen = std::make_unique<GenContext>(ctx, selection);
+    if (!ec_gen_set_params(gen.get(), params)) return nullptr;
+    return gen.release();
+  });
+}
+
+int ec_gen_set_template(void* genctx, void* templ) {
+  auto* gen = static_cast<GenContext*>(genctx);
+  const auto* key = static_cast<const EcKey*>(templ);
+  if (key == nullptr || !key->curve) {
+    raise_error(gen->ctx, kReasonInvalidKey, "the key generation template has no curve");
+    return 0;
+  }
+  gen->curve = key->curve;
+  return 1;
+}
+
+int ec_gen_set_params(void* genctx, const OSSL_PARAM params[]) {
+  auto* gen = static_cast<GenContext*>(genctx);
+  if (params == nullptr) return 1;
+  return guarded(gen->ctx, 0, [&] {
+    if (const OSSL_PARAM* p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_GROUP_NAME)) {
+      const char* name = nullptr;
+      if (!OSSL_PARAM_get_utf8_string_ptr(p, &name) || !set_curve(*gen, name)) return 0;
+    }
+    if (const OSSL_PARAM* p = OSSL_PARAM_locate_const(params, kIdParam))
+      if (!set_id(*gen, *p)) return 0;
+    if (!check_fixed(*gen, params, OSSL_PKEY_PARAM_EC_ENCODING, OSSL_PKEY_EC_ENCODING_GROUP) ||
+        !check_fixed(*gen, params, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                     OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED))
+      return 0;
+    return 1;
+  });
+}
+
+const OSSL_PARAM* ec_gen_settable_params(void*, void*) {
+  static const OSSL_PARAM settable[] = {
+      OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, nullptr, 0),
+      OSSL_PARAM_utf8_string(kIdParam, nullptr, 0),
+      OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, nullptr, 0),
+      OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, nullptr, 0),
+      OSSL_PARAM_END,
+  };
+  return settable;
+}
+
+void* ec_gen(void* genctx, OSSL_CALLBACK*, void*) {
+  auto* gen = static_cast<GenContext*>(genctx);
+  return guarded(gen->ctx, static_cast<void*>(nullptr), [&]() -> void* {
+    if (!gen->curve) {
+      raise_error(gen->ctx, kReasonInvalidArgument,
+                  "no curve given for the EC key: set the group (e.g. -pkeyopt group:P-256)");
+      return nullptr;
+    }
+    auto key = std::make_unique<EcKey>(gen->ctx);
+    key->curve = gen->curve;
+    if ((gen->selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0) return key.release();
+    if (gen->target == GenContext::Target::Ephemeral)
+      generate_ephemeral(*gen, *key);
+    else
+      generate_persistent(*gen, *key);
+    return key.release();
+  });
+}
+
+void ec_gen_cleanup(void* genctx) {
+  std::unique_ptr<GenContext>(static_cast<GenContext*>(genctx));
+}
+
+}  // namespace maxq::provider

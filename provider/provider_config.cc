@@ -1,0 +1,72 @@
+#include "provider/provider_config.h"
+
+#include <openssl/params.h>
+
+#include <cstdlib>
+
+namespace maxq::provider {
+namespace {
+
+constexpr const char kSimPrefix[] = "sim:";
+
+std::optional<std::string> non_empty(const char* v) {
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  return std::string(v);
+}
+
+const std::optional<std::string>& first_set(const std::optional<std::string>& a,
+                                            const std::optional<std::string>& b) {
+  return a && !a->empty() ? a : b;
+}
+
+}  // namespace
+
+ProviderConfig resolve_config(const ConfigSettings& environment, const ConfigSettings& config_file,
+                              const std::string& default_sim_path) {
+  ProviderConfig c;
+  const auto& device = first_set(environment.device, config_file.device);
+  if (device && !device->empty()) {
+    c.device = *device;
+  } else {
+    c.device = kSimPrefix + default_sim_path;
+    c.default_device = true;
+  }
+  const auto& admin_key = first_set(environment.admin_key, config_file.admin_key);
+  if (admin_key && !admin_key->empty()) {
+    c.admin_key = *admin_key;
+  } else if (c.device.rfind(kSimPrefix, 0) == 0) {
+    // A simulated chip keeps its admin key beside its state file.
+    c.admin_key = c.device.substr(sizeof kSimPrefix - 1) + ".admin.pem";
+  }
+  const auto& debug = first_set(environment.debug, config_file.debug);
+  c.debug = debug && !debug->empty() && *debug != "0";
+  return c;
+}
+
+ConfigSettings read_config_section(const OSSL_CORE_HANDLE* handle,
+                                   OSSL_FUNC_core_get_params_fn* core_get_params) {
+  ConfigSettings s;
+  if (core_get_params == nullptr) return s;
+  // The core answers with pointers into its own copy of the config section.
+  char* device = nullptr;
+  char* admin_key = nullptr;
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_utf8_ptr("device", &device, 0),
+      OSSL_PARAM_utf8_ptr("admin-key", &admin_key, 0),
+      OSSL_PARAM_END,
+  };
+  if (!core_get_params(handle, params)) return s;
+  s.device = non_empty(device);
+  s.admin_key = non_empty(admin_key);
+  return s;
+}
+
+ConfigSettings read_environment() {
+  ConfigSettings s;
+  s.device = non_empty(std::getenv("MAXQ1061_DEVICE"));
+  s.admin_key = non_empty(std::getenv("MAXQ1061_ADMIN_KEY"));
+  s.debug = non_empty(std::getenv("MAXQ1061_DEBUG"));
+  return s;
+}
+
+}  // namespace maxq::provider

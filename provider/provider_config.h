@@ -1,0 +1,41 @@
+// Where the provider finds its chip and admin key: the environment overrides
+// the provider's section of openssl.cnf, which overrides the defaults. Reading
+// the configuration never touches the device.
+#pragma once
+
+#include <openssl/core.h>
+#include <openssl/core_dispatch.h>
+
+#include <optional>
+#include <string>
+
+namespace maxq::provider {
+
+struct ProviderConfig {
+  std::string device;           // MAXQ1061_DEVICE, else config key "device", else default sim
+  std::string admin_key;        // MAXQ1061_ADMIN_KEY, else "admin-key", else sim PATH.admin.pem
+  bool default_device = false;  // no device configured: sim at the default path, auto-provisioned
+  bool debug = false;           // MAXQ1061_DEBUG
+};
+
+// One source of settings; unset (or empty) values fall through to the next.
+struct ConfigSettings {
+  std::optional<std::string> device;
+  std::optional<std::string> admin_key;
+  std::optional<std::string> debug;
+};
+
+// Applies the precedence environment > config file > defaults. `default_sim_path`
+// is the state file of the default simulated chip.
+ProviderConfig resolve_config(const ConfigSettings& environment, const ConfigSettings& config_file,
+                              const std::string& default_sim_path);
+
+// The provider's config section through the core's get_params upcall (keys
+// "device" and "admin-key"); a null upcall yields no settings.
+ConfigSettings read_config_section(const OSSL_CORE_HANDLE* handle,
+                                   OSSL_FUNC_core_get_params_fn* core_get_params);
+
+// MAXQ1061_DEVICE, MAXQ1061_ADMIN_KEY, MAXQ1061_DEBUG.
+ConfigSettings read_environment();
+
+}  // namespace maxq::provider
