@@ -1,13 +1,13 @@
+// The typed commands: request layouts and response parsing exactly as in
+// wire/protocol.h. Every response is parsed as untrusted input and its length
+// checked; plumbing (locks, retries, trace) is in device_exchange.cc.
 #include "transport/device.h"
 
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
-#include <cstdlib>
-#include <optional>
+#include <utility>
 
 #include "transport/admin_key.h"
-#include "transport/file_lock.h"
-#include "wire/frame_codec.h"
 
 namespace maxq::transport {
 
@@ -15,180 +15,82 @@ using wire::Command;
 
 namespace {
 
+constexpr size_t kLargestField = 66;  // P-521
+constexpr size_t kLargestSignature = 2 * kLargestField;
+constexpr size_t kChallengeForAuth = 32;
+
 std::string hex16(uint16_t v) {
   char b[8];
   std::snprintf(b, sizeof b, "0x%04x", v);
   return b;
 }
 
-const wire::CurveInfo& curve_of(wire::Curve c) {
-  static const auto table = [] {
-    std::array<wire::CurveInfo, 6> t{};
-    for (uint8_t i = 0; i < 6; ++i) t[i] = *wire::curve_info(i);
-    return t;
-  }();
-  return table.at(static_cast<uint8_t>(c));
+// Runs `parse` over a response; a payload that does not fit its layout becomes a
+// ProtocolError naming the operation.
+template <class Fn>
+auto parse_response(const std::string& what, Fn&& parse) {
+  try {
+    return parse();
+  } catch (const MalformedPayload& e) {
+    throw ProtocolError(what + ": the chip's answer does not match the command's layout (" +
+                        e.what() + ")");
+  }
 }
 
-void all_states(uint8_t (&rules)[wire::kAccessRuleBytes], wire::Operation op, uint8_t roles) {
-  for (auto s : {wire::Lifecycle::Delivery, wire::Lifecycle::Initialized, wire::Lifecycle::Operational})
-    wire::set_rule_roles(rules, s, op, roles);
-}
-
-bool debug_enabled() {
-  const char* v = std::getenv("MAXQ1061_DEBUG");
-  return v && *v && std::string(v) != "0";
+[[noreturn]] void bad_answer(const std::string& what, const std::string& why) {
+  throw ProtocolError(what + ": the chip's answer is malformed (" + why + ")");
 }
 
 }  // namespace
 
-// ---- ObjectSpec factories -------------------------------------------------
-
-ObjectSpec ObjectSpec::key_pair(uint16_t id, wire::Curve curve) {
-  ObjectSpec s;
-  s.id = id;
-  s.type = wire::ObjectType::KeyPair;
-  s.length = static_cast<uint16_t>(curve_of(curve).field_bytes);
-  all_states(s.rules, wire::Operation::Read, wire::kRoleEveryone | wire::kRoleAdmin);
-  all_states(s.rules, wire::Operation::Execute, wire::kRoleEveryone | wire::kRoleAdmin);
-  all_states(s.rules, wire::Operation::Write, wire::kRoleAdmin);
-  all_states(s.rules, wire::Operation::Delete, wire::kRoleAdmin);
-  all_states(s.rules, wire::Operation::Generate, wire::kRoleAdmin);
-  return s;
+void Device::remember_field_bytes(uint16_t id, size_t field_bytes) {
+  std::lock_guard<std::mutex> guard(hints_mutex_);
+  field_bytes_[id] = field_bytes;
 }
 
-ObjectSpec ObjectSpec::temporary_key_pair(uint16_t id, wire::Curve curve) {
-  ObjectSpec s = key_pair(id, curve);
-  s.property = wire::ObjectProperty::Temporary;
-  uint8_t all = wire::kRoleEveryone | wire::kRoleAdmin;
-  for (auto op : {wire::Operation::Write, wire::Operation::Delete, wire::Operation::Generate})
-    all_states(s.rules, op, all);
-  return s;
+size_t Device::field_bytes_hint(uint16_t id) {
+  std::lock_guard<std::mutex> guard(hints_mutex_);
+  auto it = field_bytes_.find(id);
+  return it == field_bytes_.end() ? kLargestField : it->second;
 }
-
-ObjectSpec ObjectSpec::certificate(uint16_t id, uint16_t capacity) {
-  ObjectSpec s = data(id, capacity);
-  s.type = wire::ObjectType::Certificate;
-  return s;
-}
-
-ObjectSpec ObjectSpec::data(uint16_t id, uint16_t capacity) {
-  ObjectSpec s;
-  s.id = id;
-  s.type = wire::ObjectType::Data;
-  s.length = capacity;
-  all_states(s.rules, wire::Operation::Read, wire::kRoleEveryone | wire::kRoleAdmin);
-  all_states(s.rules, wire::Operation::Write, wire::kRoleAdmin);
-  all_states(s.rules, wire::Operation::Delete, wire::kRoleAdmin);
-  return s;
-}
-
-ObjectSpec ObjectSpec::public_key(uint16_t id, wire::Curve curve) {
-  ObjectSpec s = key_pair(id, curve);
-  s.type = wire::ObjectType::PublicKey;
-  return s;
-}
-
-// ---- command plumbing -----------------------------------------------------
-
-Device::Device(std::unique_ptr<Link> link, DeviceOptions options)
-    : link_(std::move(link)), options_(options) {}
-Device::~Device() = default;
-
-std::string Device::describe() const { return link_->describe(); }
-
-Bytes Device::command(Command cmd, ByteView payload, Retry retry, size_t expected_payload,
-                      const std::string& what) {
-  Bytes frame = wire::encode_command(cmd, payload);
-  std::lock_guard<std::mutex> guard(mutex_);
-  std::optional<FileLock> lock;
-  std::string lock_path = link_->lock_path();
-  if (!lock_path.empty()) lock.emplace(lock_path);
-  return exchange_locked(cmd, frame, retry, expected_payload, what);
-}
-
-Bytes Device::exchange_locked(Command cmd, ByteView frame, Retry retry, size_t expected_payload,
-                              const std::string& what) {
-  static const bool debug = debug_enabled();
-  auto t0 = std::chrono::steady_clock::now();
-  std::string last_problem;
-  unsigned timeouts = 0;
-  for (unsigned attempt = 1; attempt <= options_.max_attempts; ++attempt) {
-    wire::ResponseFrame rsp;
-    try {
-      Bytes raw = link_->transact(frame, expected_payload);
-      wire::FrameError e = wire::decode_response(raw, rsp);
-      if (e != wire::FrameError::None) throw ProtocolError(std::string(wire::frame_error_name(e)));
-    } catch (const Error& e) {
-      // Damaged or lost on the bus. Safe commands are sent again.
-      last_problem = e.what();
-      link_->reset();
-      const auto* link_error = dynamic_cast<const LinkError*>(&e);
-      bool timeout = link_error && link_error->kind() == LinkError::Kind::Timeout;
-      bool permanent = link_error && !timeout;
-      if (timeout) ++timeouts;
-      if (retry == Retry::Safe && !permanent && attempt < options_.max_attempts &&
-          timeouts < options_.max_timeouts)
-        continue;
-      if (dynamic_cast<const LinkError*>(&e))
-        throw LinkError(static_cast<const LinkError&>(e).kind(), what + " on " + describe() + ": " + e.what());
-      throw ProtocolError(what + " on " + describe() + ": the response was damaged on the bus (" +
-                          last_problem + ") after " + std::to_string(attempt) +
-                          " attempt(s); check the wiring and the SPI clock");
-    }
-    if (debug) {
-      auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
-      std::fprintf(stderr, "maxq1061: %s: %s, status 0x%04x, %zu bytes out, %zu in, attempt %u, %lld us\n",
-                   describe().c_str(), what.c_str(), rsp.status, frame.size(), rsp.payload.size(),
-                   attempt, static_cast<long long>(us));
-    }
-    if (rsp.status == static_cast<uint16_t>(wire::Status::FrameError) && attempt < options_.max_attempts) {
-      // The chip did not execute a damaged command: any command may be resent.
-      last_problem = "the chip received a damaged frame";
-      link_->reset();
-      continue;
-    }
-    if (rsp.status != 0) throw make_chip_error(static_cast<uint8_t>(cmd), rsp.status, what);
-    return std::move(rsp.payload);
-  }
-  throw ProtocolError(what + " on " + describe() + ": " + last_problem + " after " +
-                      std::to_string(options_.max_attempts) + " attempts; check the wiring");
-}
-
-// ---- one method per command -----------------------------------------------
 
 Bytes Device::ping(ByteView data) {
   Bytes r = command(Command::Ping, data, Retry::Safe, data.size(), "ping");
-  if (r.size() != data.size()) throw ProtocolError("ping: the chip echoed " + std::to_string(r.size()) + " bytes");
+  if (r.size() != data.size() || !std::equal(r.begin(), r.end(), data.begin()))
+    bad_answer("ping", "the echo differs from the data sent");
   return r;
 }
 
 ChipStatus Device::status() {
-  Bytes r = command(Command::GetStatus, {}, Retry::Safe, wire::kStatusResponseBytes, "get status");
-  PayloadReader in(r, "get status response");
-  ChipStatus s;
-  ByteView name = in.bytes(wire::kProductNameBytes);
-  s.product.assign(name.begin(), name.end());
-  s.product.erase(s.product.find_last_not_of('\0') + 1);
-  ByteView fw = in.bytes(4);
-  std::copy(fw.begin(), fw.end(), s.firmware.begin());
-  ByteView serial = in.bytes(wire::kSerialBytes);
-  std::copy(serial.begin(), serial.end(), s.serial.begin());
-  uint8_t lc = in.u8();
-  if (lc < 3 || lc > 6) throw ProtocolError("get status: the chip reported lifecycle " + std::to_string(lc));
-  s.lifecycle = static_cast<wire::Lifecycle>(lc);
-  s.free_memory = in.u32();
-  s.total_memory = in.u32();
-  s.free_temporary_slots = in.u8();
-  in.expect_end();
-  return s;
+  const std::string what = "get status";
+  Bytes r = command(Command::GetStatus, {}, Retry::Safe, wire::kStatusResponseBytes, what);
+  return parse_response(what, [&] {
+    PayloadReader in(r, what);
+    ChipStatus s;
+    ByteView name = in.bytes(wire::kProductNameBytes);
+    s.product.assign(name.begin(), std::find(name.begin(), name.end(), uint8_t{0}));
+    ByteView fw = in.bytes(s.firmware.size());
+    std::copy(fw.begin(), fw.end(), s.firmware.begin());
+    ByteView serial = in.bytes(wire::kSerialBytes);
+    std::copy(serial.begin(), serial.end(), s.serial.begin());
+    uint8_t lc = in.u8();
+    if (lc < static_cast<uint8_t>(wire::Lifecycle::Delivery) ||
+        lc > static_cast<uint8_t>(wire::Lifecycle::Terminated))
+      bad_answer(what, "lifecycle " + std::to_string(lc));
+    s.lifecycle = static_cast<wire::Lifecycle>(lc);
+    s.free_memory = in.u32();
+    s.total_memory = in.u32();
+    s.free_temporary_slots = in.u8();
+    in.expect_end();
+    return s;
+  });
 }
 
 Bytes Device::challenge(uint16_t length) {
   PayloadWriter w;
   w.u16(length);
   Bytes r = command(Command::GetChallenge, w.bytes(), Retry::Safe, length, "get challenge");
-  if (r.size() != length) throw ProtocolError("get challenge: wrong challenge length");
+  if (r.size() != length) bad_answer("get challenge", std::to_string(r.size()) + " bytes");
   return r;
 }
 
@@ -201,7 +103,7 @@ void Device::admin_authenticate(ByteView signature) {
 }
 
 void Device::authenticate(const AdminKey& key) {
-  Bytes c = challenge(32);
+  Bytes c = challenge(kChallengeForAuth);
   admin_authenticate(key.sign_challenge(c));
 }
 
@@ -209,21 +111,28 @@ void Device::create_object(const ObjectSpec& spec) {
   PayloadWriter w;
   w.u16(spec.id).u8(static_cast<uint8_t>(spec.type)).u8(static_cast<uint8_t>(spec.property));
   w.bytes(ByteView(spec.rules, wire::kAccessRuleBytes)).u16(spec.length).zeros(4);
-  command(Command::CreateObject, w.bytes(), Retry::OnlyIfNotExecuted, 0, "create object " + hex16(spec.id));
+  command(Command::CreateObject, w.bytes(), Retry::OnlyIfNotExecuted, 0,
+          "create object " + hex16(spec.id));
 }
 
 void Device::delete_object(uint16_t id) {
   PayloadWriter w;
   w.u16(id);
-  command(Command::DeleteObject, w.bytes(), Retry::OnlyIfNotExecuted, 0, "delete object " + hex16(id));
+  command(Command::DeleteObject, w.bytes(), Retry::OnlyIfNotExecuted, 0,
+          "delete object " + hex16(id));
 }
 
 Bytes Device::read_object(uint16_t id, uint16_t offset, uint16_t length) {
+  return read(id, offset, length, length ? length : 128);
+}
+
+Bytes Device::read(uint16_t id, uint16_t offset, uint16_t length, size_t expected) {
   PayloadWriter w;
   w.u16(id).u16(offset).u16(length);
-  Bytes r = command(Command::ReadObject, w.bytes(), Retry::Safe, length ? length : 128,
-                    "read object " + hex16(id));
-  if (length && r.size() != length) throw ProtocolError("read object " + hex16(id) + ": short answer");
+  const std::string what = "read object " + hex16(id);
+  Bytes r = command(Command::ReadObject, w.bytes(), Retry::Safe, expected, what);
+  if (length && r.size() != length)
+    bad_answer(what, std::to_string(r.size()) + " bytes for " + std::to_string(length));
   return r;
 }
 
@@ -234,46 +143,66 @@ void Device::write_object(uint16_t id, uint16_t offset, ByteView data) {
 }
 
 void Device::write_object_chunked(uint16_t id, ByteView data) {
-  constexpr size_t kChunk = wire::kMaxPayload - 4;
+  constexpr size_t kChunk = wire::kMaxPayload - 4;  // id and offset
+  // Offsets are 16 bits: beyond that the object cannot be addressed.
+  if (data.size() > 0xFFFF)
+    throw Error("write object " + hex16(id) + ": " + std::to_string(data.size()) +
+                " bytes do not fit an object (at most 65535)");
   for (size_t off = 0; off < data.size(); off += kChunk)
     write_object(id, static_cast<uint16_t>(off), data.subview(off, kChunk));
 }
 
 std::vector<ObjectInfo> Device::list_objects() {
+  const std::string what = "list objects";
+  constexpr size_t kExpectedEntries = 8;  // a typical chip; more costs one round trip
   std::vector<ObjectInfo> out;
   uint32_t start = 0;
-  for (;;) {
+  while (start <= 0xFFFF) {
     PayloadWriter w;
     w.u16(static_cast<uint16_t>(start));
-    Bytes r = command(Command::ListObjects, w.bytes(), Retry::Safe, 512, "list objects");
-    PayloadReader in(r, "list objects response");
-    bool more = in.u8() != 0;
-    uint8_t count = in.u8();
-    for (uint8_t i = 0; i < count; ++i) {
-      ObjectInfo o;
-      o.id = in.u16();
-      uint8_t type = in.u8(), prop = in.u8(), curve = in.u8();
-      if (type < 1 || type > 7 || (prop != 1 && prop != 2))
-        throw ProtocolError("list objects: the chip reported an invalid object");
-      o.type = static_cast<wire::ObjectType>(type);
-      o.property = static_cast<wire::ObjectProperty>(prop);
-      if (curve != wire::kNoCurve) {
-        if (!wire::curve_info(curve)) throw ProtocolError("list objects: unknown curve");
-        o.curve = static_cast<wire::Curve>(curve);
-      }
-      o.length = in.u16();
-      o.used = in.u16();
-      ByteView rules = in.bytes(wire::kAccessRuleBytes);
-      std::copy(rules.begin(), rules.end(), o.rules);
-      if (!out.empty() && o.id <= out.back().id) throw ProtocolError("list objects: ids out of order");
-      out.push_back(o);
-    }
-    in.expect_end();
-    if (!more || count == 0) break;
+    Bytes r = command(Command::ListObjects, w.bytes(), Retry::Safe,
+                      2 + kExpectedEntries * wire::kListEntryBytes, what);
+    bool more = parse_response(what, [&] {
+      PayloadReader in(r, what);
+      bool more_pages = in.u8() != 0;
+      uint8_t count = in.u8();
+      for (uint8_t i = 0; i < count; ++i) out.push_back(parse_list_entry(in, what, out, start));
+      in.expect_end();
+      return more_pages && count > 0;
+    });
+    if (!more) break;
     start = uint32_t{out.back().id} + 1;
-    if (start > 0xFFFF) break;
   }
   return out;
+}
+
+ObjectInfo Device::parse_list_entry(PayloadReader& in, const std::string& what,
+                                    const std::vector<ObjectInfo>& so_far, uint32_t start) {
+  ObjectInfo o;
+  o.id = in.u16();
+  uint8_t type = in.u8(), prop = in.u8(), curve = in.u8();
+  if (type < static_cast<uint8_t>(wire::ObjectType::SecretKey) ||
+      type > static_cast<uint8_t>(wire::ObjectType::CounterAlt))
+    bad_answer(what, "object " + hex16(o.id) + " has type " + std::to_string(type));
+  if (prop != static_cast<uint8_t>(wire::ObjectProperty::Temporary) &&
+      prop != static_cast<uint8_t>(wire::ObjectProperty::Persistent))
+    bad_answer(what, "object " + hex16(o.id) + " has property " + std::to_string(prop));
+  o.type = static_cast<wire::ObjectType>(type);
+  o.property = static_cast<wire::ObjectProperty>(prop);
+  if (curve != wire::kNoCurve) {
+    auto info = wire::curve_info(curve);
+    if (!info) bad_answer(what, "object " + hex16(o.id) + " has curve " + std::to_string(curve));
+    o.curve = info->curve;
+    remember_field_bytes(o.id, info->field_bytes);
+  }
+  o.length = in.u16();
+  o.used = in.u16();
+  ByteView rules = in.bytes(wire::kAccessRuleBytes);
+  std::copy(rules.begin(), rules.end(), o.rules);
+  // Ascending ids from `start`: also what guarantees that paging ends.
+  if (o.id < start || (!so_far.empty() && o.id <= so_far.back().id))
+    bad_answer(what, "ids out of order");
+  return o;
 }
 
 void Device::set_lifecycle(wire::Lifecycle state) {
@@ -283,12 +212,17 @@ void Device::set_lifecycle(wire::Lifecycle state) {
 }
 
 PublicKey Device::generate_key(uint16_t id, wire::Curve curve) {
-  const wire::CurveInfo& info = curve_of(curve);
+  // A curve the host does not know goes to the chip anyway: the chip decides
+  // (CurveNotSupported), and an answer for it cannot be checked, so is refused.
+  auto info = wire::curve_info(static_cast<uint8_t>(curve));
+  const std::string what = "generate key in object " + hex16(id);
   PayloadWriter w;
   w.u16(id).u8(static_cast<uint8_t>(curve)).u8(wire::kImportGenerate);
-  Bytes r = command(Command::ImportKey, w.bytes(), Retry::OnlyIfNotExecuted, 2 * info.field_bytes,
-                    "generate key in object " + hex16(id));
-  if (r.size() != 2 * info.field_bytes) throw ProtocolError("generate key: wrong public key size");
+  Bytes r = command(Command::ImportKey, w.bytes(), Retry::OnlyIfNotExecuted,
+                    2 * (info ? info->field_bytes : kLargestField), what);
+  if (!info || r.size() != 2 * info->field_bytes)
+    bad_answer(what, "a public key of " + std::to_string(r.size()) + " bytes");
+  remember_field_bytes(id, info->field_bytes);
   return {curve, std::move(r)};
 }
 
@@ -296,15 +230,19 @@ void Device::import_public_key(uint16_t id, const PublicKey& key) {
   PayloadWriter w;
   w.u16(id).u8(static_cast<uint8_t>(key.curve)).u8(wire::kImportPublic).bytes(key.xy);
   command(Command::ImportKey, w.bytes(), Retry::Safe, 0, "import public key into " + hex16(id));
+  if (auto info = wire::curve_info(static_cast<uint8_t>(key.curve)))
+    remember_field_bytes(id, info->field_bytes);
 }
 
 Bytes Device::sign(uint16_t id, ByteView digest) {
+  const std::string what = "sign with key " + hex16(id);
   PayloadWriter w;
   w.u8(wire::kModeSign).u8(static_cast<uint8_t>(wire::Algorithm::EcdsaDigest)).u16(id).u8(0);
   w.u16(static_cast<uint16_t>(digest.size())).bytes(digest).u16(0);
-  Bytes r = command(Command::SignVerify, w.bytes(), Retry::Safe, 2 * 66, "sign with key " + hex16(id));
-  if (r.empty() || r.size() % 2 != 0 || r.size() > 2 * 66)
-    throw ProtocolError("sign with key " + hex16(id) + ": malformed signature from the chip");
+  Bytes r = command(Command::SignVerify, w.bytes(), Retry::Safe, 2 * field_bytes_hint(id), what);
+  if (r.empty() || r.size() % 2 != 0 || r.size() > kLargestSignature)
+    bad_answer(what, "a signature of " + std::to_string(r.size()) + " bytes");
+  remember_field_bytes(id, r.size() / 2);
   return r;
 }
 
@@ -313,8 +251,10 @@ bool Device::verify(uint16_t id, ByteView digest, ByteView signature) {
   w.u8(wire::kModeVerify).u8(static_cast<uint8_t>(wire::Algorithm::EcdsaDigest)).u16(id).u8(0);
   w.u16(static_cast<uint16_t>(digest.size())).bytes(digest);
   w.u16(static_cast<uint16_t>(signature.size())).bytes(signature);
+  const std::string what = "verify with key " + hex16(id);
   try {
-    command(Command::SignVerify, w.bytes(), Retry::Safe, 0, "verify with key " + hex16(id));
+    Bytes r = command(Command::SignVerify, w.bytes(), Retry::Safe, 0, what);
+    if (!r.empty()) bad_answer(what, std::to_string(r.size()) + " unexpected bytes");
   } catch (const ChipError& e) {
     if (e.status() == static_cast<uint16_t>(wire::Status::BadSignature)) return false;
     throw;
@@ -323,14 +263,14 @@ bool Device::verify(uint16_t id, ByteView digest, ByteView signature) {
 }
 
 SecretBytes Device::ecdh(uint16_t id, ByteView peer_xy) {
+  const std::string what = "key exchange with key " + hex16(id);
   PayloadWriter w;
   w.u16(id).u16(static_cast<uint16_t>(peer_xy.size())).bytes(peer_xy);
-  Bytes r = command(Command::KeyExchange, w.bytes(), Retry::Safe, peer_xy.size() / 2,
-                    "key exchange with key " + hex16(id));
+  Bytes r = command(Command::KeyExchange, w.bytes(), Retry::Safe, peer_xy.size() / 2, what);
   SecretBytes secret{ByteView(r)};
   secure_zero(r.data(), r.size());
   if (secret.size() * 2 != peer_xy.size())
-    throw ProtocolError("key exchange with key " + hex16(id) + ": wrong secret size");
+    bad_answer(what, "a secret of " + std::to_string(secret.size()) + " bytes");
   return secret;
 }
 
@@ -342,18 +282,26 @@ Bytes Device::random(size_t n) {
     PayloadWriter w;
     w.u16(static_cast<uint16_t>(chunk));
     Bytes r = command(Command::GetRandom, w.bytes(), Retry::Safe, chunk, "get random");
-    if (r.size() != chunk) throw ProtocolError("get random: short answer");
+    if (r.size() != chunk) {
+      secure_zero(r.data(), r.size());
+      secure_zero(out.data(), out.size());
+      bad_answer("get random", std::to_string(r.size()) + " bytes for " + std::to_string(chunk));
+    }
     out.insert(out.end(), r.begin(), r.end());
+    secure_zero(r.data(), r.size());  // seeds DRBGs: no stray copies
   }
   return out;
 }
 
 PublicKey Device::read_public(uint16_t id) {
-  Bytes r = read_object(id, 0, 0);
-  if (r.empty()) throw ProtocolError("read object " + hex16(id) + ": empty answer");
+  const std::string what = "read object " + hex16(id);
+  Bytes r = read(id, 0, 0, 1 + 2 * field_bytes_hint(id));
+  if (r.empty()) bad_answer(what, "no data for a key object");
   auto info = wire::curve_info(r[0]);
   if (!info || r.size() != 1 + 2 * info->field_bytes)
-    throw ProtocolError("read object " + hex16(id) + ": not a public key");
+    bad_answer(what, "not a public key (curve byte " + std::to_string(r[0]) + ", " +
+                         std::to_string(r.size()) + " bytes)");
+  remember_field_bytes(id, info->field_bytes);
   return {info->curve, Bytes(r.begin() + 1, r.end())};
 }
 

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -76,6 +78,13 @@ struct DeviceOptions {
   unsigned max_timeouts = 2;
 };
 
+// Errors: ChipError for a status word other than OK (message from
+// make_chip_error), LinkError / ProtocolError naming the command and the device
+// when the exchange failed after the bounded retries, Error for a request that
+// does not fit one command frame. MAXQ1061_DEBUG=1 (read when the Device is
+// made) traces each command to stderr: name, id, sizes, status, attempts and
+// microseconds, never payload bytes.
+
 class Device {
  public:
   Device(std::unique_ptr<Link> link, DeviceOptions options = {});
@@ -122,10 +131,24 @@ class Device {
                 const std::string& what);
   Bytes exchange_locked(wire::Command cmd, ByteView frame, Retry retry, size_t expected_payload,
                         const std::string& what);
+  void reset_link_after_failure();
+  Bytes read(uint16_t id, uint16_t offset, uint16_t length, size_t expected_payload);
+  ObjectInfo parse_list_entry(PayloadReader& in, const std::string& what,
+                              const std::vector<ObjectInfo>& so_far, uint32_t start);
+  void trace(const std::string& what, size_t out_bytes, const std::string& result,
+             unsigned attempts, std::chrono::steady_clock::time_point start) const;
+  // Field size of a key object's curve as last seen (generate, read, list): the
+  // expected answer size of sign, so one round trip brings the whole signature.
+  // Only a hint; a wrong one costs one more round trip.
+  void remember_field_bytes(uint16_t id, size_t field_bytes);
+  size_t field_bytes_hint(uint16_t id);
 
   std::unique_ptr<Link> link_;
   DeviceOptions options_;
-  std::mutex mutex_;
+  bool trace_;
+  std::mutex mutex_;  // one command at a time on this device
+  std::mutex hints_mutex_;
+  std::map<uint16_t, size_t> field_bytes_;
 };
 
 }  // namespace maxq::transport

@@ -248,20 +248,88 @@ TEST_CASE("chip errors name the operation and say what to do", "[device]") {
   }
 }
 
-TEST_CASE("several threads share one device", "[device]") {
+TEST_CASE("several threads share one device", "[device][threads]") {
   TempChip t;
   auto dev = t.open_device();
   t.authenticate(*dev);
   dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
   transport::PublicKey pub = dev->generate_key(0x0101, wire::Curve::P256);
   maxq::testing::SoftwareEc sw;
-  std::atomic<int> good{0};
+  std::atomic<int> good{0}, bad{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i)
-    threads.emplace_back([&] {
-      for (int j = 0; j < 50; ++j)
-        if (sw.verify(wire::Curve::P256, pub.xy, digest32(), dev->sign(0x0101, digest32()))) ++good;
+    threads.emplace_back([&, i] {
+      for (int j = 0; j < 200; ++j) {
+        // A digest per thread and iteration: answers must never cross threads.
+        Bytes digest(32, static_cast<uint8_t>(i));
+        digest[0] = static_cast<uint8_t>(j);
+        bool ok = sw.verify(wire::Curve::P256, pub.xy, digest, dev->sign(0x0101, digest));
+        if (j % 10 == 0) ok = ok && dev->ping(digest) == digest && dev->random(16).size() == 16;
+        (ok ? good : bad)++;
+      }
     });
   for (auto& th : threads) th.join();
-  CHECK(good == 400);
+  CHECK(bad == 0);
+  CHECK(good == 1600);
+}
+
+TEST_CASE("an unknown curve is the chip's decision: curve not supported", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  t.authenticate(*dev);
+  dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+  try {
+    dev->generate_key(0x0101, static_cast<wire::Curve>(9));
+    FAIL("generated a key on curve 9");
+  } catch (const ChipError& e) {
+    CHECK(e.status() == static_cast<uint16_t>(Status::CurveNotSupported));
+    CHECK_THAT(e.what(), Catch::Contains("generate key in object 0x0101") &&
+                             Catch::Contains("curve not supported") && Catch::Contains("P-256"));
+  }
+  // A create for an unknown curve carries no field size: the chip refuses it.
+  CHECK_STATUS(dev->create_object(ObjectSpec::key_pair(0x0102, static_cast<wire::Curve>(9))),
+               Status::WrongLength);
+}
+
+TEST_CASE("requests that cannot fit a frame are refused before anything is sent", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  sim::Chip& chip = TempChip::chip_of(*dev);
+  auto before = chip.counters().snapshot();
+  CHECK_THROWS_WITH(dev->ping(Bytes(wire::kMaxPayload + 1, 1)),
+                    Catch::Contains("ping") && Catch::Contains("more than one command frame"));
+  CHECK_THROWS_AS(dev->write_object_chunked(0x0201, Bytes(70000, 1)), transport::Error);
+  CHECK((chip.counters().snapshot() - before).total_commands() == 0);
+  CHECK(dev->ping(Bytes(wire::kMaxPayload, 1)).size() == wire::kMaxPayload);  // the largest fits
+}
+
+TEST_CASE("chip error messages name the operation for each failing command", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  auto message = [](const std::function<void()>& fn) -> std::string {
+    try {
+      fn();
+    } catch (const ChipError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK_THAT(message([&] { dev->challenge(8); }),
+             Catch::Contains("get challenge") && Catch::Contains("16 to 64"));
+  CHECK_THAT(message([&] { dev->read_object(0x0777); }),
+             Catch::Contains("read object 0x0777") && Catch::Contains("status 0x0004"));
+  CHECK_THAT(message([&] { dev->delete_object(wire::kAdminKeyId); }),
+             Catch::Contains("delete object 0x1001") && Catch::Contains("MAXQ1061_ADMIN_KEY"));
+  CHECK_THAT(message([&] { dev->set_lifecycle(wire::Lifecycle::Terminated); }),
+             Catch::Contains("set lifecycle") && Catch::Contains("admin"));
+  CHECK_THAT(message([&] { dev->ecdh(0x0999, Bytes(64, 1)); }),
+             Catch::Contains("key exchange with key 0x0999"));
+  CHECK_THAT(message([&] { dev->verify(0x0999, digest32(), Bytes(64, 1)); }),
+             Catch::Contains("verify with key 0x0999"));
+  t.authenticate(*dev);
+  dev->create_object(ObjectSpec::data(0x0300, 16));
+  CHECK_THAT(message([&] { dev->create_object(ObjectSpec::data(0x0300, 16)); }),
+             Catch::Contains("create object 0x0300") && Catch::Contains("exists"));
+  CHECK_THAT(message([&] { dev->write_object(0x0300, 10, Bytes(10, 1)); }),
+             Catch::Contains("write object 0x0300") && Catch::Contains("out of bounds"));
 }

@@ -7,43 +7,97 @@
 namespace maxq::transport {
 namespace {
 
-const char* hint(uint16_t status) {
-  using wire::Status;
-  switch (static_cast<Status>(status)) {
+using wire::Command;
+using wire::Status;
+
+// What a status word means for this particular command, and what to do.
+// Falls back to the command-independent hint.
+std::string hint(Command cmd, Status status) {
+  switch (status) {
     case Status::BadParameter:
-      return "check the object id (it may already exist: `maxq1061-tool list`), the key type and "
-             "the curve";
-    case Status::NotFound: return "check the id with `maxq1061-tool list`";
-    case Status::OutOfBounds: return "the offset or length lies outside the object";
-    case Status::WrongLength: return "the request has a length the chip does not accept";
+      switch (cmd) {
+        case Command::CreateObject:
+          return "An object with this id probably exists already (see `maxq1061-tool list`); "
+                 "delete it or pick another id";
+        case Command::KeyExchange:
+          return "The peer's public point is not on the key's curve, or the object is not a "
+                 "key pair; check the peer key";
+        case Command::ImportKey:
+          return "The object was created for another curve or key type; create a key-pair "
+                 "object sized for this curve";
+        case Command::SignVerify:
+          return "The object cannot do this: signing needs a key-pair object";
+        default:
+          return "A parameter was refused; check the object id, type and curve";
+      }
+    case Status::NotFound:
+      return "Check the id with `maxq1061-tool list`";
+    case Status::OutOfBounds:
+      return "The offset or length lies outside the object; check its size with "
+             "`maxq1061-tool list`";
+    case Status::WrongLength:
+      switch (cmd) {
+        case Command::SignVerify:
+          return "The digest (20..64 bytes) or the signature (2 x the curve's field size) has a "
+                 "size the key does not take";
+        case Command::KeyExchange:
+          return "The peer point must be X || Y of the key's curve";
+        case Command::GetChallenge:
+          return "A challenge is 16 to 64 bytes long";
+        case Command::GetRandom:
+          return "Ask for 1 to 1024 bytes per command";
+        default:
+          return "The request has a length the chip does not accept";
+      }
     case Status::MemoryFull:
-      return "the chip's secure storage is full: delete unused objects with `maxq1061-tool delete`";
+      return "The chip's secure storage is full: delete objects that are no longer needed with "
+             "`maxq1061-tool delete`";
     case Status::SecurityCondition:
-      return "the chip's lifecycle state or session does not allow this";
+      if (cmd == Command::AdminAuthenticate)
+        return "Ask for a challenge first; each authenticate attempt consumes it";
+      if (cmd == Command::SetLifecycle)
+        return "The lifecycle only moves forward (delivery, initialized, operational, "
+               "terminated)";
+      return "The chip's lifecycle state does not allow this (a terminated chip answers only "
+             "ping and status); check it with `maxq1061-tool status`";
     case Status::AccessDenied:
-      return "this needs the admin role: set admin-key in the provider's config section or "
-             "MAXQ1061_ADMIN_KEY";
-    case Status::BadSignature: return "the signature does not verify with this key";
-    case Status::CryptoFailure: return "the chip's crypto engine or storage failed";
-    case Status::AlgorithmNotSupported: return "the chip does not implement this algorithm";
+      return "This needs the admin role: set admin-key in the provider's config section or "
+             "MAXQ1061_ADMIN_KEY to the admin key's PEM file, or the object's access rules "
+             "forbid it";
+    case Status::BadSignature:
+      if (cmd == Command::AdminAuthenticate)
+        return "The admin key does not belong to this chip; check admin-key / "
+               "MAXQ1061_ADMIN_KEY";
+      return "The signature does not verify with this key";
+    case Status::CryptoFailure:
+      return "The chip's crypto engine failed; retry, and check the chip if it persists";
+    case Status::AlgorithmNotSupported:
+      return "The chip does not implement this algorithm or import format";
     case Status::CurveNotSupported:
-      return "use P-256, P-384, P-521 or a brainpool curve of 256, 384 or 512 bits";
-    case Status::ObjectEmpty: return "the object holds no key or data yet";
-    case Status::FrameError: return "the command was damaged on the bus; check the wiring";
-    case Status::UnknownCommand: return "the chip does not implement this command";
+      return "Use P-256, P-384, P-521 or a brainpool curve of 256, 384 or 512 bits";
+    case Status::ObjectEmpty:
+      return "The object holds no key or data yet; generate the key or write the data first";
+    case Status::FrameError:
+      return "The command was damaged on the bus every time it was sent; check the wiring and "
+             "lower spi-clock-hz";
+    case Status::UnknownCommand:
+      return "The chip's firmware does not implement this command";
     case Status::NoTemporarySlot:
-      return "all temporary key slots are in use; free ephemeral keys first";
-    default: return "see the MAXQ1061 status word list";
+      return "All temporary (RAM) key slots of this session are in use; delete ephemeral keys "
+             "first";
+    case Status::Ok:
+      break;
   }
+  return "See the MAXQ1061 status word list";
 }
 
 }  // namespace
 
 ChipError make_chip_error(uint8_t command, uint16_t status, const std::string& what) {
-  char code[8];
+  char code[16];
   std::snprintf(code, sizeof code, "0x%04x", status);
   std::string msg = what + ": " + std::string(wire::status_name(status)) + " (status " + code +
-                    "). " + hint(status);
+                    "). " + hint(static_cast<Command>(command), static_cast<Status>(status));
   return ChipError(command, status, msg);
 }
 

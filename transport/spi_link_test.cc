@@ -75,6 +75,36 @@ TEST_CASE("a command costs one bus round trip when the chip answers promptly", "
   CHECK(r.bus->runs == 3);
 }
 
+TEST_CASE("one sign and one ping cost one bus round trip, two when the chip is busier",
+          "[spi]") {
+  RecordedDevice r;
+  r.t.authenticate(*r.dev);
+  r.dev->create_object(transport::ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+  r.dev->generate_key(0x0101, wire::Curve::P256);
+  auto before = r.chip().counters().snapshot();
+  int runs = r.bus->runs;
+  CHECK(r.dev->sign(0x0101, Bytes(32, 1)).size() == 64);
+  CHECK(r.bus->runs - runs == 1);
+  runs = r.bus->runs;
+  r.dev->ping(Bytes{1, 2, 3, 4});
+  CHECK(r.bus->runs - runs == 1);
+
+  // Busy beyond the first trip's margin, but the 0x55 still comes back in it:
+  // one more trip for the rest of the frame.
+  r.chip().faults().busy_for_polls(30);
+  runs = r.bus->runs;
+  CHECK(r.dev->sign(0x0101, Bytes(32, 2)).size() == 64);
+  CHECK(r.bus->runs - runs == 2);
+  r.chip().faults().busy_for_polls(30);
+  runs = r.bus->runs;
+  r.dev->ping(Bytes{1, 2, 3, 4});
+  CHECK(r.bus->runs - runs == 2);
+  // Each was still one command on the chip.
+  auto delta = r.chip().counters().snapshot() - before;
+  CHECK(delta.count(static_cast<uint8_t>(wire::Command::SignVerify)) == 2);
+  CHECK(delta.count(static_cast<uint8_t>(wire::Command::Ping)) == 2);
+}
+
 TEST_CASE("a busy chip costs extra polls, not a failure", "[spi]") {
   RecordedDevice r;
   r.chip().faults().busy_for_polls(500);
@@ -121,4 +151,193 @@ TEST_CASE("a response length beyond the frame limit is refused", "[spi]") {
   transport::SpiLink link(std::make_unique<LyingBus>());
   Bytes frame = wire::encode_command(wire::Command::Ping, Bytes{1});
   CHECK_THROWS_AS(link.transact(frame, 1), transport::ProtocolError);
+}
+
+// ---- SpiLink against a scripted bus (no chip): exact round trips and bytes ----
+
+namespace {
+
+// A scripted SPI slave: after a command frame (its length taken from the
+// header) it clocks `busy` idle bytes, then `response`, then idle bytes. Records
+// every round trip.
+class ScriptedBus : public transport::SpiBus {
+ public:
+  Bytes response;
+  size_t busy = 0;
+  size_t short_by = 0;  // a broken bus: returns fewer bytes than clocked
+  std::vector<std::vector<transport::SpiOp>> runs;
+
+  Bytes run(const std::vector<transport::SpiOp>& ops) override {
+    runs.push_back(ops);
+    Bytes rx;
+    for (const auto& op : ops) {
+      if (op.kind == transport::SpiOp::Kind::Select) {
+        selected_ = true;
+        received_.clear();
+        sent_ = 0;
+      } else if (op.kind == transport::SpiOp::Kind::Deselect) {
+        selected_ = false;
+      } else {
+        for (uint8_t b : op.tx) rx.push_back(clock(b));
+      }
+    }
+    rx.resize(rx.size() - std::min(short_by, rx.size()));
+    return rx;
+  }
+  std::string describe() const override { return "scripted"; }
+  std::string lock_path() const override { return ""; }
+  bool selected() const { return selected_; }
+  size_t clocked_in_run(size_t i) const {
+    size_t n = 0;
+    for (const auto& op : runs.at(i)) n += op.tx.size();
+    return n;
+  }
+
+ private:
+  uint8_t clock(uint8_t mosi) {
+    if (!selected_) return 0xFF;
+    size_t frame = received_.size() >= 5 ? wire::frame_size_from_header(received_) : 0;
+    if (frame == 0 || received_.size() < frame) {
+      received_.push_back(mosi);
+      return wire::kIdleByte;
+    }
+    size_t t = sent_++;
+    if (t < busy) return wire::kIdleByte;
+    return t - busy < response.size() ? response[t - busy] : wire::kIdleByte;
+  }
+  bool selected_ = false;
+  Bytes received_;
+  size_t sent_ = 0;
+};
+
+using Kind = transport::SpiOp::Kind;
+
+struct ScriptedLink {
+  ScriptedBus* bus;
+  transport::SpiLink link;
+  explicit ScriptedLink(transport::SpiLinkOptions options = {})
+      : ScriptedLink(std::make_unique<ScriptedBus>(), options) {}
+  ScriptedLink(std::unique_ptr<ScriptedBus> b, transport::SpiLinkOptions options)
+      : bus(b.get()), link(std::move(b), options) {}
+};
+
+Bytes payload_of(size_t n) {
+  Bytes p(n);
+  for (size_t i = 0; i < n; ++i) p[i] = static_cast<uint8_t>(0x55 + i);  // 0x55 inside the data too
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("SpiLink: one round trip when the expected size is right; chip select released lazily",
+          "[spi][scripted]") {
+  ScriptedLink s;
+  Bytes rsp = wire::encode_response(wire::Status::Ok, payload_of(64));
+  s.bus->response = rsp;
+  Bytes frame = wire::encode_command(wire::Command::Ping, Bytes(64, 1));
+  CHECK(s.link.transact(frame, 64) == rsp);
+  REQUIRE(s.bus->runs.size() == 1);
+  const auto& first = s.bus->runs[0];
+  REQUIRE(first.size() == 2);
+  CHECK(first[0].kind == Kind::Select);
+  CHECK(first[1].kind == Kind::Transfer);
+  // The frame, then polls: the expected answer plus the busy margin.
+  CHECK(first[1].tx.size() == frame.size() + rsp.size() + transport::SpiLinkOptions{}.busy_margin);
+  CHECK(Bytes(first[1].tx.begin(), first[1].tx.begin() + frame.size()) == frame);
+  CHECK(s.bus->selected());  // left open: saves a round trip
+
+  // The next command releases the previous window in its own first round trip.
+  CHECK(s.link.transact(frame, 64) == rsp);
+  REQUIRE(s.bus->runs.size() == 2);
+  REQUIRE(s.bus->runs[1].size() == 3);
+  CHECK(s.bus->runs[1][0].kind == Kind::Deselect);
+  CHECK(s.bus->runs[1][1].kind == Kind::Select);
+
+  // reset() releases at once, and only when a window is open.
+  s.link.reset();
+  REQUIRE(s.bus->runs.size() == 3);
+  CHECK(s.bus->runs[2].size() == 1);
+  CHECK(s.bus->runs[2][0].kind == Kind::Deselect);
+  CHECK_FALSE(s.bus->selected());
+  s.link.reset();
+  CHECK(s.bus->runs.size() == 3);
+}
+
+TEST_CASE("SpiLink: a longer answer costs exactly one more round trip for the missing bytes",
+          "[spi][scripted]") {
+  ScriptedLink s;
+  Bytes rsp = wire::encode_response(wire::Status::Ok, payload_of(300));
+  s.bus->response = rsp;
+  Bytes frame = wire::encode_command(wire::Command::Ping, Bytes(4, 1));
+  CHECK(s.link.transact(frame, 4) == rsp);
+  REQUIRE(s.bus->runs.size() == 2);
+  size_t first_polls = s.bus->clocked_in_run(0) - frame.size();
+  CHECK(s.bus->clocked_in_run(1) == rsp.size() - first_polls);  // nothing more than missing
+  CHECK(s.bus->runs[1].back().kind == Kind::Deselect);  // closed in the same trip
+  CHECK_FALSE(s.bus->selected());
+}
+
+TEST_CASE("SpiLink: a busy chip is polled in growing batches", "[spi][scripted]") {
+  ScriptedLink s;
+  Bytes rsp = wire::encode_response(wire::Status::Ok, payload_of(8));
+  s.bus->response = rsp;
+  s.bus->busy = 10000;
+  Bytes frame = wire::encode_command(wire::Command::Ping, Bytes(8, 1));
+  CHECK(s.link.transact(frame, 8) == rsp);
+  // 64, 128, ... 4096, 4096: far fewer trips than polls.
+  CHECK(s.bus->runs.size() <= 10);
+  for (size_t i = 2; i + 1 < s.bus->runs.size(); ++i)
+    CHECK(s.bus->clocked_in_run(i) >= s.bus->clocked_in_run(i - 1));
+}
+
+TEST_CASE("SpiLink: the header split across round trips is completed with the rest in one trip",
+          "[spi][scripted]") {
+  Bytes frame = wire::encode_command(wire::Command::Ping, Bytes(8, 1));
+  size_t first_polls = wire::kHeaderSize + 8 + wire::kCrcSize + transport::SpiLinkOptions{}.busy_margin;
+  ScriptedLink s;
+  Bytes rsp = wire::encode_response(wire::Status::Ok, payload_of(8));
+  s.bus->response = rsp;
+  s.bus->busy = first_polls - 2;  // only 55 and the status high byte arrive in trip 1
+  CHECK(s.link.transact(frame, 8) == rsp);
+  CHECK(s.bus->runs.size() == 2);
+}
+
+TEST_CASE("SpiLink: no answer within the poll budget is a Timeout after exactly the budget",
+          "[spi][scripted]") {
+  transport::SpiLinkOptions options;
+  options.poll_budget = 1000;
+  ScriptedLink s(options);
+  s.bus->busy = 1000000;
+  Bytes frame = wire::encode_command(wire::Command::Ping, Bytes(1, 1));
+  try {
+    s.link.transact(frame, 1);
+    FAIL("no timeout");
+  } catch (const transport::LinkError& e) {
+    CHECK(e.kind() == transport::LinkError::Kind::Timeout);
+    CHECK_THAT(e.what(), Catch::Contains("within 1000 polls") && Catch::Contains("wiring") &&
+                             Catch::Contains("busy"));
+  }
+  size_t clocked = 0;
+  for (size_t i = 0; i < s.bus->runs.size(); ++i) clocked += s.bus->clocked_in_run(i);
+  CHECK(clocked == frame.size() + 1000);
+}
+
+TEST_CASE("SpiLink: a bus that returns fewer bytes than clocked is an I/O error", "[spi][scripted]") {
+  ScriptedLink s;
+  s.bus->response = wire::encode_response(wire::Status::Ok, payload_of(4));
+  s.bus->short_by = 1;
+  try {
+    s.link.transact(wire::encode_command(wire::Command::Ping, Bytes(4, 1)), 4);
+    FAIL("short bus reply accepted");
+  } catch (const transport::LinkError& e) {
+    CHECK(e.kind() == transport::LinkError::Kind::Io);
+  }
+}
+
+TEST_CASE("SpiLink: never returns more than the header announces", "[spi][scripted]") {
+  ScriptedLink s;
+  Bytes rsp = wire::encode_response(wire::Status::Ok, payload_of(2));
+  s.bus->response = rsp;
+  s.bus->response.insert(s.bus->response.end(), {0x55, 0x55, 0x55});  // junk after the frame
+  CHECK(s.link.transact(wire::encode_command(wire::Command::Ping, Bytes(2, 1)), 200) == rsp);
 }

@@ -1,0 +1,137 @@
+// One command through the link: locking, bounded retries, error mapping and the
+// MAXQ1061_DEBUG trace. The typed commands are in device.cc.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+
+#include "transport/device.h"
+#include "transport/file_lock.h"
+#include "wire/frame_codec.h"
+
+namespace maxq::transport {
+namespace {
+
+bool debug_requested() {
+  const char* v = std::getenv("MAXQ1061_DEBUG");
+  return v && *v && std::strcmp(v, "0") != 0;
+}
+
+// Link errors already start with the device's name; the device's own message
+// names it once.
+std::string without_prefix(const std::string& msg, const std::string& device) {
+  std::string prefix = device + ": ";
+  return msg.compare(0, prefix.size(), prefix) == 0 ? msg.substr(prefix.size()) : msg;
+}
+
+}  // namespace
+
+Device::Device(std::unique_ptr<Link> link, DeviceOptions options)
+    : link_(std::move(link)), options_(options), trace_(debug_requested()) {
+  if (options_.max_attempts == 0) options_.max_attempts = 1;
+  if (options_.max_timeouts == 0) options_.max_timeouts = 1;
+}
+Device::~Device() = default;
+
+std::string Device::describe() const {
+  return link_->describe();
+}
+
+Bytes Device::command(wire::Command cmd, ByteView payload, Retry retry, size_t expected_payload,
+                      const std::string& what) {
+  if (payload.size() > wire::kMaxPayload)
+    throw Error(what + ": the request carries " + std::to_string(payload.size()) +
+                " bytes, more than one command frame holds (" + std::to_string(wire::kMaxPayload) +
+                ")");
+  Bytes frame = wire::encode_command(cmd, payload);
+  std::lock_guard<std::mutex> guard(mutex_);
+  std::optional<FileLock> lock;  // other processes using the same chip wait here
+  std::string lock_path = link_->lock_path();
+  if (!lock_path.empty()) lock.emplace(lock_path);
+  Bytes out = exchange_locked(cmd, frame, retry, expected_payload, what);
+  secure_zero(frame.data(), frame.size());  // may carry a digest or a peer point
+  return out;
+}
+
+void Device::trace(const std::string& what, size_t out_bytes, const std::string& result,
+                   unsigned attempts, std::chrono::steady_clock::time_point start) const {
+  if (!trace_) return;
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
+                .count();
+  // Names, sizes and status only: never payload bytes (digests, secrets).
+  std::fprintf(stderr, "maxq1061: %s: %s: %s, %zu bytes out, %u attempt(s), %lld us\n",
+               describe().c_str(), what.c_str(), result.c_str(), out_bytes, attempts,
+               static_cast<long long>(us));
+}
+
+void Device::reset_link_after_failure() {
+  try {
+    link_->reset();
+  } catch (const Error&) {
+    // The next exchange reports the broken link with its own error.
+  }
+}
+
+Bytes Device::exchange_locked(wire::Command cmd, ByteView frame, Retry retry,
+                              size_t expected_payload, const std::string& what) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string device = describe();
+  unsigned timeouts = 0;
+  for (unsigned attempt = 1;; ++attempt) {
+    const bool last = attempt >= options_.max_attempts;
+    wire::ResponseFrame rsp;
+    try {
+      Bytes raw = link_->transact(frame, expected_payload);
+      wire::FrameError e = wire::decode_response(raw, rsp);
+      secure_zero(raw.data(), raw.size());
+      if (e != wire::FrameError::None)
+        throw ProtocolError(device + ": the response frame was damaged on the bus (" +
+                            std::string(wire::frame_error_name(e)) + ")");
+    } catch (const LinkError& e) {
+      reset_link_after_failure();
+      bool timeout = e.kind() == LinkError::Kind::Timeout;
+      if (timeout && retry == Retry::Safe && !last && ++timeouts < options_.max_timeouts) continue;
+      trace(what, frame.size(), "failed: " + std::string(e.what()), attempt, start);
+      throw LinkError(e.kind(), what + " on " + device + ": " + without_prefix(e.what(), device));
+    } catch (const ProtocolError& e) {
+      // Damaged (or over-long) answer. A repeatable command is sent again;
+      // otherwise the caller must find out whether it was executed.
+      reset_link_after_failure();
+      if (retry == Retry::Safe && !last) continue;
+      trace(what, frame.size(), "failed: " + std::string(e.what()), attempt, start);
+      std::string msg = what + " on " + device + ": " + without_prefix(e.what(), device);
+      if (retry == Retry::Safe)
+        msg += " in all " + std::to_string(attempt) +
+               " attempts; check the wiring and lower spi-clock-hz";
+      else
+        msg +=
+            "; the chip may have executed the command: check with `maxq1061-tool list` "
+            "before repeating it";
+      throw ProtocolError(msg);
+    }
+    if (rsp.status == static_cast<uint16_t>(wire::Status::FrameError)) {
+      // The chip did not execute a damaged command: any command may be resent.
+      reset_link_after_failure();
+      if (!last) continue;
+      trace(what, frame.size(), "failed: command damaged on the bus", attempt, start);
+      throw ProtocolError(
+          what + " on " + device + ": the chip received the command damaged in all " +
+          std::to_string(attempt) + " attempts; check the wiring and lower spi-clock-hz");
+    }
+    if (trace_) {
+      char status[48];
+      std::snprintf(status, sizeof status, "status 0x%04x, %zu bytes in", rsp.status,
+                    rsp.payload.size());
+      trace(what, frame.size(), status, attempt, start);
+    }
+    if (rsp.status != 0) {
+      secure_zero(rsp.payload.data(), rsp.payload.size());
+      throw make_chip_error(static_cast<uint8_t>(cmd), rsp.status, what);
+    }
+    return std::move(rsp.payload);
+  }
+}
+
+}  // namespace maxq::transport
