@@ -333,3 +333,33 @@ TEST_CASE("chip error messages name the operation for each failing command", "[d
   CHECK_THAT(message([&] { dev->write_object(0x0300, 10, Bytes(10, 1)); }),
              Catch::Contains("write object 0x0300") && Catch::Contains("out of bounds"));
 }
+
+TEST_CASE("public key objects: import, verify, and refused imports", "[device]") {
+  TempChip t;
+  auto dev = t.open_device();
+  t.authenticate(*dev);
+  dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+  transport::PublicKey pub = dev->generate_key(0x0101, wire::Curve::P256);
+  dev->create_object(ObjectSpec::public_key(0x0401, wire::Curve::P256));
+  dev->import_public_key(0x0401, pub);
+  CHECK(dev->read_public(0x0401).xy == pub.xy);
+  Bytes sig = dev->sign(0x0101, digest32());
+  CHECK(dev->verify(0x0401, digest32(), sig));
+  sig[0] ^= 0x80;
+  CHECK_FALSE(dev->verify(0x0401, digest32(), sig));
+  CHECK_STATUS(dev->verify(0x0401, digest32(), Bytes(10, 1)), Status::WrongLength);
+
+  transport::PublicKey off_curve = pub;
+  off_curve.xy.back() ^= 1;
+  CHECK_STATUS(dev->import_public_key(0x0401, off_curve), Status::BadParameter);
+  transport::PublicKey short_key{wire::Curve::P256, Bytes(63, 1)};
+  CHECK_STATUS(dev->import_public_key(0x0401, short_key), Status::WrongLength);
+  CHECK_STATUS(dev->import_public_key(0x0101, pub), Status::BadParameter);  // a key pair
+  CHECK_STATUS(dev->import_public_key(0x0999, pub), Status::NotFound);
+  transport::PublicKey p384{wire::Curve::P384, Bytes(96, 1)};
+  CHECK_STATUS(dev->import_public_key(0x0401, p384), Status::BadParameter);  // sized for P-256
+  CHECK_STATUS(dev->sign(0x0401, digest32()), Status::BadParameter);  // cannot sign
+  auto plain = t.open_device();
+  CHECK_STATUS(plain->import_public_key(0x0401, pub), Status::AccessDenied);
+  CHECK(plain->verify(0x0401, digest32(), dev->sign(0x0101, digest32())));  // everyone verifies
+}
