@@ -1,207 +1,161 @@
+// The chip's SPI face: chip-select windows, frame reception, idle bytes, the
+// response, and the bus faults applied to the bytes on the wire.
 #include "simulator/chip.h"
 
-#include <fcntl.h>
-#include <openssl/core_names.h>
-#include <openssl/encoder.h>
-#include <openssl/evp.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "simulator/chip_core.h"
-#include "simulator/sim_crypto.h"
+#include "wire/frame_codec.h"
 
 namespace maxq::sim {
 
-// The SPI receiver/transmitter: one command per chip-select window.
 class Chip::SpiState {
  public:
-  enum class Phase { Deselected, Receiving, Responding, Done };
-  Phase phase = Phase::Deselected;
-  Bytes rx;        // command bytes received in this window
-  size_t expected = 0;  // total frame size once the header is in
-  Bytes tx;        // response frame being clocked out
-  size_t tx_pos = 0;
-  uint32_t busy = 0;
-
-  void reset() {
-    phase = Phase::Deselected;
-    rx.clear();
-    expected = 0;
-    if (!tx.empty()) secure_zero(tx.data(), tx.size());  // may hold an ECDH secret
-    tx.clear();
-    tx_pos = 0;
-    busy = 0;
+  ~SpiState() { reset(); }
+  // One MOSI byte in, the MISO byte clocked out at the same time.
+  uint8_t clock(ChipCore& core, uint8_t mosi);
+  void start_window() {
+    reset();
+    phase_ = Phase::Receiving;
   }
+  void reset() {
+    phase_ = Phase::Deselected;
+    wipe(rx_);
+    expected_ = 0;
+    wipe(tx_);
+    tx_pos_ = 0;
+    busy_ = 0;
+  }
+
+ private:
+  enum class Phase { Deselected, Receiving, Responding, Done };
+
+  static void wipe(Bytes& b) {
+    if (!b.empty()) secure_zero(b.data(), b.size());  // responses may hold secrets
+    b.clear();
+  }
+  void receive(ChipCore& core, uint8_t b);
+  void respond(ChipCore& core, Bytes frame);
+  uint8_t next_out();
+
+  Phase phase_ = Phase::Deselected;
+  Bytes rx_;             // command bytes received in this window
+  size_t expected_ = 0;  // total frame size, known once the header is in
+  Bytes tx_;             // the response frame being clocked out
+  size_t tx_pos_ = 0;
+  uint32_t busy_ = 0;  // idle bytes still to come before the response
 };
 
-Chip::Chip(std::unique_ptr<ChipCore> core) : core_(std::move(core)), spi_(std::make_unique<SpiState>()) {}
-Chip::~Chip() { spi_->reset(); }
-
-std::unique_ptr<Chip> Chip::open(const std::string& state_path) {
-  auto state = StateFile::open(state_path);
-  auto counters = Counters::open_shared(state_path + ".counters");
-  return std::unique_ptr<Chip>(new Chip(std::make_unique<ChipCore>(std::move(state), std::move(counters))));
-}
-
-void Chip::select() {
-  spi_->reset();
-  spi_->phase = SpiState::Phase::Receiving;
-  core_->counters().add_select();
-}
-
-void Chip::deselect() { spi_->reset(); }
-
-uint8_t Chip::clock(uint8_t mosi_in) {
-  SpiState& s = *spi_;
-  FaultInjector& f = core_->faults();
-  bool mosi_dropped = false;
-  uint8_t mosi = f.on_mosi(mosi_in, mosi_dropped);
-  uint8_t miso = wire::kIdleByte;
-  switch (s.phase) {
-    case SpiState::Phase::Deselected:
-    case SpiState::Phase::Done: break;
-    case SpiState::Phase::Receiving:
-      if (mosi_dropped) break;
-      s.rx.push_back(mosi);
-      if (s.rx.size() == wire::kHeaderSize) {
-        s.expected = wire::frame_size_from_header(s.rx);
-        bool sync_ok = s.rx[0] == wire::kCommandSync && s.rx[1] == wire::kCommandSync2;
-        if (s.expected == 0 || !sync_ok) {
-          // Bad sync or a length beyond the limit: answer at once.
-          s.tx = core_->frame_error();
-          s.phase = SpiState::Phase::Responding;
-          s.busy = f.take_busy_polls();
-          break;
-        }
-      }
-      if (s.expected && s.rx.size() == s.expected) {
-        wire::CommandFrame frame;
-        wire::FrameError e = wire::decode_command(s.rx, frame);
-        s.tx = e == wire::FrameError::None ? core_->execute(frame) : core_->frame_error();
-        s.busy = f.take_busy_polls();
-        s.phase = f.silent() ? SpiState::Phase::Done : SpiState::Phase::Responding;
-      }
-      break;
-    case SpiState::Phase::Responding:
-      if (s.busy > 0) {
-        --s.busy;
-        break;
-      }
-      miso = s.tx[s.tx_pos++];
-      if (s.tx_pos == s.tx.size()) {
-        secure_zero(s.tx.data(), s.tx.size());
-        s.tx.clear();
-        s.tx_pos = 0;
-        s.phase = SpiState::Phase::Done;
-      }
-      break;
-  }
-  bool miso_dropped = false;
-  miso = f.on_miso(miso, miso_dropped);
-  if (miso_dropped && s.phase == SpiState::Phase::Responding && s.busy == 0 && s.tx_pos < s.tx.size()) {
-    // The host misses this byte: what it sees now is the next one.
-    miso = s.tx[s.tx_pos++];
-    if (s.tx_pos == s.tx.size()) {
-      secure_zero(s.tx.data(), s.tx.size());
-      s.tx.clear();
-      s.tx_pos = 0;
-      s.phase = SpiState::Phase::Done;
+uint8_t Chip::SpiState::clock(ChipCore& core, uint8_t mosi_on_wire) {
+  FaultInjector& faults = core.faults();
+  bool mosi_lost = false, miso_lost = false;
+  uint8_t mosi = faults.on_mosi(mosi_on_wire, mosi_lost);
+  // Full duplex: what goes out now was decided before this byte came in.
+  uint8_t miso = next_out();
+  miso = faults.on_miso(miso, miso_lost);
+  if (miso_lost) miso = next_out();  // the host misses one byte: it sees the next
+  if (phase_ == Phase::Receiving && !mosi_lost) {
+    try {
+      receive(core, mosi);
+    } catch (...) {
+      reset();  // the window is void; the host must start over
+      throw;
     }
   }
   return miso;
 }
 
+uint8_t Chip::SpiState::next_out() {
+  if (phase_ != Phase::Responding) return wire::kIdleByte;
+  if (busy_ > 0) {
+    --busy_;
+    return wire::kIdleByte;
+  }
+  uint8_t b = tx_[tx_pos_++];
+  if (tx_pos_ == tx_.size()) {
+    wipe(tx_);
+    tx_pos_ = 0;
+    phase_ = Phase::Done;  // idle bytes until chip select rises
+  }
+  return b;
+}
+
+void Chip::SpiState::receive(ChipCore& core, uint8_t b) {
+  rx_.push_back(b);
+  if (rx_.size() == wire::kHeaderSize) {
+    bool sync_ok = rx_[0] == wire::kCommandSync && rx_[1] == wire::kCommandSync2;
+    expected_ = wire::frame_size_from_header(rx_);
+    if (!sync_ok || expected_ == 0) {
+      // Not a command, or longer than any frame: answer now instead of
+      // swallowing up to 64 KB of whatever follows.
+      respond(core, core.frame_error());
+      return;
+    }
+  }
+  if (rx_.size() < wire::kHeaderSize || rx_.size() < expected_) return;
+  wire::CommandFrame frame;
+  bool intact = wire::decode_command(rx_, frame) == wire::FrameError::None;
+  wipe(rx_);
+  Bytes response = intact ? core.execute(frame) : core.frame_error();
+  if (core.faults().silent()) {
+    // MODELLED fault: the command ran but its answer never comes.
+    wipe(response);
+    phase_ = Phase::Done;
+    return;
+  }
+  respond(core, std::move(response));
+}
+
+void Chip::SpiState::respond(ChipCore& core, Bytes frame) {
+  tx_ = std::move(frame);
+  tx_pos_ = 0;
+  busy_ = core.faults().take_busy_polls();
+  phase_ = Phase::Responding;
+}
+
+Chip::Chip(std::unique_ptr<ChipCore> core)
+    : core_(std::move(core)), spi_(std::make_unique<SpiState>()) {}
+
+Chip::~Chip() = default;
+
+std::unique_ptr<Chip> Chip::open(const std::string& state_path) {
+  return std::unique_ptr<Chip>(new Chip(std::make_unique<ChipCore>(state_path)));
+}
+
+void Chip::select() {
+  spi_->start_window();
+  core_->counters().add_select();
+}
+
+void Chip::deselect() {
+  spi_->reset();
+}
+
+uint8_t Chip::clock(uint8_t mosi) {
+  core_->counters().add_bytes(1, 1);
+  return spi_->clock(*core_, mosi);
+}
+
 void Chip::transfer(const uint8_t* mosi, uint8_t* miso, size_t n) {
-  for (size_t i = 0; i < n; ++i) miso[i] = clock(mosi[i]);
+  size_t done = 0;
+  try {
+    for (; done < n; ++done) miso[done] = spi_->clock(*core_, mosi[done]);
+  } catch (...) {
+    core_->counters().add_bytes(done + 1, done + 1);
+    throw;
+  }
   core_->counters().add_bytes(n, n);
 }
 
-Serial Chip::serial() const { return core_->state_file().cached().serial; }
-const std::string& Chip::state_path() const { return core_->state_file().path(); }
-FaultInjector& Chip::faults() { return core_->faults(); }
-Counters& Chip::counters() { return core_->counters(); }
-
-namespace {
-
-template <auto Fn>
-struct Free {
-  template <class T>
-  void operator()(T* p) const { Fn(p); }
-};
-struct OpensslFree {
-  void operator()(unsigned char* p) const { OPENSSL_free(p); }
-};
-
-// Writes the admin private key as PKCS#8 PEM, mode 0600, refusing to overwrite.
-void write_admin_key(const std::string& path, EVP_PKEY* key) {
-  std::unique_ptr<OSSL_ENCODER_CTX, Free<OSSL_ENCODER_CTX_free>> enc(OSSL_ENCODER_CTX_new_for_pkey(
-      key, EVP_PKEY_KEYPAIR, "PEM", "PrivateKeyInfo", nullptr));
-  unsigned char* pem = nullptr;
-  size_t len = 0;
-  if (!enc || !OSSL_ENCODER_to_data(enc.get(), &pem, &len))
-    throw StateError("cannot encode the admin key for " + path);
-  std::unique_ptr<unsigned char, OpensslFree> guard(pem);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    secure_zero(pem, len);
-    throw StateError("cannot create the admin key file " + path + ": " + std::strerror(errno) +
-                     (errno == EEXIST ? " (it exists; it was left untouched)" : ""));
-  }
-  bool ok = ::write(fd, pem, len) == static_cast<ssize_t>(len) && fsync(fd) == 0;
-  close(fd);
-  secure_zero(pem, len);
-  if (!ok) throw StateError("cannot write the admin key file " + path);
+Serial Chip::serial() const {
+  return core_->state_file().cached().serial;
 }
-
-}  // namespace
-
-ProvisionResult Chip::provision(const std::string& state_path, const std::string& admin_key_path) {
-  if (access(state_path.c_str(), F_OK) == 0)
-    throw StateError("a simulated chip already exists at " + state_path + "; it was left untouched");
-  if (access(admin_key_path.c_str(), F_OK) == 0)
-    throw StateError("the admin key file " + admin_key_path + " already exists; it was left untouched");
-  SimCrypto& crypto = SimCrypto::instance();
-  const wire::CurveInfo p256 = *wire::curve_info(static_cast<uint8_t>(wire::Curve::P256));
-
-  PersistentState s;
-  crypto.random(s.serial.data(), s.serial.size());
-  s.lifecycle = wire::Lifecycle::Operational;
-
-  auto preload = [&](uint16_t id, Bytes xy) {
-    Object o;
-    o.id = id;
-    o.type = wire::ObjectType::PublicKey;
-    o.property = wire::ObjectProperty::Persistent;
-    preloaded_key_rules(o.rules);
-    o.length = static_cast<uint16_t>(p256.field_bytes);
-    o.curve = wire::Curve::P256;
-    o.public_xy = std::move(xy);
-    s.objects.emplace(id, std::move(o));
-  };
-  // MODELLED: the key-import key's private half stays with the (absent) vendor.
-  preload(wire::kKeyImportKeyId, crypto.generate(p256).public_xy);
-
-  std::unique_ptr<EVP_PKEY, Free<EVP_PKEY_free>> admin(
-      EVP_PKEY_Q_keygen(crypto.libctx(), nullptr, "EC", "P-256"));
-  if (!admin) throw StateError("cannot generate the admin key");
-  Bytes point(65);
-  size_t len = 0;
-  if (!EVP_PKEY_get_octet_string_param(admin.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(), &len) ||
-      len != 65)
-    throw StateError("cannot read the admin public key");
-  preload(wire::kAdminKeyId, Bytes(point.begin() + 1, point.end()));
-
-  StateFile::create(state_path, s);
-  Counters::open_shared(state_path + ".counters");  // readable (all zero) before first use
-  try {
-    write_admin_key(admin_key_path, admin.get());
-  } catch (...) {
-    unlink(state_path.c_str());  // a chip without its admin key would be useless
-    throw;
-  }
-  return {s.serial, admin_key_path};
+const std::string& Chip::state_path() const {
+  return core_->state_file().path();
+}
+FaultInjector& Chip::faults() {
+  return core_->faults();
+}
+Counters& Chip::counters() {
+  return core_->counters();
 }
 
 }  // namespace maxq::sim

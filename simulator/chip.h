@@ -10,11 +10,16 @@
 //    (the state file is locked, re-read if another process changed it, and
 //    written back atomically if the command changed it).
 //  - Afterwards every clocked byte returns kIdleByte while busy (fault "busy for
-//    N polls", optional latency model), then 0x55 and the rest of the response,
-//    whatever the host sends on MOSI. After the response: kIdleByte until the
-//    chip select rises. One command per chip-select window.
-//  - A frame with a bad sync, bad CRC or a length beyond 2300 bytes is not
-//    executed; the chip answers Status::FrameError.
+//    N polls"), then 0x55 and the rest of the response, whatever the host sends
+//    on MOSI. After the response: kIdleByte until the chip select rises. One
+//    command per chip-select window. SPI is full duplex: the byte clocked out
+//    together with the last byte of a command is still an idle byte.
+//  - A frame with a bad sync or a length beyond 2300 bytes is answered with
+//    Status::FrameError right after its 5-byte header; one with a bad CRC after
+//    its last byte. Neither is executed.
+//  - A Chip is driven by one host thread at a time. Processes (and several Chip
+//    objects) share a chip through its state file; a child process must open
+//    its own Chip rather than use one inherited across fork().
 #pragma once
 
 #include <array>
@@ -24,18 +29,11 @@
 
 #include "simulator/counters.h"
 #include "simulator/fault_injector.h"
+#include "simulator/state_error.h"
 #include "wire/bytes.h"
 #include "wire/protocol.h"
 
 namespace maxq::sim {
-
-// Thrown when a state file cannot be used: missing, unreadable, truncated,
-// corrupt, of another format, or not writable. The message names the file and
-// says what to do; the file is never modified or reset.
-class StateError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 using Serial = std::array<uint8_t, wire::kSerialBytes>;
 
@@ -63,7 +61,9 @@ class Chip {
   Chip(const Chip&) = delete;
   Chip& operator=(const Chip&) = delete;
 
-  // SPI face.
+  // SPI face. clock() and transfer() execute a command when its frame is
+  // complete; they throw StateError (naming the file, saying what to do) when
+  // the state file became unusable, and the chip-select window is then void.
   void select();
   void deselect();
   uint8_t clock(uint8_t mosi);

@@ -1,15 +1,21 @@
 #include "simulator/chip_core.h"
 
-#include "simulator/chip.h"
+#include <new>
+
+#include "simulator/state_error.h"
 
 namespace maxq::sim {
 
-ChipCore::ChipCore(std::unique_ptr<StateFile> state, std::unique_ptr<Counters> counters)
-    : state_(std::move(state)), counters_(std::move(counters)) {}
+using wire::Command;
+using wire::Status;
+
+ChipCore::ChipCore(const std::string& state_path)
+    : state_(StateFile::open(state_path, crypto_)),
+      counters_(Counters::open_shared(state_path + ".counters")) {}
 
 Bytes ChipCore::frame_error() {
   counters_->add_frame_error();
-  return wire::encode_response(wire::Status::FrameError, {});
+  return wire::encode_response(Status::FrameError, {});
 }
 
 Bytes ChipCore::execute(const wire::CommandFrame& frame) {
@@ -17,66 +23,113 @@ Bytes ChipCore::execute(const wire::CommandFrame& frame) {
   if (auto forced = faults_.take_forced_status()) return wire::encode_response(*forced, {});
   Reply r;
   try {
-    r = dispatch(static_cast<wire::Command>(frame.command), frame.payload);
+    r = dispatch(frame.command, frame.payload);
   } catch (const MalformedPayload&) {
-    r = Reply::error(wire::Status::WrongLength);
-  } catch (const StateError&) {
-    // MODELLED: the chip's storage failed (the state file became unusable under
-    // us); the host sees a crypto/storage failure and the file is left as is.
-    r = Reply::error(wire::Status::CryptoFailure);
+    r = Reply::error(Status::WrongLength);  // shorter or longer than its layout
+  } catch (const CryptoError&) {
+    r = Reply::error(Status::CryptoFailure);
+  } catch (const std::bad_alloc&) {
+    r = Reply::error(Status::CryptoFailure);
   }
-  return wire::encode_response(r.status, r.payload);
+  // A StateError is not turned into a status: the host's caller sees which
+  // file is damaged and what to do, which no status word could say.
+  Bytes out = wire::encode_response(r.status, r.payload);
+  secure_zero(r.payload.data(), r.payload.size());  // may be an ECDH secret
+  return out;
+}
+
+Reply ChipCore::dispatch(uint8_t code, ByteView payload) {
+  Handler h = nullptr;
+  switch (static_cast<Command>(code)) {
+    case Command::Ping:
+      h = &ChipCore::ping;
+      break;
+    case Command::GetStatus:
+      h = &ChipCore::get_status;
+      break;
+    case Command::GetRandom:
+      h = &ChipCore::get_random;
+      break;
+    case Command::GetChallenge:
+      h = &ChipCore::get_challenge;
+      break;
+    case Command::AdminAuthenticate:
+      h = &ChipCore::admin_authenticate;
+      break;
+    case Command::SetLifecycle:
+      h = &ChipCore::set_lifecycle;
+      break;
+    case Command::CreateObject:
+      h = &ChipCore::create_object;
+      break;
+    case Command::DeleteObject:
+      h = &ChipCore::delete_object;
+      break;
+    case Command::ReadObject:
+      h = &ChipCore::read_object;
+      break;
+    case Command::WriteObject:
+      h = &ChipCore::write_object;
+      break;
+    case Command::ListObjects:
+      h = &ChipCore::list_objects;
+      break;
+    case Command::ImportKey:
+      h = &ChipCore::import_key;
+      break;
+    case Command::SignVerify:
+      h = &ChipCore::sign_verify;
+      break;
+    case Command::KeyExchange:
+      h = &ChipCore::key_exchange;
+      break;
+    // MODELLED: cipher, secure channel, message digest, MAC, sleep, set config
+    // and factory reset are real commands the model does not implement; they
+    // are answered like codes the chip does not know.
+    case Command::Cipher:
+    case Command::SecureChannel:
+    case Command::MessageDigest:
+    case Command::Mac:
+    case Command::Sleep:
+    case Command::SetConfig:
+    case Command::FactoryReset:
+    default:
+      return Reply::error(Status::UnknownCommand);
+  }
+  const bool always_allowed = code == static_cast<uint8_t>(Command::Ping) ||
+                              code == static_cast<uint8_t>(Command::GetStatus);
+  Reply r;
+  state_->transact([&](PersistentState& s) {
+    Transaction t{s, ObjectStore(s, session_.temporary)};
+    if (s.lifecycle == wire::Lifecycle::Terminated && !always_allowed) {
+      r = Reply::error(Status::SecurityCondition);
+      return false;
+    }
+    r = (this->*h)(t, payload);
+    return t.save && r.status == Status::Ok;
+  });
+  return r;
 }
 
 uint8_t ChipCore::roles() const {
   return static_cast<uint8_t>(wire::kRoleEveryone | (session_.admin ? wire::kRoleAdmin : 0));
 }
 
-bool ChipCore::allowed(const PersistentState& s, const Object& o, wire::Operation op) const {
-  return (wire::rule_roles(o.rules, s.lifecycle, op) & roles()) != 0;
+bool ChipCore::allowed(const Transaction& t, const Object& o, wire::Operation op) const {
+  return (wire::rule_roles(o.rules, t.state.lifecycle, op) & roles()) != 0;
 }
 
-Object* ChipCore::find(PersistentState& s, uint16_t id) {
-  if (auto it = s.objects.find(id); it != s.objects.end()) return &it->second;
-  if (auto it = session_.temporary.find(id); it != session_.temporary.end()) return &it->second;
-  return nullptr;
-}
-
-Reply ChipCore::dispatch(wire::Command cmd, ByteView p) {
-  using wire::Command;
-  Handler h = nullptr;
-  switch (cmd) {
-    case Command::Ping: h = &ChipCore::ping; break;
-    case Command::GetStatus: h = &ChipCore::get_status; break;
-    case Command::GetChallenge: h = &ChipCore::get_challenge; break;
-    case Command::AdminAuthenticate: h = &ChipCore::admin_authenticate; break;
-    case Command::SetLifecycle: h = &ChipCore::set_lifecycle; break;
-    case Command::GetRandom: h = &ChipCore::get_random; break;
-    case Command::CreateObject: h = &ChipCore::create_object; break;
-    case Command::DeleteObject: h = &ChipCore::delete_object; break;
-    case Command::ReadObject: h = &ChipCore::read_object; break;
-    case Command::WriteObject: h = &ChipCore::write_object; break;
-    case Command::ListObjects: h = &ChipCore::list_objects; break;
-    case Command::ImportKey: h = &ChipCore::import_key; break;
-    case Command::SignVerify: h = &ChipCore::sign_verify; break;
-    case Command::KeyExchange: h = &ChipCore::key_exchange; break;
-    default:
-      // MODELLED: cipher, secure channel, digest, MAC, sleep, set config and
-      // factory reset are not part of the model.
-      return Reply::error(wire::Status::UnknownCommand);
-  }
-  Reply r;
-  state_->transact([&](PersistentState& s) {
-    bool modified = false;
-    if (s.lifecycle == wire::Lifecycle::Terminated && cmd != Command::Ping &&
-        cmd != Command::GetStatus) {
-      r = Reply::error(wire::Status::SecurityCondition);
-      return false;
+EVP_PKEY* ChipCore::key_of(Object& o) {
+  if (!o.cached_key) {
+    const wire::CurveInfo curve = *wire::curve_info(static_cast<uint8_t>(*o.curve));
+    if (o.type == wire::ObjectType::KeyPair) {
+      o.cached_key = crypto_.key_pair(curve, o.private_scalar.view(), o.public_xy);
+    } else {
+      o.cached_key = crypto_.public_key(curve, o.public_xy);
+      if (!o.cached_key) throw CryptoError("stored public key does not load");
     }
-    r = (this->*h)(s, p, modified);
-    return modified && r.status == wire::Status::Ok;
-  });
-  return r;
+  }
+  return o.cached_key.get();
 }
 
 }  // namespace maxq::sim

@@ -1,6 +1,13 @@
-// The chip behind the SPI face: executes one decoded command frame against the
-// persistent state (under the state file's lock) and this session's volatile
-// state (roles, challenge, temporary objects), and returns the response frame.
+// The chip behind the SPI face: the command interpreter. It executes one
+// decoded command frame against the persistent state (under the state file's
+// lock, freshly re-read) and this session's volatile state (admin role, last
+// challenge, temporary objects), and returns the encoded response frame.
+//
+// Every handler checks its payload in the same order: layout and lengths
+// (WrongLength), parameter values (BadParameter, AlgorithmNotSupported,
+// CurveNotSupported), the object (NotFound, then BadParameter for the wrong
+// type), the access rule (AccessDenied), the object's content (ObjectEmpty,
+// OutOfBounds) and finally resources (MemoryFull, NoTemporarySlot).
 #pragma once
 
 #include <memory>
@@ -10,6 +17,7 @@
 #include "simulator/counters.h"
 #include "simulator/fault_injector.h"
 #include "simulator/object_store.h"
+#include "simulator/sim_crypto.h"
 #include "simulator/state_file.h"
 #include "wire/frame_codec.h"
 
@@ -23,21 +31,30 @@ struct Reply {
   static Reply error(wire::Status s) { return {s, {}}; }
 };
 
-// Volatile state of one chip session (lost at reset; in the model, when the
-// Chip object goes away).
+// Volatile state of one chip session: lost at reset, which in the model is
+// when the Chip object goes away.
 struct Session {
   bool admin = false;
   std::optional<Bytes> challenge;
   ObjectMap temporary;
 };
 
+// The view of the chip one command works on.
+struct Transaction {
+  PersistentState& state;
+  ObjectStore objects;
+  bool save = false;  // the persistent state changed and must be written back
+};
+
 class ChipCore {
  public:
-  ChipCore(std::unique_ptr<StateFile> state, std::unique_ptr<Counters> counters);
+  // Opens the chip whose state lives in `state_path` (StateError if unusable).
+  explicit ChipCore(const std::string& state_path);
 
-  // Executes one command frame and returns the encoded response frame.
+  // Executes one intact command frame and returns the encoded response frame.
+  // Throws StateError when the state file became unusable.
   Bytes execute(const wire::CommandFrame& frame);
-  // Response for a frame that could not be decoded.
+  // The response to a frame that arrived damaged (bad sync, CRC or length).
   Bytes frame_error();
 
   FaultInjector& faults() { return faults_; }
@@ -45,33 +62,33 @@ class ChipCore {
   const StateFile& state_file() const { return *state_; }
 
  private:
-  Reply dispatch(wire::Command cmd, ByteView payload);
+  Reply dispatch(uint8_t code, ByteView payload);
 
-  // One handler per command, grouped in chip_commands.cc (ping, status,
-  // challenge, admin, lifecycle, random), object_commands.cc and key_commands.cc.
-  // `s` is the freshest persistent state under the lock; a handler that changes
-  // it sets `modified` so it is written back.
-  using Handler = Reply (ChipCore::*)(PersistentState& s, ByteView p, bool& modified);
-  Reply ping(PersistentState& s, ByteView p, bool& modified);
-  Reply get_status(PersistentState& s, ByteView p, bool& modified);
-  Reply get_challenge(PersistentState& s, ByteView p, bool& modified);
-  Reply admin_authenticate(PersistentState& s, ByteView p, bool& modified);
-  Reply set_lifecycle(PersistentState& s, ByteView p, bool& modified);
-  Reply get_random(PersistentState& s, ByteView p, bool& modified);
-  Reply create_object(PersistentState& s, ByteView p, bool& modified);
-  Reply delete_object(PersistentState& s, ByteView p, bool& modified);
-  Reply read_object(PersistentState& s, ByteView p, bool& modified);
-  Reply write_object(PersistentState& s, ByteView p, bool& modified);
-  Reply list_objects(PersistentState& s, ByteView p, bool& modified);
-  Reply import_key(PersistentState& s, ByteView p, bool& modified);
-  Reply sign_verify(PersistentState& s, ByteView p, bool& modified);
-  Reply key_exchange(PersistentState& s, ByteView p, bool& modified);
+  // Handlers: status_commands.cc (ping, status, random), admin_commands.cc
+  // (challenge, authenticate, lifecycle), object_commands.cc, key_commands.cc.
+  using Handler = Reply (ChipCore::*)(Transaction& t, ByteView p);
+  Reply ping(Transaction& t, ByteView p);
+  Reply get_status(Transaction& t, ByteView p);
+  Reply get_random(Transaction& t, ByteView p);
+  Reply get_challenge(Transaction& t, ByteView p);
+  Reply admin_authenticate(Transaction& t, ByteView p);
+  Reply set_lifecycle(Transaction& t, ByteView p);
+  Reply create_object(Transaction& t, ByteView p);
+  Reply delete_object(Transaction& t, ByteView p);
+  Reply read_object(Transaction& t, ByteView p);
+  Reply write_object(Transaction& t, ByteView p);
+  Reply list_objects(Transaction& t, ByteView p);
+  Reply import_key(Transaction& t, ByteView p);
+  Reply sign_verify(Transaction& t, ByteView p);
+  Reply key_exchange(Transaction& t, ByteView p);
 
-  // An object by id, persistent or temporary; nullptr when absent.
-  Object* find(PersistentState& s, uint16_t id);
-  bool allowed(const PersistentState& s, const Object& o, wire::Operation op) const;
+  // The roles this session holds: everyone, plus admin after authentication.
   uint8_t roles() const;
+  bool allowed(const Transaction& t, const Object& o, wire::Operation op) const;
+  // The object's key as a libcrypto key (built once, then cached).
+  EVP_PKEY* key_of(Object& o);
 
+  SimCrypto crypto_;  // first: the state file uses it
   std::unique_ptr<StateFile> state_;
   std::unique_ptr<Counters> counters_;
   FaultInjector faults_;

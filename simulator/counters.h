@@ -14,11 +14,12 @@
 namespace maxq::sim {
 
 struct CounterSnapshot {
-  std::array<uint64_t, 256> commands{};  // executed commands by command code
-  uint64_t bytes_to_chip = 0;            // MOSI bytes clocked
-  uint64_t bytes_from_chip = 0;          // MISO bytes clocked
-  uint64_t frame_errors = 0;             // command frames refused with FrameError
-  uint64_t selects = 0;                  // chip-select windows
+  // Intact command frames by command code (answered, including forced failures).
+  std::array<uint64_t, 256> commands{};
+  uint64_t bytes_to_chip = 0;    // MOSI bytes clocked
+  uint64_t bytes_from_chip = 0;  // MISO bytes clocked
+  uint64_t frame_errors = 0;     // command frames refused with FrameError
+  uint64_t selects = 0;          // chip-select windows
 
   uint64_t total_commands() const;
   uint64_t count(uint8_t code) const { return commands[code]; }

@@ -22,7 +22,8 @@ class FaultInjector {
   void always_busy_for_polls(uint32_t polls);
   // The next executed command is not executed and answers with `status`.
   void fail_next_command(uint16_t status);
-  // Stops answering: after the next command frame, only idle bytes come back.
+  // Stops answering: commands are still executed but only idle bytes come back
+  // (the worst case for a host: it cannot know whether the command ran).
   void go_silent(bool silent);
   void clear();
 

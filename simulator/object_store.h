@@ -1,14 +1,20 @@
 // The chip's objects and their storage accounting.
+//
+// Persistent objects live in secure storage (32 KB, persisted in the state
+// file); temporary objects live in RAM, are limited to kTemporarySlots, are
+// never persisted and belong to one chip session (one Chip instance).
+// MODELLED accounting: every persistent object costs kObjectOverheadBytes plus
+// its content: a key pair 3 * field_bytes (X, Y, scalar), a public key
+// 2 * field_bytes, anything else its capacity.
 #pragma once
-
-#include <openssl/evp.h>
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <map>
 #include <optional>
+#include <vector>
 
+#include "simulator/ossl_handles.h"
 #include "wire/bytes.h"
 #include "wire/protocol.h"
 
@@ -19,27 +25,32 @@ struct Object {
   wire::ObjectType type = wire::ObjectType::Data;
   wire::ObjectProperty property = wire::ObjectProperty::Persistent;
   uint8_t rules[wire::kAccessRuleBytes] = {};
-  uint16_t length = 0;  // capacity (data, certificate) or field size (keys)
-  std::optional<wire::Curve> curve;  // keys holding a key
-  Bytes public_xy;                   // keys: X || Y
+  uint16_t length = 0;               // capacity (data, certificate) or field size (keys)
+  std::optional<wire::Curve> curve;  // key objects that hold a key
+  Bytes public_xy;                   // key objects: X || Y
   SecretBytes private_scalar;        // key pairs: never leaves the chip
-  Bytes data;                        // data, certificate: bytes written so far
-  // The key as a libcrypto object, built on first use and dropped with the
-  // object (a reload of the state file rebuilds objects): saves rebuilding
-  // and re-validating the key for every signature.
-  std::shared_ptr<EVP_PKEY> crypto_key;
+  Bytes data;                        // data, certificate: the bytes written so far
+  // The key as a libcrypto object, built from the fields above on first use so
+  // that not every signature re-imports and re-validates it. Whoever changes
+  // the key material resets it; a reload of the state file builds new objects.
+  ossl::PkeyPtr cached_key;
 
-  bool is_key() const {
-    return type == wire::ObjectType::KeyPair || type == wire::ObjectType::PublicKey ||
-           type == wire::ObjectType::SecretKey;
+  bool is_ec_key() const {
+    return type == wire::ObjectType::KeyPair || type == wire::ObjectType::PublicKey;
   }
   bool holds_key() const { return curve.has_value() && !public_xy.empty(); }
-  // Bytes of secure storage the object occupies (MODELLED accounting).
-  size_t storage_cost() const;
-  // What read object returns: the public part of keys, the written bytes of data.
+  bool temporary() const { return property == wire::ObjectProperty::Temporary; }
+  // What read object returns: curve || X || Y for EC keys (never the private
+  // scalar), the written bytes of data and certificates, nothing otherwise.
   Bytes readable_content() const;
+  // The `used` field of list objects.
   uint16_t used() const;
+  // Replaces the key material (and drops the cached libcrypto key).
+  void set_key(wire::Curve c, Bytes xy, SecretBytes scalar);
 };
+
+// Bytes of secure storage an object of this type and length occupies.
+size_t storage_cost(wire::ObjectType type, uint16_t length);
 
 using ObjectMap = std::map<uint16_t, Object>;
 
@@ -52,8 +63,34 @@ struct PersistentState {
   size_t used_storage() const;
 };
 
-// Rules for a pre-loaded public key (0x1000, 0x1001): everyone reads and
-// verifies with it; only the admin may replace it; nobody deletes it.
+// One view over the persistent objects and this session's temporary ones.
+// Ids are unique across both as far as this session can see; a persistent
+// object another process created under the id of one of our temporary objects
+// shadows it.
+class ObjectStore {
+ public:
+  ObjectStore(PersistentState& persistent, ObjectMap& temporary)
+      : persistent_(persistent), temporary_(temporary) {}
+
+  Object* find(uint16_t id);
+  // Ok, BadParameter (id exists), NoTemporarySlot or MemoryFull.
+  wire::Status add(Object o);
+  // Returns whether a persistent object was removed (the state must be saved).
+  bool erase(uint16_t id);
+  // Objects in id order starting at `start`, at most `max`; `more` tells
+  // whether further objects follow.
+  std::vector<const Object*> page(uint16_t start, size_t max, bool& more) const;
+
+  size_t free_storage() const;
+  size_t free_temporary_slots() const;
+
+ private:
+  PersistentState& persistent_;
+  ObjectMap& temporary_;
+};
+
+// Rules of the pre-loaded public keys (0x1000, 0x1001): everyone reads and
+// verifies with them; only the admin may replace them; nobody deletes them.
 void preloaded_key_rules(uint8_t (&rules)[wire::kAccessRuleBytes]);
 
 }  // namespace maxq::sim

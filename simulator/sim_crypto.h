@@ -1,50 +1,65 @@
-// The simulator's crypto: libcrypto in the simulator's OWN library context with
-// only the default provider, so a provider loaded by openssl.cnf is never
-// called back from inside the chip model.
+// The simulated chip's crypto engine: libcrypto in the chip's OWN library
+// context with only the default provider loaded, so that a provider loaded
+// through openssl.cnf (this project's, for one) is never called back from
+// inside the chip model. One instance per Chip; not shared between threads
+// (the Chip itself is driven by one host at a time).
 #pragma once
 
-#include <openssl/evp.h>
-#include <openssl/types.h>
-
-#include <memory>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <stdexcept>
 
+#include "simulator/ossl_handles.h"
 #include "wire/bytes.h"
 #include "wire/protocol.h"
 
 namespace maxq::sim {
 
+// libcrypto failed where it should not (out of memory, a stored key that does
+// not load). The chip answers such commands with Status::CryptoFailure.
+class CryptoError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 struct KeyPairMaterial {
   SecretBytes private_scalar;  // field_bytes, big-endian
-  Bytes public_xy;             // X || Y
+  Bytes public_xy;             // X || Y, field_bytes each
 };
 
 class SimCrypto {
  public:
-  // The process-wide instance (a library context is expensive to create; it
-  // holds no mutable state of its own that commands could observe).
-  static SimCrypto& instance();
-  ~SimCrypto();
+  SimCrypto();  // throws CryptoError when the default provider cannot be loaded
+  SimCrypto(const SimCrypto&) = delete;
+  SimCrypto& operator=(const SimCrypto&) = delete;
 
   KeyPairMaterial generate(const wire::CurveInfo& curve);
-  // Raw r || s, each padded to field_bytes. `cache` holds the key built from
-  // scalar and point between calls (built when empty).
-  Bytes sign_digest(const wire::CurveInfo& curve, ByteView private_scalar, ByteView public_xy,
-                    ByteView digest, std::shared_ptr<EVP_PKEY>& cache);
-  bool verify_digest(const wire::CurveInfo& curve, ByteView public_xy, ByteView digest,
-                     ByteView raw_signature);
-  // nullopt when the peer point is not on the curve.
-  std::optional<SecretBytes> ecdh(const wire::CurveInfo& curve, ByteView private_scalar,
-                                  ByteView public_xy, ByteView peer_xy, std::shared_ptr<EVP_PKEY>& cache);
-  bool point_on_curve(const wire::CurveInfo& curve, ByteView xy);
-  Bytes digest(wire::Algorithm alg, ByteView data);  // SHA-256/384/512
+
+  // A key pair from stored material; CryptoError when it does not load.
+  ossl::PkeyPtr key_pair(const wire::CurveInfo& curve, ByteView private_scalar, ByteView public_xy);
+  // A public key from X || Y; nullptr when the point is not on the curve (or
+  // has the wrong size). libcrypto checks the point while importing it.
+  ossl::PkeyPtr public_key(const wire::CurveInfo& curve, ByteView public_xy);
+
+  // ECDSA over a digest the caller computed; raw r || s, each padded to
+  // field_bytes.
+  Bytes sign_digest(EVP_PKEY* key, size_t field_bytes, ByteView digest);
+  // false for any signature that does not verify (also a malformed one).
+  bool verify_digest(EVP_PKEY* key, size_t field_bytes, ByteView digest, ByteView raw_signature);
+  // Raw ECDH: the X coordinate of key * peer, field_bytes long.
+  SecretBytes ecdh(EVP_PKEY* key, EVP_PKEY* peer, size_t field_bytes);
+
+  // SHA-256/384/512 (wire::Algorithm::Sha256/384/512).
+  Bytes digest(wire::Algorithm alg, ByteView data);
+  // The chip's TRNG (the default provider's DRBG of this context).
   void random(uint8_t* out, size_t n);
-  OSSL_LIB_CTX* libctx() const { return ctx_; }
+
+  OSSL_LIB_CTX* libctx() const { return ctx_.get(); }
 
  private:
-  SimCrypto();
-  OSSL_LIB_CTX* ctx_ = nullptr;
-  OSSL_PROVIDER* provider_ = nullptr;
+  ossl::LibCtxPtr ctx_;
+  ossl::ProviderPtr provider_;
 };
 
 }  // namespace maxq::sim

@@ -1,16 +1,15 @@
-// The persistent state of a simulated chip in a file shared by processes.
+// The persistent state of a simulated chip, in a file that several processes
+// share (the `openssl genpkey` that made a key, then the `s_server` that uses
+// it). The format is in state_codec.h.
 //
-// Format (version 1): magic "MAXQ1061-SIMSTATE" (17 bytes), version u16,
-// generation u64, serial [24], lifecycle u8, object count u16, objects, then a
-// SHA-256 over everything before it. Each object: id u16, type u8, property u8,
-// rules [9], length u16, curve u8 (0xFF none), then u16-length-prefixed public
-// point, private scalar and data. Big-endian like the wire protocol.
-//
-// Every command runs under an exclusive flock on PATH.lock; the state is
-// re-read when the file changed since this process last saw it; a changed
-// state is written to PATH.tmp, fsynced and renamed over PATH (then the
-// directory is fsynced), so a process killed at any point leaves the old file
-// or the new one. Nothing here ever rewrites a file it could not parse.
+// Every command runs under an exclusive flock on PATH.lock (held for the whole
+// command). Before it runs, the state is re-read if another process changed
+// the file (inode or generation differ). A changed state is written to
+// PATH.tmp.<pid>, fsynced, renamed over PATH and the directory fsynced, so a
+// process killed at any point leaves the old file or the new one. Temporaries
+// left by killed writers are removed by the next writer (under the lock, no
+// other writer can be active). A file that cannot be parsed is never
+// rewritten: StateError names it and says what to do.
 #pragma once
 
 #include <sys/types.h>
@@ -20,43 +19,50 @@
 #include <string>
 
 #include "simulator/object_store.h"
+#include "simulator/sim_crypto.h"
+#include "simulator/unique_fd.h"
 
 namespace maxq::sim {
 
+// mkdir -p for the directory that will hold `path`; new directories get mode
+// 0700 (a state file holds the chip's private keys). StateError on failure.
+void make_parent_dirs(const std::string& path);
+
 class StateFile {
  public:
-  // Creates PATH with `state`; StateError if PATH exists or cannot be written.
-  static void create(const std::string& path, const PersistentState& state);
-  // Opens and validates PATH; StateError naming the file when unusable.
-  static std::unique_ptr<StateFile> open(const std::string& path);
-  StateFile(std::string path, int lock_fd);  // use open()
-  ~StateFile();
+  // Creates PATH holding `state` (and missing parent directories, mode 0700).
+  // StateError when PATH exists (it is left untouched) or cannot be written.
+  static void create(const std::string& path, const PersistentState& state, SimCrypto& crypto);
+  // Opens and validates PATH; StateError naming the file when it is unusable.
+  // `crypto` must outlive the StateFile.
+  static std::unique_ptr<StateFile> open(const std::string& path, SimCrypto& crypto);
   StateFile(const StateFile&) = delete;
   StateFile& operator=(const StateFile&) = delete;
 
-  // Runs `fn` on the freshest state under the cross-process lock; when it
-  // returns true, the modified state is written back atomically.
+  // Runs `fn` on the freshest state under the cross-process lock; when `fn`
+  // returns true the state is written back atomically before the lock is
+  // released. Throws StateError; after any exception the state is re-read
+  // before the next transaction.
   void transact(const std::function<bool(PersistentState&)>& fn);
 
   const std::string& path() const { return path_; }
-  // State as last loaded (serial and other immutable facts are safe to read).
+  // The state as last loaded (for facts that never change, like the serial).
   const PersistentState& cached() const { return state_; }
-
-  // Parsing and encoding, exposed for tests.
-  static Bytes encode(const PersistentState& state, uint64_t generation);
-  static PersistentState decode(ByteView file, const std::string& path, uint64_t* generation);
+  uint64_t generation() const { return generation_; }
 
  private:
+  StateFile(std::string path, UniqueFd lock, SimCrypto& crypto);
   void reload_if_changed();
-  void write(const PersistentState& state);
+  void save();
 
   std::string path_;
-  int lock_fd_;
+  UniqueFd lock_fd_;
+  SimCrypto& crypto_;
   PersistentState state_;
+  bool loaded_ = false;  // state_ matches the file identified below
   uint64_t generation_ = 0;
+  dev_t dev_ = 0;
   ino_t ino_ = 0;
-  off_t size_ = 0;
-  struct timespec mtime_ {};
 };
 
 }  // namespace maxq::sim

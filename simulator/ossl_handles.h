@@ -1,0 +1,44 @@
+// Owning handles for the libcrypto objects the simulator uses: every handle is
+// freed (and, where it may hold a secret, cleared) when it goes out of scope.
+#pragma once
+
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/encoder.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/params.h>
+#include <openssl/provider.h>
+
+#include <memory>
+
+namespace maxq::sim::ossl {
+
+template <auto Fn>
+struct Deleter {
+  template <class T>
+  void operator()(T* p) const {
+    Fn(p);
+  }
+};
+
+inline void free_bytes(unsigned char* p) {
+  OPENSSL_free(p);
+}
+
+using LibCtxPtr = std::unique_ptr<OSSL_LIB_CTX, Deleter<OSSL_LIB_CTX_free>>;
+using ProviderPtr = std::unique_ptr<OSSL_PROVIDER, Deleter<OSSL_PROVIDER_unload>>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
+using BnPtr = std::unique_ptr<BIGNUM, Deleter<BN_clear_free>>;
+using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD_free>>;
+// A private scalar pushed as a secure BIGNUM lands in the array's secure block,
+// which OSSL_PARAM_free clears before freeing it.
+using ParamsPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM_free>>;
+using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG_free>>;
+using MdPtr = std::unique_ptr<EVP_MD, Deleter<EVP_MD_free>>;
+using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, Deleter<OSSL_ENCODER_CTX_free>>;
+using BytesPtr = std::unique_ptr<unsigned char, Deleter<free_bytes>>;
+
+}  // namespace maxq::sim::ossl

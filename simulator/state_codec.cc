@@ -1,0 +1,139 @@
+#include "simulator/state_codec.h"
+
+#include <openssl/crypto.h>
+
+#include <cstring>
+
+#include "simulator/state_error.h"
+
+namespace maxq::sim {
+namespace {
+
+constexpr size_t kHashBytes = 32;  // SHA-256
+
+[[noreturn]] void refuse(const std::string& path, const std::string& problem) {
+  throw StateError(damaged_state_message(path, problem));
+}
+
+void write_object(PayloadWriter& w, const Object& o) {
+  w.u16(o.id).u8(static_cast<uint8_t>(o.type)).u8(static_cast<uint8_t>(o.property));
+  w.bytes(ByteView(o.rules, wire::kAccessRuleBytes)).u16(o.length);
+  w.u8(o.curve ? static_cast<uint8_t>(*o.curve) : wire::kNoCurve);
+  w.u16(static_cast<uint16_t>(o.public_xy.size())).bytes(o.public_xy);
+  w.u16(static_cast<uint16_t>(o.private_scalar.size())).bytes(o.private_scalar.view());
+  w.u16(static_cast<uint16_t>(o.data.size())).bytes(o.data);
+}
+
+// Everything a state file could hold that the chip itself would never create
+// is refused: the file is damaged or was not written by this simulator.
+Object read_object(PayloadReader& r, const std::string& path) {
+  Object o;
+  o.id = r.u16();
+  uint8_t type = r.u8(), property = r.u8();
+  if (type < 1 || type > 7) refuse(path, "holds an object of unknown type " + std::to_string(type));
+  if (property != static_cast<uint8_t>(wire::ObjectProperty::Persistent))
+    refuse(path, "holds a non-persistent object");
+  o.type = static_cast<wire::ObjectType>(type);
+  ByteView rules = r.bytes(wire::kAccessRuleBytes);
+  std::copy(rules.begin(), rules.end(), o.rules);
+  o.length = r.u16();
+  uint8_t curve_id = r.u8();
+  o.public_xy = r.bytes(r.u16()).to_bytes();
+  o.private_scalar = SecretBytes(r.bytes(r.u16()));
+  o.data = r.bytes(r.u16()).to_bytes();
+
+  if (curve_id != wire::kNoCurve) {
+    auto curve = wire::curve_info(curve_id);
+    if (!curve || !o.is_ec_key()) refuse(path, "holds an object with an invalid curve");
+    bool scalar_ok = o.type == wire::ObjectType::KeyPair
+                         ? o.private_scalar.size() == curve->field_bytes
+                         : o.private_scalar.empty();
+    if (o.length != curve->field_bytes || o.public_xy.size() != 2 * curve->field_bytes ||
+        !scalar_ok)
+      refuse(path, "holds a key of the wrong size");
+    o.curve = curve->curve;
+  } else if (!o.public_xy.empty() || !o.private_scalar.empty()) {
+    refuse(path, "holds key material without a curve");
+  }
+  if (o.data.size() > o.length || (o.is_ec_key() && !o.data.empty()))
+    refuse(path, "holds an object with more data than it can hold");
+  return o;
+}
+
+}  // namespace
+
+std::string damaged_state_message(const std::string& path, const std::string& problem) {
+  return "the simulated chip state file " + path + " " + problem +
+         "; it was left untouched. Restore it from a backup, or move it away and provision a "
+         "new chip with `maxq1061-tool init --device sim:" +
+         path + "`";
+}
+
+Bytes encode_state(const PersistentState& s, uint64_t generation, SimCrypto& crypto) {
+  PayloadWriter w;
+  w.bytes(ByteView(reinterpret_cast<const uint8_t*>(kStateMagic), kStateMagicBytes));
+  w.u16(kStateFormatVersion);
+  w.u32(static_cast<uint32_t>(generation >> 32)).u32(static_cast<uint32_t>(generation));
+  w.bytes(s.serial).u8(static_cast<uint8_t>(s.lifecycle));
+  w.u16(static_cast<uint16_t>(s.objects.size()));
+  for (const auto& entry : s.objects) write_object(w, entry.second);
+  Bytes out = w.take();
+  Bytes hash = crypto.digest(wire::Algorithm::Sha256, out);
+  out.insert(out.end(), hash.begin(), hash.end());
+  return out;
+}
+
+std::optional<uint64_t> peek_generation(ByteView prefix) {
+  if (prefix.size() < kStatePrefixBytes ||
+      std::memcmp(prefix.data(), kStateMagic, kStateMagicBytes) != 0)
+    return std::nullopt;
+  PayloadReader r(prefix.subview(kStateMagicBytes, 10), "state file prefix");
+  if (r.u16() != kStateFormatVersion) return std::nullopt;
+  uint64_t high = r.u32();
+  return high << 32 | r.u32();
+}
+
+PersistentState decode_state(ByteView file, const std::string& path, uint64_t& generation,
+                             SimCrypto& crypto) {
+  if (file.empty()) refuse(path, "is empty");
+  if (file.size() < kStateMagicBytes ||
+      std::memcmp(file.data(), kStateMagic, kStateMagicBytes) != 0)
+    refuse(path, "is not a MAXQ1061 simulator state file (bad magic)");
+  if (file.size() < kStatePrefixBytes + kHashBytes) refuse(path, "is truncated");
+  uint16_t version =
+      static_cast<uint16_t>(file[kStateMagicBytes] << 8 | file[kStateMagicBytes + 1]);
+  if (version != kStateFormatVersion)
+    refuse(path, "has format version " + std::to_string(version) +
+                     " but this build of the simulator reads version " +
+                     std::to_string(kStateFormatVersion));
+  ByteView body = file.subview(0, file.size() - kHashBytes);
+  Bytes hash = crypto.digest(wire::Algorithm::Sha256, body);
+  if (CRYPTO_memcmp(hash.data(), file.data() + body.size(), kHashBytes) != 0)
+    refuse(path, "is corrupt or truncated (integrity check failed)");
+
+  PersistentState s;
+  try {
+    PayloadReader r(body.subview(kStateMagicBytes + 2), "state file " + path);
+    uint64_t high = r.u32();
+    generation = high << 32 | r.u32();
+    ByteView serial = r.bytes(wire::kSerialBytes);
+    std::copy(serial.begin(), serial.end(), s.serial.begin());
+    uint8_t lifecycle = r.u8();
+    if (lifecycle < 3 || lifecycle > 6) refuse(path, "holds an invalid lifecycle state");
+    s.lifecycle = static_cast<wire::Lifecycle>(lifecycle);
+    uint16_t count = r.u16();
+    for (uint16_t i = 0; i < count; ++i) {
+      Object o = read_object(r, path);
+      uint16_t id = o.id;
+      if (!s.objects.empty() && id <= s.objects.rbegin()->first)
+        refuse(path, "holds objects out of order or twice");
+      s.objects.emplace_hint(s.objects.end(), id, std::move(o));
+    }
+    r.expect_end();
+  } catch (const MalformedPayload& e) {
+    refuse(path, std::string("is malformed (") + e.what() + ")");
+  }
+  return s;
+}
+
+}  // namespace maxq::sim
