@@ -46,17 +46,19 @@ std::string hex(const ChipSerial& serial) {
 
 }  // namespace
 
-ProviderContext::ProviderContext(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* in,
-                                 CoreFunctions core, ProviderConfig config)
+ProviderContext::ProviderContext(const OSSL_CORE_HANDLE* handle, CoreFunctions core,
+                                 ProviderConfig config)
     : handle_(handle), core_(core), config_(std::move(config)) {
-  libctx_.reset(OSSL_LIB_CTX_new_child(handle, in));
-  if (!libctx_) throw std::runtime_error("cannot create a child library context");
   // Software key work runs in a private library context with only the default
-  // provider rather than in a child of the application's context whose default
-  // properties exclude this provider: a child sees only the providers the
-  // application loaded, and `openssl genpkey -provider maxq1061 -provider base`
-  // loads no provider with EC key management, SHA-2 or ECDSA verification at all.
-  // A private context also cannot call back into this provider by construction.
+  // provider, not in a child of the application's context whose default
+  // properties exclude this provider (OSSL_LIB_CTX_new_child):
+  //  - a child sees only the providers the application loaded, and
+  //    `openssl genpkey -provider maxq1061 -provider base` loads none with EC
+  //    key management, SHA-2 or ECDSA verification;
+  //  - with OpenSSL 3.0.19 the provider can outlive the application's context
+  //    (an EVP_PKEY caches its export to our key manager), and freeing a child
+  //    context at teardown then dereferences the freed parent and crashes;
+  //  - a private context cannot call back into this provider by construction.
   software_libctx_.reset(OSSL_LIB_CTX_new());
   if (software_libctx_)
     software_default_.reset(OSSL_PROVIDER_load(software_libctx_.get(), "default"));

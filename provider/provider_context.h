@@ -38,11 +38,9 @@ struct CoreFunctions {
 
 class ProviderContext {
  public:
-  // Creates the library contexts (no device I/O). `in` is the core's dispatch
-  // table given to OSSL_provider_init. Throws std::runtime_error when OpenSSL
-  // cannot make them.
-  ProviderContext(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* in, CoreFunctions core,
-                  ProviderConfig config);
+  // Creates the software library context (no device I/O). Throws
+  // std::runtime_error when OpenSSL cannot make it.
+  ProviderContext(const OSSL_CORE_HANDLE* handle, CoreFunctions core, ProviderConfig config);
   ~ProviderContext();
   ProviderContext(const ProviderContext&) = delete;
   ProviderContext& operator=(const ProviderContext&) = delete;
@@ -50,11 +48,6 @@ class ProviderContext {
   const OSSL_CORE_HANDLE* handle() const { return handle_; }
   const CoreFunctions& core() const { return core_; }
   const ProviderConfig& config() const { return config_; }
-
-  // Child of the application's library context (sees the application's
-  // providers, this one included): for decoding objects the way the
-  // application would. Never use it for key work on behalf of this provider.
-  OSSL_LIB_CTX* libctx() const { return libctx_.get(); }
 
   // Library context for public-key work in software (verification, digests,
   // peer keys, software key pairs): OpenSSL's default provider only, so nothing
@@ -94,7 +87,6 @@ class ProviderContext {
   };
   // Declaration order is teardown order in reverse: the default provider is
   // unloaded before its library context is freed.
-  std::unique_ptr<OSSL_LIB_CTX, LibCtxFree> libctx_;
   std::unique_ptr<OSSL_LIB_CTX, LibCtxFree> software_libctx_;
   std::unique_ptr<OSSL_PROVIDER, ProviderUnload> software_default_;
   std::mutex mutex_;  // guards session_

@@ -188,7 +188,7 @@ extern "C" __attribute__((visibility("default"))) int OSSL_provider_init(
     ProviderConfig config =
         resolve_config(read_environment(), read_config_section(handle, core_get_params),
                        maxq::transport::default_sim_state_path());
-    auto ctx = std::make_unique<ProviderContext>(handle, in, core, std::move(config));
+    auto ctx = std::make_unique<ProviderContext>(handle, core, std::move(config));
     ctx->trace("loaded; device %s%s, admin key %s", ctx->config().device.c_str(),
                ctx->config().default_device ? " (default)" : "",
                ctx->config().admin_key.empty() ? "(none)" : ctx->config().admin_key.c_str());
