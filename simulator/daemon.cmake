@@ -10,3 +10,13 @@ add_executable(maxq1061-sim ${CMAKE_CURRENT_LIST_DIR}/sim_daemon_main.cc)
 target_link_libraries(maxq1061-sim PRIVATE maxq_simulator)
 install(TARGETS maxq1061-sim RUNTIME DESTINATION bin)
 
+maxq_add_unit_test(sim_link_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/mpsse_model_test.cc
+          ${CMAKE_CURRENT_LIST_DIR}/spi_socket_protocol_test.cc
+          ${CMAKE_CURRENT_LIST_DIR}/sim_daemon_test.cc
+  LIBS maxq_simulator)
+if(TARGET sim_link_test)
+  # The daemon tests run the built executable.
+  add_dependencies(sim_link_test maxq1061-sim)
+  target_compile_definitions(sim_link_test PRIVATE MAXQ_SIM_DAEMON_PATH="$<TARGET_FILE:maxq1061-sim>")
+endif()

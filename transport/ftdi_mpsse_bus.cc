@@ -71,7 +71,7 @@ FtdiMpsseBus::FtdiMpsseBus(std::unique_ptr<FtdiUsb> usb, FtdiBusConfig config)
 }
 
 FtdiMpsseBus::~FtdiMpsseBus() {
-  if (healthy_) {
+  if (recovery_ != Recovery::Reopen) {
     const uint8_t release[] = {kSetLowPins, cs_mask_, static_cast<uint8_t>(kSck | kMosi | cs_mask_)};
     usb_->write(release, sizeof(release));
     usb_->set_bitmode(0, kBitmodeReset);
@@ -82,12 +82,13 @@ FtdiMpsseBus::~FtdiMpsseBus() {
 std::string FtdiMpsseBus::libftdi_says() const { return "libftdi: " + usb_->error_string(); }
 
 void FtdiMpsseBus::fail(LinkError::Kind kind, const std::string& what) {
-  healthy_ = false;
+  if (kind == LinkError::Kind::Timeout && recovery_ == Recovery::None) recovery_ = Recovery::Purge;
+  else recovery_ = Recovery::Reopen;
   throw LinkError(kind, describe() + ": " + what);
 }
 
 void FtdiMpsseBus::open_and_configure() {
-  healthy_ = false;
+  recovery_ = Recovery::Reopen;
   int r = usb_->open(config_.description, config_.interface);
   if (r < 0) {
     std::string says = " (" + libftdi_says() + ", code " + std::to_string(r) + ")";
@@ -139,7 +140,7 @@ void FtdiMpsseBus::open_and_configure() {
     fail(LinkError::Kind::Io, "the bridge answered the MPSSE synchronisation with " +
                                   to_hex(ByteView(answer, 2)) + " instead of faaa");
   write_all(configuration_commands(), "while configuring SPI");
-  healthy_ = true;
+  recovery_ = Recovery::None;
 }
 
 Bytes FtdiMpsseBus::configuration_commands() const {
@@ -182,10 +183,24 @@ std::vector<FtdiMpsseBus::UsbRoundTrip> FtdiMpsseBus::encode(const std::vector<S
   return trips;
 }
 
+void FtdiMpsseBus::recover() {
+  if (recovery_ == Recovery::Purge) {
+    const uint8_t deselect[] = {kSetLowPins, cs_mask_, static_cast<uint8_t>(kSck | kMosi | cs_mask_)};
+    if (usb_->purge() >= 0 && usb_->write(deselect, sizeof(deselect)) == sizeof(deselect)) {
+      recovery_ = Recovery::None;
+      return;
+    }
+  }
+  usb_->close();
+  open_and_configure();
+}
+
 Bytes FtdiMpsseBus::run(const std::vector<SpiOp>& ops) {
-  if (!healthy_) {
-    usb_->close();
-    open_and_configure();
+  if (recovery_ != Recovery::None) {
+    bool only_deselects = std::all_of(ops.begin(), ops.end(),
+                                      [](const SpiOp& op) { return op.kind == SpiOp::Kind::Deselect; });
+    if (only_deselects) return {};
+    recover();
   }
   Bytes rx;
   for (const UsbRoundTrip& t : encode(ops)) {

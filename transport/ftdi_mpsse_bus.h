@@ -48,8 +48,10 @@ class FtdiMpsseBus : public SpiBus {
   // Deselects the chip and hands the pins back (bit mode reset); never throws.
   ~FtdiMpsseBus() override;
 
-  // After a failed round trip (unplugged, timed out) the next run() reopens
-  // and reconfigures the bridge first.
+  // After a failed round trip the next run() recovers first: a timeout purges
+  // the bridge's buffers (late bytes must not be taken for the next answer),
+  // anything else reopens and reconfigures it. A batch of deselects alone is
+  // skipped meanwhile: recovery leaves chip select high anyway.
   Bytes run(const std::vector<SpiOp>& ops) override;
   std::string describe() const override { return "ftdi:" + config_.description; }
   // The USB interface claim is exclusive: a second process cannot open the bridge.
@@ -81,8 +83,11 @@ class FtdiMpsseBus : public SpiBus {
   std::unique_ptr<FtdiUsb> usb_;
   FtdiBusConfig config_;
   uint16_t divisor_;
+  void recover();
+
   uint8_t cs_mask_;
-  bool healthy_ = false;  // opened and configured, no failure since
+  enum class Recovery { None, Purge, Reopen };
+  Recovery recovery_ = Recovery::Reopen;
 };
 
 }  // namespace maxq::transport

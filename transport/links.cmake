@@ -8,3 +8,7 @@ target_sources(maxq_transport PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/unix_link.cc
   ${CMAKE_CURRENT_LIST_DIR}/unix_socket_bus.cc)
 target_link_libraries(maxq_transport PUBLIC PkgConfig::LIBFTDI1)
+
+maxq_add_unit_test(ftdi_link_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/ftdi_mpsse_bus_test.cc
+  LIBS maxq_transport)
