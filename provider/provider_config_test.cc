@@ -1,0 +1,51 @@
+#include "provider/provider_config.h"
+
+#include <catch2/catch.hpp>
+
+using maxq::provider::ConfigSettings;
+using maxq::provider::resolve_config;
+
+TEST_CASE("without settings: the default simulated chip and its admin key", "[config]") {
+  auto c = resolve_config({}, {}, "/home/u/.local/state/maxq1061/sim.state");
+  CHECK(c.device == "sim:/home/u/.local/state/maxq1061/sim.state");
+  CHECK(c.default_device);
+  CHECK(c.admin_key == "/home/u/.local/state/maxq1061/sim.state.admin.pem");
+  CHECK_FALSE(c.debug);
+}
+
+TEST_CASE("the config file names the device and admin key", "[config]") {
+  ConfigSettings file;
+  file.device = "sim:/var/lib/chip.state";
+  auto c = resolve_config({}, file, "/default.state");
+  CHECK(c.device == "sim:/var/lib/chip.state");
+  CHECK_FALSE(c.default_device);
+  CHECK(c.admin_key == "/var/lib/chip.state.admin.pem");  // beside a simulated chip
+  file.admin_key = "/etc/maxq/admin.pem";
+  CHECK(resolve_config({}, file, "/d").admin_key == "/etc/maxq/admin.pem");
+}
+
+TEST_CASE("the environment overrides the config file", "[config]") {
+  ConfigSettings env, file;
+  file.device = "sim:/a.state";
+  file.admin_key = "/a.pem";
+  env.device = "ftdi:i:0x0403:0x6014";
+  auto c = resolve_config(env, file, "/d");
+  CHECK(c.device == "ftdi:i:0x0403:0x6014");
+  CHECK(c.admin_key == "/a.pem");
+  env.admin_key = "/b.pem";
+  env.debug = "1";
+  c = resolve_config(env, file, "/d");
+  CHECK(c.admin_key == "/b.pem");
+  CHECK(c.debug);
+}
+
+TEST_CASE("empty values fall through; hardware has no default admin key", "[config]") {
+  ConfigSettings env, file;
+  env.device = "";
+  file.device = "unix:/run/maxq.sock";
+  env.debug = "0";
+  auto c = resolve_config(env, file, "/d");
+  CHECK(c.device == "unix:/run/maxq.sock");
+  CHECK(c.admin_key.empty());
+  CHECK_FALSE(c.debug);
+}
