@@ -1,0 +1,83 @@
+// Stands in for test/support/temp_chip.h in the target unix_daemon_device_test
+// (this folder comes first on its include path), so that the transport tests
+// of device_test.cc run unchanged over the unix link: every device session is
+// a `maxq1061-sim` process of its own on the chip's state file (a session is a
+// chip instance, as with a process of its own), reached through its socket.
+// chip_of() returns a Chip instance of this process on the same state file:
+// its counters are the daemon's (they live in a shared file), but faults set on
+// it do not reach the daemon, so the fault tests are left out of that target.
+#pragma once
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "simulator/chip.h"
+#include "simulator/sim_daemon_test_support.h"
+#include "transport/admin_key.h"
+#include "transport/device.h"
+#include "transport/spi_link.h"
+#include "transport/unix_socket_bus.h"
+
+namespace maxq::testing {
+
+// The daemon's bus, plus this process's view of the chip behind it.
+class ObservedUnixBus : public transport::UnixSocketBus {
+ public:
+  ObservedUnixBus(const std::string& sock, const std::string& state)
+      : UnixSocketBus(sock), observer_(sim::Chip::open(state)) {}
+  sim::Chip& observer() { return *observer_; }
+
+ private:
+  std::unique_ptr<sim::Chip> observer_;
+};
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/maxq-test.XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct TempChip {
+  TempDir dir;
+  std::string state = dir.file("chip.state");
+  std::string admin_key = state + ".admin.pem";
+  sim::ProvisionResult provisioned = sim::Chip::provision(state, admin_key);
+  // Stopped (SIGKILL) and reaped before the directory goes.
+  mutable std::vector<std::unique_ptr<sim::testing::DaemonProcess>> daemons;
+
+  std::unique_ptr<transport::Device> open_device(transport::SpiLinkOptions options = {}) const {
+    std::string sock = dir.file("s" + std::to_string(daemons.size()) + ".sock");
+    daemons.push_back(sim::testing::DaemonProcess::serve(state, sock));
+    return std::make_unique<transport::Device>(std::make_unique<transport::SpiLink>(
+        std::make_unique<ObservedUnixBus>(sock, state), options));
+  }
+  static sim::Chip& chip_of(transport::Device& dev) {
+    auto& link = dynamic_cast<transport::SpiLink&>(dev.link());
+    return dynamic_cast<ObservedUnixBus&>(link.bus()).observer();
+  }
+  void authenticate(transport::Device& dev) const {
+    dev.authenticate(transport::AdminKey::load(admin_key));
+  }
+};
+
+}  // namespace maxq::testing
