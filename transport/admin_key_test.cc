@@ -30,7 +30,8 @@ struct OsslLibCtx {
 };
 
 // Writes `key` as PEM PKCS#8 (encrypted with `pass` when given).
-void write_pem(OSSL_LIB_CTX* ctx, EVP_PKEY* key, const std::string& path, const char* pass = nullptr) {
+void write_pem(OSSL_LIB_CTX* ctx, EVP_PKEY* key, const std::string& path,
+               const char* pass = nullptr) {
   std::unique_ptr<OSSL_ENCODER_CTX, decltype(&OSSL_ENCODER_CTX_free)> enc(
       OSSL_ENCODER_CTX_new_for_pkey(key, EVP_PKEY_KEYPAIR, "PEM", "PrivateKeyInfo", nullptr),
       OSSL_ENCODER_CTX_free);
@@ -43,8 +44,8 @@ void write_pem(OSSL_LIB_CTX* ctx, EVP_PKEY* key, const std::string& path, const 
   unsigned char* data = nullptr;
   size_t len = 0;
   REQUIRE(OSSL_ENCODER_to_data(enc.get(), &data, &len) == 1);
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data),
-                                              static_cast<std::streamsize>(len));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(len));
   OPENSSL_clear_free(data, len);
   (void)ctx;
 }
@@ -93,7 +94,9 @@ TEST_CASE("unusable admin key files are refused with the file name and what to d
                                Catch::Contains("MAXQ1061_ADMIN_KEY"));
     }
   };
-  SECTION("missing") { check_refused(dir.file("none.pem"), "No such file"); }
+  SECTION("missing") {
+    check_refused(dir.file("none.pem"), "No such file");
+  }
   SECTION("not PEM") {
     std::ofstream(dir.file("junk.pem")) << "this is not a key\n";
     check_refused(dir.file("junk.pem"), "not an unencrypted PEM private key");

@@ -67,7 +67,8 @@ TEST_CASE("MAXQ1061_DEBUG traces names, sizes and status, never payload bytes", 
   CHECK_THROWS_AS(dev->read_object(0x0777), transport::ChipError);
   std::string log = capture.text();
 
-  CHECK_THAT(log, Catch::Contains("maxq1061: sim:" + t.state + ": sign with key 0x0101: status "
+  CHECK_THAT(log, Catch::Contains("maxq1061: sim:" + t.state +
+                                  ": sign with key 0x0101: status "
                                   "0x0000, 64 bytes in") &&
                       Catch::Contains("key exchange with key 0x0101: status 0x0000, 32 bytes in") &&
                       Catch::Contains("read object 0x0777: status 0x0004") &&
@@ -98,7 +99,8 @@ TEST_CASE("a silent chip fails fast with a small poll budget and names command a
     FAIL("a silent chip answered");
   } catch (const transport::LinkError& e) {
     CHECK(e.kind() == transport::LinkError::Kind::Timeout);
-    CHECK_THAT(e.what(), Catch::Contains("get status on sim:" + t.state + ": the chip did not "
+    CHECK_THAT(e.what(), Catch::Contains("get status on sim:" + t.state +
+                                         ": the chip did not "
                                          "answer the command within 4096 polls"));
   }
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));

@@ -1,6 +1,12 @@
 #include "transport/device_spec.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <vector>
 
 #include "simulator/chip.h"
 #include "transport/errors.h"
@@ -12,6 +18,8 @@
 namespace maxq::transport {
 namespace {
 
+constexpr uint32_t kMaxSpiClockHz = 30000000;  // FT232H MPSSE: 60 MHz / 2
+
 [[noreturn]] void bad(const std::string& device, const std::string& why) {
   throw ConfigError("device '" + device + "': " + why +
                     ". Use sim:PATH (simulated chip), unix:PATH (simulator daemon) or "
@@ -21,8 +29,13 @@ namespace {
 
 uint32_t parse_number(const std::string& device, const std::string& key, const std::string& v) {
   char* end = nullptr;
+  // strtoul alone would take " 5" and "-1" (wrapped): only digits (or 0x hex) here.
+  if (v.empty() || !std::isdigit(static_cast<unsigned char>(v[0])))
+    bad(device, "bad value '" + v + "' for " + key);
+  errno = 0;
   unsigned long n = std::strtoul(v.c_str(), &end, 0);
-  if (v.empty() || *end != '\0' || n > 0xFFFFFFFFul) bad(device, "bad value for " + key);
+  if (*end != '\0' || errno == ERANGE || n > 0xFFFFFFFFul)
+    bad(device, "bad value '" + v + "' for " + key);
   return static_cast<uint32_t>(n);
 }
 
@@ -33,23 +46,32 @@ DeviceSpec DeviceSpec::parse(const std::string& device) {
   auto colon = device.find(':');
   if (colon == std::string::npos) bad(device, "missing the link type");
   std::string kind = device.substr(0, colon), rest = device.substr(colon + 1);
-  if (kind == "sim") s.kind = Kind::Sim;
-  else if (kind == "unix") s.kind = Kind::Unix;
-  else if (kind == "ftdi") s.kind = Kind::Ftdi;
-  else bad(device, "unknown link type '" + kind + "'");
+  if (kind == "sim")
+    s.kind = Kind::Sim;
+  else if (kind == "unix")
+    s.kind = Kind::Unix;
+  else if (kind == "ftdi")
+    s.kind = Kind::Ftdi;
+  else
+    bad(device, "unknown link type '" + kind + "'");
   if (s.kind == Kind::Ftdi) {
     // Options follow the libftdi description string after commas.
     auto comma = rest.find(',');
     s.target = rest.substr(0, comma);
     while (comma != std::string::npos) {
       auto next = rest.find(',', comma + 1);
-      std::string opt = rest.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1);
+      std::string opt =
+          rest.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1);
       auto eq = opt.find('=');
       if (eq == std::string::npos) bad(device, "option '" + opt + "' needs a value");
       std::string key = opt.substr(0, eq), value = opt.substr(eq + 1);
-      if (key == "spi-clock-hz") s.spi_clock_hz = parse_number(device, key, value);
-      else if (key == "ftdi-interface") {
-        if (value.size() != 1 || value[0] < 'A' || value[0] > 'D') bad(device, "ftdi-interface must be A, B, C or D");
+      if (key == "spi-clock-hz") {
+        s.spi_clock_hz = parse_number(device, key, value);
+        if (s.spi_clock_hz == 0 || s.spi_clock_hz > kMaxSpiClockHz)
+          bad(device, "spi-clock-hz must be from 1 to 30000000 (the MPSSE maximum)");
+      } else if (key == "ftdi-interface") {
+        if (value.size() != 1 || value[0] < 'A' || value[0] > 'D')
+          bad(device, "ftdi-interface must be A, B, C or D");
         s.ftdi_interface = value;
       } else if (key == "cs-pin") {
         s.cs_pin = parse_number(device, key, value);
@@ -62,24 +84,49 @@ DeviceSpec DeviceSpec::parse(const std::string& device) {
   } else {
     s.target = rest;
   }
-  if (s.target.empty()) bad(device, "empty " + std::string(s.kind == Kind::Ftdi ? "description" : "path"));
+  if (s.target.empty())
+    bad(device, "empty " + std::string(s.kind == Kind::Ftdi ? "description" : "path"));
   return s;
 }
 
 std::string DeviceSpec::to_string() const {
   switch (kind) {
-    case Kind::Sim: return "sim:" + target;
-    case Kind::Unix: return "unix:" + target;
-    case Kind::Ftdi: return "ftdi:" + target;
+    case Kind::Sim:
+      return "sim:" + target;
+    case Kind::Unix:
+      return "unix:" + target;
+    case Kind::Ftdi: {
+      // Non-default options only, in the order parse() documents.
+      DeviceSpec defaults;
+      std::string out = "ftdi:" + target;
+      if (spi_clock_hz != defaults.spi_clock_hz)
+        out += ",spi-clock-hz=" + std::to_string(spi_clock_hz);
+      if (!ftdi_interface.empty()) out += ",ftdi-interface=" + ftdi_interface;
+      if (cs_pin != defaults.cs_pin) out += ",cs-pin=" + std::to_string(cs_pin);
+      return out;
+    }
   }
   return target;
 }
 
 std::string default_sim_state_path() {
+  // The XDG base directory spec ignores relative paths in XDG_STATE_HOME.
   const char* state = std::getenv("XDG_STATE_HOME");
-  if (state && *state) return std::string(state) + "/maxq1061/sim.state";
-  const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : ".") + "/.local/state/maxq1061/sim.state";
+  if (state && state[0] == '/') return std::string(state) + "/maxq1061/sim.state";
+  std::string home;
+  if (const char* h = std::getenv("HOME"); h && *h) {
+    home = h;
+  } else {
+    // No HOME (daemons, some service managers): the account's home directory.
+    std::vector<char> buf(16384);
+    passwd pw{}, *found = nullptr;
+    if (getpwuid_r(getuid(), &pw, buf.data(), buf.size(), &found) == 0 && found && pw.pw_dir)
+      home = pw.pw_dir;
+  }
+  // Callers compute this even when a device is configured: never throw; a
+  // relative path fails later with the state file's own clear error.
+  if (home.empty()) home = ".";
+  return home + "/.local/state/maxq1061/sim.state";
 }
 
 std::unique_ptr<Link> open_link(const DeviceSpec& spec) {
@@ -90,8 +137,10 @@ std::unique_ptr<Link> open_link(const DeviceSpec& spec) {
       } catch (const sim::StateError& e) {
         throw ConfigError(e.what());
       }
-    case DeviceSpec::Kind::Unix: return open_unix_link(spec);
-    case DeviceSpec::Kind::Ftdi: return open_ftdi_link(spec);
+    case DeviceSpec::Kind::Unix:
+      return open_unix_link(spec);
+    case DeviceSpec::Kind::Ftdi:
+      return open_ftdi_link(spec);
   }
   throw ConfigError("unknown device kind");
 }

@@ -1,5 +1,18 @@
-// Parsing of device strings ("sim:PATH", "unix:PATH", "ftdi:DESC") and opening
-// the matching link.
+// Parsing of device strings and opening the matching link.
+//
+// Accepted forms (the `device` config key and MAXQ1061_DEVICE):
+//   sim:PATH    a simulated chip in this process; PATH is its state file
+//   unix:PATH   a maxq1061-sim daemon listening on the unix socket PATH
+//   ftdi:DESC[,spi-clock-hz=N][,ftdi-interface=A|B|C|D][,cs-pin=N]
+//               an FTDI MPSSE bridge; DESC is a libftdi description string
+//               (d:BUS/DEV, i:VID:PID, i:VID:PID:INDEX, s:VID:PID:SERIAL), e.g.
+//               ftdi:i:0x0403:0x6014,spi-clock-hz=1000000,ftdi-interface=A.
+//               Options follow the description after commas, in any order:
+//               spi-clock-hz (decimal or 0x hex, default 1 MHz), ftdi-interface
+//               (channel of a multi-channel chip, default the first), cs-pin
+//               (ADBUS pin 3..7 wired to the chip select, default 3).
+// PATH and DESC must not be empty. Anything else is a ConfigError that lists
+// these forms.
 #pragma once
 
 #include <cstdint>
@@ -13,17 +26,18 @@ namespace maxq::transport {
 struct DeviceSpec {
   enum class Kind { Sim, Unix, Ftdi };
   Kind kind = Kind::Sim;
-  std::string target;           // state file, socket path or libftdi description
+  std::string target;  // state file, socket path or libftdi description
   uint32_t spi_clock_hz = 1000000;
-  std::string ftdi_interface;   // "A".."D" or "" for the default
-  unsigned cs_pin = 3;          // ADBUS pin of chip select (ADBUS3 by default)
+  std::string ftdi_interface;  // "A".."D" or "" for the default
+  unsigned cs_pin = 3;         // ADBUS pin of chip select (ADBUS3 by default)
 
   // Throws ConfigError with the offending string and the accepted forms.
   static DeviceSpec parse(const std::string& device);
   std::string to_string() const;
 };
 
-// $XDG_STATE_HOME/maxq1061/sim.state, else ~/.local/state/maxq1061/sim.state.
+// $XDG_STATE_HOME/maxq1061/sim.state (if absolute), else ~/.local/state/maxq1061/sim.state
+// (HOME, else the account's home directory, else the current directory). Never throws.
 std::string default_sim_state_path();
 
 // Opens the link for `spec`. Throws ConfigError / LinkError / a simulator

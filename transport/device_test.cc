@@ -2,9 +2,8 @@
 // and chip model: every command's success path and its error paths.
 #include "transport/device.h"
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <functional>
 #include <thread>
 
@@ -28,9 +27,12 @@ uint16_t status_of(const std::function<void()>& fn) {
   return 0;
 }
 
-#define CHECK_STATUS(expr, status) CHECK(status_of([&] { (void)(expr); }) == static_cast<uint16_t>(status))
+#define CHECK_STATUS(expr, status) \
+  CHECK(status_of([&] { (void)(expr); }) == static_cast<uint16_t>(status))
 
-Bytes digest32() { return Bytes(32, 0x5A); }
+Bytes digest32() {
+  return Bytes(32, 0x5A);
+}
 
 }  // namespace
 
@@ -60,7 +62,9 @@ TEST_CASE("challenge lengths", "[device]") {
 TEST_CASE("admin authentication", "[device]") {
   TempChip t;
   auto dev = t.open_device();
-  SECTION("without a challenge") { CHECK_STATUS(dev->admin_authenticate(Bytes(64, 1)), Status::SecurityCondition); }
+  SECTION("without a challenge") {
+    CHECK_STATUS(dev->admin_authenticate(Bytes(64, 1)), Status::SecurityCondition);
+  }
   SECTION("with a wrong signature") {
     dev->challenge(32);
     CHECK_STATUS(dev->admin_authenticate(Bytes(64, 1)), Status::BadSignature);
@@ -68,7 +72,8 @@ TEST_CASE("admin authentication", "[device]") {
     CHECK_STATUS(dev->admin_authenticate(Bytes(64, 1)), Status::SecurityCondition);
   }
   SECTION("with the admin key") {
-    CHECK_STATUS(dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256)), Status::AccessDenied);
+    CHECK_STATUS(dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256)),
+                 Status::AccessDenied);
     t.authenticate(*dev);
     dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
   }
@@ -83,7 +88,8 @@ TEST_CASE("object lifecycle: create, write, read, list, delete", "[device]") {
   auto dev = t.open_device();
   t.authenticate(*dev);
   dev->create_object(ObjectSpec::certificate(0x0201, 3000));
-  CHECK_STATUS(dev->create_object(ObjectSpec::certificate(0x0201, 10)), Status::BadParameter);  // id exists
+  CHECK_STATUS(dev->create_object(ObjectSpec::certificate(0x0201, 10)),
+               Status::BadParameter);  // id exists
   CHECK_STATUS(dev->read_object(0x0201), Status::ObjectEmpty);
   Bytes cert(2500);
   for (size_t i = 0; i < cert.size(); ++i) cert[i] = static_cast<uint8_t>(i * 31);
@@ -132,7 +138,8 @@ TEST_CASE("temporary objects are limited and belong to the session", "[device]")
   TempChip t;
   auto dev = t.open_device();
   for (uint16_t i = 0; i < wire::kTemporarySlots; ++i)
-    dev->create_object(ObjectSpec::temporary_key_pair(static_cast<uint16_t>(0xFF00 + i), wire::Curve::P256));
+    dev->create_object(
+        ObjectSpec::temporary_key_pair(static_cast<uint16_t>(0xFF00 + i), wire::Curve::P256));
   CHECK_STATUS(dev->create_object(ObjectSpec::temporary_key_pair(0xFFF0, wire::Curve::P256)),
                Status::NoTemporarySlot);
   CHECK(dev->status().free_temporary_slots == 0);
@@ -144,7 +151,8 @@ TEST_CASE("temporary objects are limited and belong to the session", "[device]")
 }
 
 TEST_CASE("key generation, signing and verification", "[device]") {
-  auto curve = GENERATE(wire::Curve::P256, wire::Curve::P384, wire::Curve::P521, wire::Curve::Brainpool256);
+  auto curve =
+      GENERATE(wire::Curve::P256, wire::Curve::P384, wire::Curve::P521, wire::Curve::Brainpool256);
   TempChip t;
   auto dev = t.open_device();
   t.authenticate(*dev);
@@ -172,11 +180,13 @@ TEST_CASE("sign and generate error paths", "[device]") {
   CHECK_STATUS(dev->sign(0x0999, digest32()), Status::NotFound);
   dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
   CHECK_STATUS(dev->sign(0x0101, digest32()), Status::ObjectEmpty);
-  CHECK_STATUS(dev->generate_key(0x0101, wire::Curve::P384), Status::BadParameter);  // sized for P-256
+  CHECK_STATUS(dev->generate_key(0x0101, wire::Curve::P384),
+               Status::BadParameter);  // sized for P-256
   dev->generate_key(0x0101, wire::Curve::P256);
   CHECK_STATUS(dev->sign(0x0101, Bytes(8, 1)), Status::WrongLength);
-  CHECK_STATUS(dev->sign(wire::kAdminKeyId, digest32()), Status::BadParameter);  // a public key cannot sign
-  auto plain = t.open_device();  // no admin role: generation is refused
+  CHECK_STATUS(dev->sign(wire::kAdminKeyId, digest32()),
+               Status::BadParameter);  // a public key cannot sign
+  auto plain = t.open_device();        // no admin role: generation is refused
   CHECK_STATUS(plain->generate_key(0x0101, wire::Curve::P256), Status::AccessDenied);
   CHECK(plain->sign(0x0101, digest32()).size() == 64);  // but everyone may use the key
 }
@@ -358,7 +368,7 @@ TEST_CASE("public key objects: import, verify, and refused imports", "[device]")
   CHECK_STATUS(dev->import_public_key(0x0999, pub), Status::NotFound);
   transport::PublicKey p384{wire::Curve::P384, Bytes(96, 1)};
   CHECK_STATUS(dev->import_public_key(0x0401, p384), Status::BadParameter);  // sized for P-256
-  CHECK_STATUS(dev->sign(0x0401, digest32()), Status::BadParameter);  // cannot sign
+  CHECK_STATUS(dev->sign(0x0401, digest32()), Status::BadParameter);         // cannot sign
   auto plain = t.open_device();
   CHECK_STATUS(plain->import_public_key(0x0401, pub), Status::AccessDenied);
   CHECK(plain->verify(0x0401, digest32(), dev->sign(0x0101, digest32())));  // everyone verifies

@@ -34,8 +34,10 @@ TEST_CASE("1% corrupted bytes: 10,000 signs give good signatures or clear errors
     for (size_t k = 0; k < digest.size(); ++k) digest[k] = static_cast<uint8_t>(i * 7 + k);
     try {
       Bytes sig = f.dev->sign(0x0101, digest);
-      if (sw.verify(wire::Curve::P256, f.pub.xy, digest, sig)) ++good;
-      else ++wrong;
+      if (sw.verify(wire::Curve::P256, f.pub.xy, digest, sig))
+        ++good;
+      else
+        ++wrong;
     } catch (const transport::Error& e) {
       ++errors;
       CHECK(std::string(e.what()).find("sign with key 0x0101") != std::string::npos);
@@ -55,7 +57,8 @@ TEST_CASE("dropped bytes are recovered by retries", "[faults]") {
   int good = 0;
   for (int i = 0; i < 500; ++i) {
     try {
-      if (sw.verify(wire::Curve::P256, f.pub.xy, Bytes(32, 3), f.dev->sign(0x0101, Bytes(32, 3)))) ++good;
+      if (sw.verify(wire::Curve::P256, f.pub.xy, Bytes(32, 3), f.dev->sign(0x0101, Bytes(32, 3))))
+        ++good;
     } catch (const transport::Error&) {
     }
   }
@@ -75,7 +78,8 @@ TEST_CASE("a command the chip reports as damaged is sent again, even a create", 
 
 TEST_CASE("a forced error status reaches the caller", "[faults]") {
   SignFixture f;
-  TempChip::chip_of(*f.dev).faults().fail_next_command(static_cast<uint16_t>(wire::Status::CryptoFailure));
+  TempChip::chip_of(*f.dev).faults().fail_next_command(
+      static_cast<uint16_t>(wire::Status::CryptoFailure));
   try {
     f.dev->sign(0x0101, Bytes(32, 1));
     FAIL("sign succeeded");

@@ -20,7 +20,8 @@ class RecordingBus : public transport::SpiBus {
     ++runs;
     Bytes rx = inner_->run(ops);
     for (const auto& op : ops)
-      if (op.kind == transport::SpiOp::Kind::Transfer) mosi.insert(mosi.end(), op.tx.begin(), op.tx.end());
+      if (op.kind == transport::SpiOp::Kind::Transfer)
+        mosi.insert(mosi.end(), op.tx.begin(), op.tx.end());
     miso.insert(miso.end(), rx.begin(), rx.end());
     return rx;
   }
@@ -39,9 +40,11 @@ struct RecordedDevice {
   RecordingBus* bus = nullptr;
   std::unique_ptr<transport::Device> dev;
   explicit RecordedDevice(transport::SpiLinkOptions options = {}) {
-    auto rec = std::make_unique<RecordingBus>(std::make_unique<transport::SimBus>(sim::Chip::open(t.state)));
+    auto rec = std::make_unique<RecordingBus>(
+        std::make_unique<transport::SimBus>(sim::Chip::open(t.state)));
     bus = rec.get();
-    dev = std::make_unique<transport::Device>(std::make_unique<transport::SpiLink>(std::move(rec), options));
+    dev = std::make_unique<transport::Device>(
+        std::make_unique<transport::SpiLink>(std::move(rec), options));
   }
   sim::Chip& chip() { return dynamic_cast<transport::SimBus&>(bus->inner()).chip(); }
 };
@@ -61,7 +64,8 @@ TEST_CASE("the published ping exchange crosses the bus byte for byte", "[spi]") 
   REQUIRE(r.bus->mosi.size() >= host.size());
   CHECK(Bytes(r.bus->mosi.begin(), r.bus->mosi.begin() + 11) == host);
   // After the frame the host only clocks polls.
-  CHECK(std::all_of(r.bus->mosi.begin() + 11, r.bus->mosi.end(), [](uint8_t b) { return b == 0xCC; }));
+  CHECK(std::all_of(r.bus->mosi.begin() + 11, r.bus->mosi.end(),
+                    [](uint8_t b) { return b == 0xCC; }));
   CHECK(contains(r.bus->miso, chip));
 }
 
@@ -75,8 +79,7 @@ TEST_CASE("a command costs one bus round trip when the chip answers promptly", "
   CHECK(r.bus->runs == 3);
 }
 
-TEST_CASE("one sign and one ping cost one bus round trip, two when the chip is busier",
-          "[spi]") {
+TEST_CASE("one sign and one ping cost one bus round trip, two when the chip is busier", "[spi]") {
   RecordedDevice r;
   r.t.authenticate(*r.dev);
   r.dev->create_object(transport::ObjectSpec::key_pair(0x0101, wire::Curve::P256));
@@ -273,7 +276,7 @@ TEST_CASE("SpiLink: a longer answer costs exactly one more round trip for the mi
   REQUIRE(s.bus->runs.size() == 2);
   size_t first_polls = s.bus->clocked_in_run(0) - frame.size();
   CHECK(s.bus->clocked_in_run(1) == rsp.size() - first_polls);  // nothing more than missing
-  CHECK(s.bus->runs[1].back().kind == Kind::Deselect);  // closed in the same trip
+  CHECK(s.bus->runs[1].back().kind == Kind::Deselect);          // closed in the same trip
   CHECK_FALSE(s.bus->selected());
 }
 
@@ -293,7 +296,8 @@ TEST_CASE("SpiLink: a busy chip is polled in growing batches", "[spi][scripted]"
 TEST_CASE("SpiLink: the header split across round trips is completed with the rest in one trip",
           "[spi][scripted]") {
   Bytes frame = wire::encode_command(wire::Command::Ping, Bytes(8, 1));
-  size_t first_polls = wire::kHeaderSize + 8 + wire::kCrcSize + transport::SpiLinkOptions{}.busy_margin;
+  size_t first_polls =
+      wire::kHeaderSize + 8 + wire::kCrcSize + transport::SpiLinkOptions{}.busy_margin;
   ScriptedLink s;
   Bytes rsp = wire::encode_response(wire::Status::Ok, payload_of(8));
   s.bus->response = rsp;
@@ -322,7 +326,8 @@ TEST_CASE("SpiLink: no answer within the poll budget is a Timeout after exactly 
   CHECK(clocked == frame.size() + 1000);
 }
 
-TEST_CASE("SpiLink: a bus that returns fewer bytes than clocked is an I/O error", "[spi][scripted]") {
+TEST_CASE("SpiLink: a bus that returns fewer bytes than clocked is an I/O error",
+          "[spi][scripted]") {
   ScriptedLink s;
   s.bus->response = wire::encode_response(wire::Status::Ok, payload_of(4));
   s.bus->short_by = 1;
