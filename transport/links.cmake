@@ -43,3 +43,15 @@ if(MAXQ_BUILD_TESTS AND EXISTS ${MAXQ_DEVICE_SUITE} AND EXISTS ${MAXQ_FAULT_SUIT
   catch_discover_tests(unix_daemon_device_test TEST_PREFIX "unix_daemon_device_test:"
                        PROPERTIES TIMEOUT 300)
 endif()
+
+# Provider handshakes through the links (the provider and the TLS fixture of
+# bench/ are defined later in the tree; CMake resolves the names at generate time).
+maxq_add_unit_test(unix_ftdi_handshake_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/unix_ftdi_handshake_test.cc
+  LIBS maxq_tls_fixture)
+if(TARGET unix_ftdi_handshake_test)
+  add_dependencies(unix_ftdi_handshake_test maxq1061 maxq1061-sim)
+  target_compile_definitions(unix_ftdi_handshake_test PRIVATE
+    MAXQ_MODULE_DIR="$<TARGET_FILE_DIR:maxq1061>"
+    MAXQ_SIM_DAEMON_PATH="$<TARGET_FILE:maxq1061-sim>")
+endif()
