@@ -65,7 +65,11 @@ FtdiMpsseBus::FtdiMpsseBus(std::unique_ptr<FtdiUsb> usb, FtdiBusConfig config)
     throw ConfigError(describe() + ": cs-pin must be an ADBUS pin from 3 to 7 (ADBUS0..2 are SCK, MOSI, MISO)");
   if (config_.interface != 0 && (config_.interface < 'A' || config_.interface > 'D'))
     throw ConfigError(describe() + ": ftdi-interface must be A, B, C or D");
-  divisor_ = clock_divisor(config_.spi_clock_hz);
+  try {
+    divisor_ = clock_divisor(config_.spi_clock_hz);
+  } catch (const ConfigError& e) {
+    throw ConfigError(describe() + ": " + e.what());
+  }
   cs_mask_ = static_cast<uint8_t>(1u << config_.cs_pin);
   open_and_configure();
 }
