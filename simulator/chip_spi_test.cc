@@ -1,96 +1,244 @@
-// The chip's SPI face: framing, idle bytes, chip-select boundaries, bad frames.
-#include "simulator/chip.h"
-
+// The chip's SPI face: framing, idle bytes, busy polls, chip-select windows,
+// damaged frames, and faults on the bytes on the wire.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
-#include "simulator/spi_test_host.h"
-#include "test/support/temp_chip.h"
+#include "simulator/chip.h"
+#include "simulator/sim_test_support.h"
 #include "wire/frame_codec.h"
 
 using namespace maxq;
-using maxq::testing::TempChip;
+using namespace maxq::sim::testing;
+using wire::Command;
+using wire::Status;
 
-TEST_CASE("the chip answers a ping with the published bytes", "[chip]") {
-  TempChip t;
-  auto chip = sim::Chip::open(t.state);
+namespace {
+
+Bytes clock_out(sim::Chip& chip, const Bytes& mosi) {
+  Bytes miso(mosi.size());
+  chip.transfer(mosi.data(), miso.data(), mosi.size());
+  return miso;
+}
+Bytes polls(size_t n) {
+  return Bytes(n, wire::kPollByte);
+}
+bool all_idle(const Bytes& b) {
+  return std::all_of(b.begin(), b.end(), [](uint8_t x) { return x == wire::kIdleByte; });
+}
+size_t object_count(sim::Chip& chip) {
+  return exchange(chip, static_cast<uint8_t>(Command::ListObjects), payload::u16(0)).payload[1];
+}
+
+}  // namespace
+
+TEST_CASE("the chip answers the published ping exchange byte for byte", "[chip][spi]") {
+  ProvisionedChip t;
+  auto chip = t.open();
   Bytes frame = {0xAA, 0x00, 0xF7, 0x00, 0x04, 0x00, 0x01, 0x02, 0x03, 0xE1, 0x09};
-  Bytes miso(frame.size());
   chip->select();
-  chip->transfer(frame.data(), miso.data(), frame.size());
-  CHECK(std::all_of(miso.begin(), miso.end(), [](uint8_t b) { return b == wire::kIdleByte; }));
-  Bytes polls(11, 0xCC), answer(11);
-  chip->transfer(polls.data(), answer.data(), polls.size());
+  CHECK(all_idle(clock_out(*chip, frame)));  // idle while the command arrives
+  CHECK(clock_out(*chip, polls(11)) ==
+        Bytes({0x55, 0x00, 0x00, 0x00, 0x04, 0x00, 0x01, 0x02, 0x03, 0x22, 0x32}));
+  CHECK(all_idle(clock_out(*chip, polls(16))));  // idle after the response
   chip->deselect();
-  CHECK(answer == Bytes({0x55, 0x00, 0x00, 0x00, 0x04, 0x00, 0x01, 0x02, 0x03, 0x22, 0x32}));
 }
 
-TEST_CASE("damaged frames are answered with FrameError and not executed", "[chip]") {
-  TempChip t;
-  auto chip = sim::Chip::open(t.state);
-  auto send_raw = [&](const Bytes& frame) {
-    Bytes miso(frame.size());
+TEST_CASE("busy polls delay the response by exactly that many idle bytes", "[chip][spi]") {
+  ProvisionedChip t;
+  auto chip = t.open();
+  Bytes frame = wire::encode_command(Command::Ping, Bytes{7});
+  chip->faults().busy_for_polls(37);
+  chip->select();
+  clock_out(*chip, frame);
+  Bytes out = clock_out(*chip, polls(37 + 8));
+  chip->deselect();
+  CHECK(all_idle(Bytes(out.begin(), out.begin() + 37)));
+  CHECK(Bytes(out.begin() + 37, out.end()) == wire::encode_response(Status::Ok, Bytes{7}));
+  // One-shot: the next command answers at once.
+  CHECK(exchange(*chip, 0xF7, Bytes{1}, 1).payload == Bytes{1});
+  // Always busy: every command waits.
+  chip->faults().always_busy_for_polls(20);
+  CHECK_THROWS_WITH(exchange(*chip, 0xF7, Bytes{1}, 20), Catch::Contains("did not answer"));
+  CHECK(exchange(*chip, 0xF7, Bytes{1}, 21).payload == Bytes{1});
+  chip->faults().clear();
+  CHECK(exchange(*chip, 0xF7, Bytes{1}, 1).payload == Bytes{1});
+}
+
+TEST_CASE("a rising chip select discards an unread response", "[chip][spi]") {
+  ProvisionedChip t;
+  auto chip = t.open();
+  chip->select();
+  clock_out(*chip, wire::encode_command(Command::Ping, Bytes(20, 9)));
+  CHECK(clock_out(*chip, polls(8))[0] == wire::kResponseSync);
+  chip->deselect();
+  // The new window starts a new command: its first bytes are read as a frame
+  // header (polls are a bad sync), never as the rest of the old response.
+  chip->select();
+  Bytes out = clock_out(*chip, polls(8));
+  chip->deselect();
+  CHECK(all_idle(Bytes(out.begin(), out.begin() + 5)));
+  CHECK(Bytes(out.begin() + 5, out.end()) == Bytes({0x55, 0x10, 0x02}));
+  CHECK(exchange(*chip, 0xF7, Bytes{5}).payload == Bytes{5});
+}
+
+TEST_CASE("a rising chip select discards a half-received command", "[chip][spi]") {
+  ProvisionedChip t;
+  auto chip = t.open();
+  auto before = chip->counters().snapshot();
+  Bytes frame = wire::encode_command(Command::Ping, Bytes(10, 1));
+  chip->select();
+  clock_out(*chip, Bytes(frame.begin(), frame.begin() + 9));
+  chip->deselect();
+  CHECK((chip->counters().snapshot() - before).total_commands() == 0);
+  // The next window starts from nothing: a whole frame is one command.
+  CHECK(exchange(*chip, 0xF7, Bytes{6}).payload == Bytes{6});
+  CHECK((chip->counters().snapshot() - before).total_commands() == 1);
+}
+
+TEST_CASE("one command per chip-select window", "[chip][spi]") {
+  ProvisionedChip t;
+  auto chip = t.open();
+  chip->select();
+  clock_out(*chip, wire::encode_command(Command::Ping, Bytes{1}));
+  clock_out(*chip, polls(8));
+  // A second frame in the same window is not looked at.
+  CHECK(all_idle(clock_out(*chip, wire::encode_command(Command::Ping, Bytes{2}))));
+  CHECK(all_idle(clock_out(*chip, polls(16))));
+  chip->deselect();
+  CHECK(chip->counters().snapshot().count(0xF7) == 1);
+}
+
+TEST_CASE("damaged frames are answered with FrameError and not executed", "[chip][spi]") {
+  ProvisionedChip t;
+  auto chip = t.open();
+  auto first_sync = [&](const Bytes& frame, size_t extra) {
     chip->select();
-    chip->transfer(frame.data(), miso.data(), frame.size());
-    Bytes polls(64, 0xCC), out(64);
-    chip->transfer(polls.data(), out.data(), polls.size());
+    Bytes all = clock_out(*chip, frame);
+    Bytes out = clock_out(*chip, polls(extra));
     chip->deselect();
-    auto it = std::find(out.begin(), out.end(), wire::kResponseSync);
-    REQUIRE(it != out.end());
-    Bytes rsp(it, it + 7);
+    all.insert(all.end(), out.begin(), out.end());
+    auto it = std::find(all.begin(), all.end(), wire::kResponseSync);
+    REQUIRE(all.end() - it >= 7);
     wire::ResponseFrame r;
-    REQUIRE(wire::decode_response(rsp, r) == wire::FrameError::None);
-    return r.status;
+    REQUIRE(wire::decode_response(Bytes(it, it + 7), r) == wire::FrameError::None);
+    CHECK(r.status == st(Status::FrameError));
+    return static_cast<size_t>(it - all.begin());
   };
-  Bytes bad_crc = wire::encode_command(wire::Command::Ping, Bytes{1});
-  bad_crc.back() ^= 0xFF;
-  CHECK(send_raw(bad_crc) == static_cast<uint16_t>(wire::Status::FrameError));
-  CHECK(send_raw(Bytes{0xAA, 0x00, 0xF7, 0xFF, 0xFF}) == static_cast<uint16_t>(wire::Status::FrameError));
-  CHECK(send_raw(Bytes{0xAB, 0x00, 0xF7, 0x00, 0x00}) == static_cast<uint16_t>(wire::Status::FrameError));
-  CHECK(chip->counters().snapshot().frame_errors == 3);
-  CHECK(chip->counters().snapshot().count(0xF7) == 0);
+  auto before = chip->counters().snapshot();
+  // A bad CRC is found after the last byte: the answer follows the frame.
+  Bytes create = wire::encode_command(
+      Command::CreateObject, payload::create(0x0300, wire::ObjectType::Data,
+                                             wire::ObjectProperty::Temporary, open_rules(), 8));
+  create.back() ^= 0x01;
+  CHECK(first_sync(create, 16) == create.size());
+  // A bad sync or an over-long length: answered right after the 5-byte header.
+  CHECK(first_sync(Bytes{0xAB, 0x00, 0xF7, 0x00, 0x00}, 16) == 5);
+  CHECK(first_sync(Bytes{0xAA, 0x01, 0xF7, 0x00, 0x00}, 16) == 5);
+  CHECK(first_sync(Bytes{0xAA, 0x00, 0xF7, 0x08, 0xF6}, 16) == 5);  // 2294 > 2293
+  auto delta = chip->counters().snapshot() - before;
+  CHECK(delta.frame_errors == 4);
+  CHECK(delta.total_commands() == 0);
+  CHECK(object_count(*chip) == 2);  // the damaged create did not run
 }
 
-TEST_CASE("raising chip select mid-response discards the rest", "[chip]") {
-  TempChip t;
-  auto chip = sim::Chip::open(t.state);
-  Bytes frame = wire::encode_command(wire::Command::Ping, Bytes(20, 9));
-  Bytes miso(frame.size());
-  chip->select();
-  chip->transfer(frame.data(), miso.data(), frame.size());
-  Bytes polls(8, 0xCC), part(8);
-  chip->transfer(polls.data(), part.data(), polls.size());
-  CHECK(part[0] == wire::kResponseSync);
-  chip->deselect();
-  // A new window starts a new command: polls there are a (bad) frame header,
-  // answered with FrameError, never with the rest of the old response.
-  chip->select();
-  chip->transfer(polls.data(), part.data(), polls.size());
-  CHECK(std::all_of(part.begin(), part.begin() + 5, [](uint8_t b) { return b == wire::kIdleByte; }));
-  CHECK(Bytes(part.begin() + 5, part.end()) == Bytes({0x55, 0x10, 0x02}));
-  chip->deselect();
-  // The next window works normally.
-  auto r = sim::testing::exchange(*chip, wire::Command::Ping, Bytes{5});
-  CHECK(r.payload == Bytes{5});
+TEST_CASE("the largest frame is accepted", "[chip][spi]") {
+  ProvisionedChip t;
+  auto chip = t.open();
+  Bytes big(wire::kMaxPayload, 0x5A);
+  CHECK(exchange(*chip, 0xF7, big).payload == big);
 }
 
-TEST_CASE("unknown and unmodelled commands are refused", "[chip]") {
-  TempChip t;
-  auto chip = sim::Chip::open(t.state);
-  CHECK(sim::testing::exchange(*chip, wire::Command::Cipher, Bytes{1}).status ==
-        static_cast<uint16_t>(wire::Status::UnknownCommand));
-  CHECK(sim::testing::exchange(*chip, static_cast<wire::Command>(0x42), {}).status ==
-        static_cast<uint16_t>(wire::Status::UnknownCommand));
-  // Wrong payload lengths on every command with a fixed layout.
-  for (auto cmd : {wire::Command::GetStatus, wire::Command::GetChallenge, wire::Command::CreateObject,
-                   wire::Command::DeleteObject, wire::Command::ReadObject, wire::Command::ListObjects,
-                   wire::Command::SetLifecycle, wire::Command::GetRandom, wire::Command::SignVerify,
-                   wire::Command::KeyExchange, wire::Command::AdminAuthenticate}) {
-    INFO(wire::command_name(static_cast<uint8_t>(cmd)));
-    CHECK(sim::testing::exchange(*chip, cmd, Bytes(3, 0x01)).status ==
-          static_cast<uint16_t>(wire::Status::WrongLength));
+TEST_CASE("a forced status answers without executing", "[chip][spi]") {
+  ProvisionedChip t;
+  Host host(t.open());
+  REQUIRE(host.authenticate(t.admin_key) == 0);
+  host.chip().faults().fail_next_command(st(Status::MemoryFull));
+  Bytes create = payload::create(0x0300, wire::ObjectType::Data, wire::ObjectProperty::Persistent,
+                                 open_rules(), 8);
+  CHECK(host.status(Command::CreateObject, create) == st(Status::MemoryFull));
+  CHECK(object_count(host.chip()) == 2);
+  CHECK(host.status(Command::CreateObject, create) == 0);  // only the next one failed
+  CHECK(object_count(host.chip()) == 3);
+}
+
+TEST_CASE("a silent chip runs the command but never answers", "[chip][spi]") {
+  ProvisionedChip t;
+  Host host(t.open());
+  REQUIRE(host.authenticate(t.admin_key) == 0);
+  host.chip().faults().go_silent(true);
+  Bytes create = payload::create(0x0300, wire::ObjectType::Data, wire::ObjectProperty::Persistent,
+                                 open_rules(), 8);
+  CHECK_THROWS_WITH(host.send(Command::CreateObject, create), Catch::Contains("did not answer"));
+  host.chip().faults().go_silent(false);
+  CHECK(object_count(host.chip()) == 3);
+}
+
+TEST_CASE("corrupted bytes on the bus never yield a wrong answer", "[chip][spi][faults]") {
+  ProvisionedChip t;
+  auto chip = t.open();
+  chip->faults().corrupt_bytes(0.01, 1061);
+  int good = 0, detected = 0;
+  for (int i = 0; i < 400; ++i) {
+    Bytes data(24, static_cast<uint8_t>(i));
+    try {
+      wire::ResponseFrame r = exchange(*chip, 0xF7, data, 64);
+      if (r.status == st(Status::FrameError)) {
+        ++detected;  // the chip saw a damaged command
+      } else {
+        REQUIRE(r.status == 0);
+        REQUIRE(r.payload == data);  // what passes the CRC is what was sent
+        ++good;
+      }
+    } catch (const std::runtime_error&) {
+      ++detected;  // the host saw a damaged or missing response
+    }
   }
-  // Unsupported curve on import key.
-  Bytes import = {0x01, 0x01, 0x09, 0x00};
-  CHECK(sim::testing::exchange(*chip, wire::Command::ImportKey, import).status ==
-        static_cast<uint16_t>(wire::Status::CurveNotSupported));
+  INFO("good " << good << ", detected " << detected);
+  CHECK(good + detected == 400);
+  CHECK(good > 100);
+  CHECK(detected > 50);
+  CHECK(chip->counters().snapshot().frame_errors > 0);
+}
+
+TEST_CASE("dropped bytes on the bus never yield a wrong answer", "[chip][spi][faults]") {
+  ProvisionedChip t;
+  auto chip = t.open();
+  chip->faults().drop_bytes(0.01, 7);
+  int good = 0, failed = 0;
+  for (int i = 0; i < 300; ++i) {
+    Bytes data(24, static_cast<uint8_t>(i));
+    try {
+      wire::ResponseFrame r = exchange(*chip, 0xF7, data, 256);
+      if (r.status == 0) {
+        REQUIRE(r.payload == data);
+        ++good;
+      } else {
+        ++failed;
+      }
+    } catch (const std::runtime_error&) {
+      ++failed;
+    }
+  }
+  INFO("good " << good << ", failed " << failed);
+  CHECK(good > 150);
+  CHECK(failed > 10);
+  chip->faults().clear();
+  CHECK(exchange(*chip, 0xF7, Bytes{3}).payload == Bytes{3});
+}
+
+TEST_CASE("a state file damaged under a running chip is reported, never rewritten", "[chip][spi]") {
+  ProvisionedChip t;
+  auto chip = t.open();
+  CHECK(exchange(*chip, 0xF7, Bytes{1}).status == 0);
+  Bytes garbage(300, 'x');
+  write_file(t.state, garbage);
+  CHECK_THROWS_AS(exchange(*chip, 0xC9, payload::u16(8)), sim::StateError);
+  CHECK_THROWS_WITH(exchange(*chip, 0xC9, payload::u16(8)),
+                    Catch::Contains(t.state) && Catch::Contains("bad magic"));
+  CHECK(read_file(t.state) == garbage);
+  // The window was voided: after a clean chip-select the bus works again.
+  chip->deselect();
+  chip->select();
+  CHECK(all_idle(clock_out(*chip, polls(4))));
+  chip->deselect();
 }

@@ -1,164 +1,268 @@
-// Persistence: processes share one chip, writes are atomic under SIGKILL,
-// damaged files are refused and left untouched.
+// Persistence: reopening, sessions and processes sharing one chip, atomic
+// writes under SIGKILL, damaged files refused and left untouched, provisioning.
 #include "simulator/state_file.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <fstream>
+#include <chrono>
 #include <random>
+#include <set>
 
-#include "simulator/chip.h"
-#include "test/support/temp_chip.h"
+#include "simulator/sim_test_support.h"
 
 using namespace maxq;
-using maxq::testing::TempChip;
+using namespace maxq::sim::testing;
+using wire::Command;
+using wire::Status;
 
 namespace {
 
-Bytes read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(f), {});
-}
-void write_file(const std::string& path, const Bytes& data) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+Bytes data_object(uint16_t id, uint16_t capacity) {
+  return payload::create(id, wire::ObjectType::Data, wire::ObjectProperty::Persistent,
+                         admin_managed_rules(), capacity);
 }
 
-std::vector<uint16_t> ids(transport::Device& dev) {
-  std::vector<uint16_t> out;
-  for (const auto& o : dev.list_objects()) out.push_back(o.id);
+std::set<uint16_t> object_ids(Host& h) {
+  std::set<uint16_t> ids;
+  uint16_t start = 0;
+  for (bool more = true; more;) {
+    Bytes r = h.ok(Command::ListObjects, payload::u16(start));
+    PayloadReader in(r, "list");
+    more = in.u8() != 0;
+    uint8_t count = in.u8();
+    for (uint8_t i = 0; i < count; ++i) {
+      start = in.u16();
+      ids.insert(start);
+      in.bytes(wire::kListEntryBytes - 2);
+    }
+    ++start;
+  }
+  return ids;
+}
+
+std::vector<std::string> files_in(const std::string& dir) {
+  std::vector<std::string> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
+  while (const dirent* e = readdir(d.get()))
+    if (e->d_name[0] != '.') out.push_back(e->d_name);
+  std::sort(out.begin(), out.end());
   return out;
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
 }
 
 }  // namespace
 
+TEST_CASE("a reopened chip holds its objects and keys", "[state]") {
+  ProvisionedChip t;
+  Bytes xy, sig, digest(32, 0x77);
+  {
+    Host h(t.open());
+    REQUIRE(h.authenticate(t.admin_key) == 0);
+    xy = h.make_key_pair(0x0101, wire::Curve::P256);
+    h.ok(Command::CreateObject, data_object(0x0300, 16));
+    h.ok(Command::WriteObject, payload::write(0x0300, 0, Bytes{1, 2, 3}));
+  }
+  Host h(t.open());
+  CHECK(h.ok(Command::ReadObject, payload::read(0x0300, 0, 0)) == Bytes({1, 2, 3}));
+  CHECK(Bytes(h.ok(Command::ReadObject, payload::read(0x0101, 0, 0))).size() == 65);
+  sig = h.ok(Command::SignVerify,
+             payload::sign_verify(wire::kModeSign, wire::Algorithm::EcdsaDigest, 0x0101, digest));
+  CHECK(RefCrypto().verify(wire::Curve::P256, xy, digest, sig));
+  CHECK(h.chip().serial() == t.provisioned.serial);
+}
+
+TEST_CASE("sessions in one process see each other's changes at once", "[state]") {
+  ProvisionedChip t;
+  Host a(t.open()), b(t.open());
+  REQUIRE(a.authenticate(t.admin_key) == 0);
+  for (uint16_t id = 0x0300; id < 0x0310; ++id) {
+    a.ok(Command::CreateObject, data_object(id, 8));
+    CHECK(b.status(Command::ReadObject, payload::read(id, 0, 0)) == st(Status::ObjectEmpty));
+    a.ok(Command::DeleteObject, payload::u16(id));
+    CHECK(b.status(Command::ReadObject, payload::read(id, 0, 0)) == st(Status::NotFound));
+  }
+}
+
 TEST_CASE("two processes see each other's objects", "[state]") {
-  TempChip t;
-  auto parent = t.open_device();
-  t.authenticate(*parent);
-  parent->create_object(transport::ObjectSpec::data(0x0300, 8));
+  ProvisionedChip t;
+  Host parent(t.open());
+  REQUIRE(parent.authenticate(t.admin_key) == 0);
+  parent.ok(Command::CreateObject, data_object(0x0300, 8));
   pid_t pid = fork();
   if (pid == 0) {
-    // The child: its own chip session on the same state file.
     int rc = 1;
     try {
-      auto child = t.open_device();
-      auto seen = ids(*child);
-      bool sees_parent = std::find(seen.begin(), seen.end(), 0x0300) != seen.end();
-      t.authenticate(*child);
-      child->create_object(transport::ObjectSpec::data(0x0301, 8));
-      rc = sees_parent ? 0 : 2;
+      Host child(t.open());  // the child's own chip session on the same file
+      bool sees_parent = object_ids(child).count(0x0300) == 1;
+      if (child.authenticate(t.admin_key) == 0 &&
+          child.status(Command::CreateObject, data_object(0x0301, 8)) == 0)
+        rc = sees_parent ? 0 : 2;
     } catch (...) {
       rc = 3;
     }
     _exit(rc);
   }
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  auto seen = ids(*parent);  // the parent's session re-reads the changed file
-  CHECK(std::find(seen.begin(), seen.end(), 0x0301) != seen.end());
+  REQUIRE(pid > 0);
+  CHECK(wait_for(pid) == 0);
+  CHECK(object_ids(parent).count(0x0301) == 1);  // re-read after the child's write
+  CHECK(parent.status(Command::DeleteObject, payload::u16(0x0301)) == 0);
 }
 
 TEST_CASE("a writer killed at any point leaves the old or the new state", "[state]") {
-  TempChip t;
-  std::mt19937 rng(1061);
-  int completed_somewhere = 0;
-  for (int round = 0; round < 60; ++round) {
-    size_t before = t.open_device()->list_objects().size();
+  ProvisionedChip t;
+  std::mt19937 rng(20261125);
+  Host keeper(t.open());
+  REQUIRE(keeper.authenticate(t.admin_key) == 0);
+  const std::set<uint16_t> initial = object_ids(keeper);
+  // Kill times spread over about three writes, whatever this machine's disk costs.
+  auto t0 = std::chrono::steady_clock::now();
+  keeper.ok(Command::CreateObject, data_object(0x1F00, 1));
+  keeper.ok(Command::DeleteObject, payload::u16(0x1F00));
+  auto write_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count() /
+      2;
+  const useconds_t span = static_cast<useconds_t>(std::max<long long>(1000, 3 * write_us));
+  const std::string tmp_prefix = "chip.state.tmp.";
+  std::set<uint16_t> before = initial;
+  int progressed = 0, mid_write = 0;
+  for (int round = 0; round < 120; ++round) {
+    const uint16_t first = static_cast<uint16_t>(0x2000 + round * 0x80);
     int ready[2];
     REQUIRE(pipe(ready) == 0);
     pid_t pid = fork();
     if (pid == 0) {
       close(ready[0]);
       try {
-        auto dev = t.open_device();
-        t.authenticate(*dev);
-        for (uint16_t id = static_cast<uint16_t>(0x2000 + round * 64);; ++id) {
-          dev->create_object(transport::ObjectSpec::data(id, 4));
-          if (ready[1] >= 0) {  // the first object is written: the parent may start the clock
-            (void)!write(ready[1], "x", 1);
-            close(ready[1]);
-            ready[1] = -1;
-          }
-        }
+        Host writer(t.open());
+        if (writer.authenticate(t.admin_key) == 0 && write(ready[1], "r", 1) == 1)
+          for (uint16_t i = 0; i < 0x80; ++i)
+            writer.ok(Command::CreateObject, data_object(static_cast<uint16_t>(first + i), 1));
       } catch (...) {
       }
+      pause();  // wait for the kill
       _exit(0);
     }
+    REQUIRE(pid > 0);
     close(ready[1]);
-    char byte;
-    REQUIRE(read(ready[0], &byte, 1) == 1);
+    char c = 0;
+    bool started = read(ready[0], &c, 1) == 1;  // the writer is about to create
     close(ready[0]);
-    // Somewhere inside one of the following writes (each takes ~100 us).
-    usleep(std::uniform_int_distribution<useconds_t>(0, 3000)(rng));
+    usleep(std::uniform_int_distribution<useconds_t>(0, span)(rng));
     kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    // Whatever moment the kill hit, the file opens and holds a consistent set.
-    std::unique_ptr<transport::Device> dev;
-    REQUIRE_NOTHROW(dev = t.open_device());
-    auto objects = dev->list_objects();
-    CHECK(objects.size() >= before);
-    if (objects.size() > before) ++completed_somewhere;
-    // Keep the chip from filling up.
-    if (objects.size() > 200) {
-      t.authenticate(*dev);
-      for (const auto& o : objects)
-        if (o.id >= 0x2000) dev->delete_object(o.id);
+    REQUIRE(wait_for(pid) == 100 + SIGKILL);
+    REQUIRE(started);
+    for (const std::string& f : files_in(t.dir.path()))
+      if (f.rfind(tmp_prefix, 0) == 0) ++mid_write;  // killed before its rename
+
+    // The file opens, and holds the old objects plus the first k new ones.
+    std::unique_ptr<Host> check;
+    REQUIRE_NOTHROW(check = std::make_unique<Host>(t.open()));
+    std::set<uint16_t> ids = object_ids(*check);
+    std::set<uint16_t> expected = before;
+    size_t created = ids.size() - std::min(ids.size(), before.size());
+    for (uint16_t i = 0; i < created; ++i) expected.insert(static_cast<uint16_t>(first + i));
+    REQUIRE(ids == expected);
+    if (created > 0) ++progressed;
+    before = ids;
+    if (ids.size() > 300) {  // keep the chip from filling up
+      for (uint16_t id : ids)
+        if (!initial.count(id))
+          REQUIRE(keeper.status(Command::DeleteObject, payload::u16(id)) == 0);
+      before = initial;
     }
   }
-  CHECK(completed_somewhere == 60);  // every child wrote before it was killed
+  INFO("rounds with objects created: " << progressed << ", killed mid-write: " << mid_write);
+  CHECK(progressed > 20);
+  CHECK(mid_write > 0);
+  // The next write removes the temporaries the killed writers left.
+  keeper.ok(Command::CreateObject, data_object(0x1F00, 1));
+  for (const std::string& f : files_in(t.dir.path())) CHECK(f.rfind(tmp_prefix, 0) != 0);
 }
 
-TEST_CASE("damaged state files are refused and left as they are", "[state]") {
-  TempChip t;
-  Bytes good = read_file(t.state);
-  auto expect_refused = [&](const Bytes& content, const char* what) {
-    INFO(what);
+TEST_CASE("damaged state files are refused and left byte-identical", "[state]") {
+  ProvisionedChip t;
+  const Bytes good = read_file(t.state);
+  const std::vector<std::string> files = files_in(t.dir.path());
+  auto refused = [&](const Bytes& content, const char* why) {
+    INFO(why);
     write_file(t.state, content);
-    CHECK_THROWS_WITH(sim::Chip::open(t.state), Catch::Contains(t.state));
+    CHECK_THROWS_WITH(sim::Chip::open(t.state), Catch::Contains(t.state) && Catch::Contains(why) &&
+                                                    Catch::Contains("left untouched") &&
+                                                    Catch::Contains("maxq1061-tool init"));
     CHECK(read_file(t.state) == content);
+    CHECK(files_in(t.dir.path()) == files);  // nothing new beside it either
   };
-  expect_refused(Bytes(good.begin(), good.begin() + static_cast<long>(good.size() / 2)), "truncated");
-  Bytes flipped = good;
-  flipped[good.size() / 3] ^= 0x10;
-  expect_refused(flipped, "bit flip");
-  expect_refused(Bytes(), "empty");
-  expect_refused(Bytes(500, 'x'), "foreign");
+  refused(Bytes(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(good.size() / 2)),
+          "integrity check failed");
+  refused(Bytes(good.begin(), good.begin() + 12), "is truncated");
+  for (size_t pos : {size_t{20}, size_t{40}, good.size() / 2, good.size() - 3}) {
+    Bytes flipped = good;
+    flipped[pos] ^= 0x10;
+    refused(flipped, "integrity check failed");
+  }
+  refused(Bytes(), "is empty");
+  refused(Bytes(500, 'x'), "bad magic");
   write_file(t.state, good);
   CHECK_NOTHROW(sim::Chip::open(t.state));
 }
 
-TEST_CASE("provisioning never overwrites", "[state]") {
-  TempChip t;
-  Bytes before = read_file(t.state);
-  CHECK_THROWS_WITH(sim::Chip::provision(t.state, t.dir.file("other.pem")), Catch::Contains("already exists"));
-  CHECK_THROWS_WITH(sim::Chip::provision(t.dir.file("new.state"), t.admin_key), Catch::Contains("already exists"));
-  CHECK(read_file(t.state) == before);
-  struct stat st {};
-  REQUIRE(stat(t.admin_key.c_str(), &st) == 0);
-  CHECK((st.st_mode & 0777) == 0600);
-  // Every chip gets its own serial.
-  TempChip other;
-  CHECK(other.provisioned.serial != t.provisioned.serial);
+TEST_CASE("a missing chip says how to create one", "[state]") {
+  TempDir dir;
+  std::string path = dir.file("none.state");
+  CHECK_THROWS_WITH(sim::Chip::open(path),
+                    Catch::Contains("no simulated chip at " + path) &&
+                        Catch::Contains("maxq1061-tool init --device sim:" + path));
+  CHECK(files_in(dir.path()).empty());
 }
 
-TEST_CASE("counters are visible to other processes", "[state]") {
-  TempChip t;
-  auto dev = t.open_device();
-  auto before = sim::Counters::read_file(t.state + ".counters");
-  dev->ping(Bytes{1, 2});
-  dev->random(10);
-  auto delta = sim::Counters::read_file(t.state + ".counters") - before;
-  CHECK(delta.count(static_cast<uint8_t>(wire::Command::Ping)) == 1);
-  CHECK(delta.count(static_cast<uint8_t>(wire::Command::GetRandom)) == 1);
-  CHECK(delta.total_commands() == 2);
-  CHECK(delta.bytes_to_chip == delta.bytes_from_chip);
-  CHECK(delta.bytes_to_chip >= 2 * (wire::kHeaderSize + wire::kCrcSize) * 2);
+TEST_CASE("provisioning creates a usable chip and never overwrites", "[state]") {
+  TempDir dir;
+  std::string state = dir.file("a/b/chip.state"), key = state + ".admin.pem";
+  sim::ProvisionResult p = sim::Chip::provision(state, key);
+  struct stat st {};
+  REQUIRE(stat(dir.file("a").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+  REQUIRE(stat(key.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(p.admin_key_path == key);
+
+  Host h(sim::Chip::open(state));
+  CHECK(h.chip().serial() == p.serial);
+  CHECK(object_ids(h) == std::set<uint16_t>{wire::kKeyImportKeyId, wire::kAdminKeyId});
+  CHECK(h.ok(Command::GetStatus)[wire::kProductNameBytes + 4 + wire::kSerialBytes] ==
+        static_cast<uint8_t>(wire::Lifecycle::Operational));
+  CHECK(h.authenticate(key) == 0);  // the written key is the one in 0x1001
+
+  const Bytes before = read_file(state), key_before = read_file(key);
+  CHECK_THROWS_WITH(sim::Chip::provision(state, dir.file("other.pem")),
+                    Catch::Contains("already exists") && Catch::Contains(state));
+  CHECK_THROWS_WITH(sim::Chip::provision(dir.file("new.state"), key),
+                    Catch::Contains("already exists") && Catch::Contains(key));
+  CHECK(read_file(state) == before);
+  CHECK(read_file(key) == key_before);
+  CHECK(access(dir.file("other.pem").c_str(), F_OK) != 0);
+  CHECK(access(dir.file("new.state").c_str(), F_OK) != 0);
+  // Every chip gets its own serial.
+  CHECK(sim::Chip::provision(dir.file("c.state"), dir.file("c.pem")).serial != p.serial);
+}
+
+TEST_CASE("temporaries left by killed writers are removed by the next write", "[state]") {
+  ProvisionedChip t;
+  write_file(t.state + ".tmp.99999", Bytes(10, 1));
+  Host h(t.open());
+  CHECK(access((t.state + ".tmp.99999").c_str(), F_OK) == 0);  // reads leave it alone
+  REQUIRE(h.authenticate(t.admin_key) == 0);
+  h.ok(Command::CreateObject, data_object(0x0300, 4));
+  CHECK(access((t.state + ".tmp.99999").c_str(), F_OK) != 0);
 }

@@ -1,0 +1,127 @@
+// Test-only support for the simulator's tests: a provisioned chip in a temp
+// directory, a host that talks to a Chip through its SPI face exactly like the
+// real host does (select, frame, 0xCC polls until 0x55, header, LEN + 2 bytes,
+// deselect), payload builders for every command, and reference crypto (plain
+// libcrypto in the test's own library context) to check the chip's results.
+#pragma once
+
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "simulator/chip.h"
+#include "simulator/object_store.h"
+#include "simulator/ossl_handles.h"
+#include "wire/bytes.h"
+#include "wire/frame_codec.h"
+#include "wire/protocol.h"
+
+namespace maxq::sim::testing {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+Bytes read_file(const std::string& path);
+void write_file(const std::string& path, const Bytes& data);
+
+// A freshly provisioned chip; every open() is a new chip session (what another
+// process would get).
+struct ProvisionedChip {
+  TempDir dir;
+  std::string state = dir.file("chip.state");
+  std::string admin_key = state + ".admin.pem";
+  ProvisionResult provisioned = Chip::provision(state, admin_key);
+  std::unique_ptr<Chip> open() const { return Chip::open(state); }
+};
+
+// Edits a state file in place (decode, `edit`, encode with the next
+// generation), the way another writer would; for states no command reaches
+// (a chip still in delivery).
+void edit_state(const std::string& path, const std::function<void(PersistentState&)>& edit);
+
+// One command through the SPI face; throws std::runtime_error when the chip
+// does not answer within `max_polls` or the response frame is damaged.
+wire::ResponseFrame exchange(Chip& chip, uint8_t command, ByteView payload,
+                             size_t max_polls = 4096);
+
+// Access rules: `roles` for `ops` in delivery, initialized and operational.
+using RuleList = std::initializer_list<std::pair<wire::Operation, uint8_t>>;
+Bytes rules(RuleList grants);
+// Everyone reads and executes; the admin writes, deletes and generates.
+Bytes admin_managed_rules();
+// Everyone may do everything.
+Bytes open_rules();
+
+// Payload builders (layouts in wire/protocol.h).
+namespace payload {
+Bytes u16(uint16_t v);
+Bytes create(uint16_t id, wire::ObjectType type, wire::ObjectProperty property, ByteView rules,
+             uint16_t length);
+Bytes read(uint16_t id, uint16_t offset, uint16_t length);
+Bytes write(uint16_t id, uint16_t offset, ByteView data);
+Bytes import_generate(uint16_t id, wire::Curve curve);
+Bytes import_public(uint16_t id, wire::Curve curve, ByteView xy);
+Bytes sign_verify(uint8_t mode, wire::Algorithm alg, uint16_t id, ByteView data,
+                  ByteView signature = {});
+Bytes key_exchange(uint16_t id, ByteView peer_xy);
+Bytes authenticate(ByteView signature, uint8_t algorithm = 10, uint16_t key = wire::kAdminKeyId);
+}  // namespace payload
+
+// Reference crypto in a library context of the test's own.
+class RefCrypto {
+ public:
+  RefCrypto();
+  ossl::PkeyPtr generate(wire::Curve curve);
+  static Bytes public_xy(EVP_PKEY* key);
+  ossl::PkeyPtr public_key(wire::Curve curve, ByteView xy);  // nullptr if invalid
+  bool verify(wire::Curve curve, ByteView xy, ByteView digest, ByteView raw_signature);
+  Bytes ecdh(EVP_PKEY* own, EVP_PKEY* peer);
+  Bytes digest(const char* name, ByteView data);
+  // The admin's answer to a challenge: ECDSA-SHA-256, raw r || s.
+  Bytes sign_challenge(const std::string& admin_pem, ByteView challenge);
+
+ private:
+  ossl::LibCtxPtr ctx_;
+  ossl::ProviderPtr provider_;
+};
+
+// A host session on a chip, with the chip's answers as (status, payload).
+class Host {
+ public:
+  explicit Host(std::unique_ptr<Chip> chip) : chip_(std::move(chip)) {}
+  Chip& chip() { return *chip_; }
+
+  wire::ResponseFrame send(wire::Command command, ByteView payload = {});
+  // Just the status word of the answer.
+  uint16_t status(wire::Command command, ByteView payload = {});
+  // Payload of an answer that must be OK (throws otherwise, naming the status).
+  Bytes ok(wire::Command command, ByteView payload = {});
+  // get challenge + admin authenticate with the PEM key at `admin_pem`.
+  uint16_t authenticate(const std::string& admin_pem);
+  // Creates a persistent key pair with admin_managed_rules() and generates
+  // its key (needs the admin role); returns X || Y.
+  Bytes make_key_pair(uint16_t id, wire::Curve curve);
+
+ private:
+  std::unique_ptr<Chip> chip_;
+  RefCrypto ref_;
+};
+
+inline uint16_t st(wire::Status s) {
+  return static_cast<uint16_t>(s);
+}
+size_t field_bytes(wire::Curve curve);
+
+}  // namespace maxq::sim::testing
