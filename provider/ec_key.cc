@@ -91,9 +91,9 @@ bool ec_key_on_configured_chip(const EcKey& key) {
   ChipSerial configured = key.ctx->chip_serial();
   if (configured == key.serial) return true;
   raise_error(key.ctx, kReasonKeyNotOnThisChip,
-              "key object 0x%04x belongs to the MAXQ1061 with serial %s, but the configured device "
-              "is the chip with serial %s; point MAXQ1061_DEVICE or the provider's device setting "
-              "at the chip that holds the key",
+              "key object 0x%04x belongs to another chip (serial %s) than the configured device "
+              "(serial %s); point MAXQ1061_DEVICE or the provider's device setting at the chip "
+              "that holds the key",
               key.object_id.value_or(0), to_hex(ByteView(key.serial)).c_str(),
               to_hex(ByteView(configured)).c_str());
   return false;

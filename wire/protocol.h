@@ -197,7 +197,8 @@ inline constexpr size_t kMaxChallenge = 64;
 // Admin authenticate 0xC2 (MODELLED layout): algorithm u8 (EcdsaSha256),
 //   key id u16 (kAdminKeyId), signature length u16, signature (raw r||s over
 //   the last challenge) -> no data. On success the session holds the admin role
-//   until the session ends or the lifecycle changes.
+//   until the session ends or the lifecycle changes. MODELLED: a failed attempt
+//   also ends an admin role the session held.
 //
 // Create object 0x10 (PUBLIC): id u16, type u8, properties u8, rules [9],
 //   length u16, 4 zero bytes -> no data.
@@ -205,18 +206,23 @@ inline constexpr size_t kMaxChallenge = 64;
 //   (32, 48, 66, 64); it fixes which curves the object can hold.
 //   For data and certificate objects, `length` is the capacity in bytes.
 //   Creating a persistent object in lifecycle initialized or operational needs the
-//   admin role; temporary objects may be created by everyone.
+//   admin role; temporary objects may be created by everyone. The high nibble
+//   of each state's execute byte and the 4 trailing bytes must be zero
+//   (BadParameter otherwise).
 inline constexpr size_t kCreateObjectRequestBytes = 2 + 1 + 1 + kAccessRuleBytes + 2 + 4;
 //
 // Delete object 0x11 (PUBLIC): id u16 -> no data. Needs the object's delete rule.
 //
 // Read object 0x12 (PUBLIC): id u16, offset u16, length u16 -> data.
-// MODELLED: length 0 reads to the end of the written content. A key object reads
-//   as its public part: curve u8 followed by X || Y (field_bytes each); reading a
-//   key pair never returns the private scalar.
+// MODELLED: length 0 reads to the end of the written content (WrongLength when
+//   that does not fit one frame; an offset at or past the end is OutOfBounds).
+//   A key object reads as its public part: curve u8 followed by X || Y
+//   (field_bytes each); reading a key pair never returns the private scalar.
 //
 // Write object 0x13 (PUBLIC): id u16, offset u16, data -> no data. Only data and
-//   certificate objects; key objects are written with import key.
+//   certificate objects; key objects are written with import key. MODELLED:
+//   content grows without holes: offset beyond the written bytes, or past the
+//   capacity, is OutOfBounds.
 //
 // List objects 0x15 (MODELLED layout): start id u16 -> more u8, count u8, then
 //   count entries of kListEntryBytes: id u16, type u8, properties u8, curve u8
@@ -229,6 +235,7 @@ inline constexpr uint8_t kNoCurve = 0xFF;
 //   format kImportGenerate: no material; the chip generates a key pair inside
 //     the object and answers with the new public key X || Y (saves the read).
 //   format kImportPublic: material is X || Y; for public-key objects.
+//   Other formats (signed/encrypted key blobs) are AlgorithmNotSupported.
 //   Needs the object's generate rule.
 inline constexpr uint8_t kImportGenerate = 0;
 inline constexpr uint8_t kImportPublic = 2;
@@ -236,7 +243,8 @@ inline constexpr uint8_t kImportPublic = 2;
 // Sign/verify 0xC8 (PUBLIC): mode u8 (2 sign, 1 verify), algorithm u8, key id u16,
 //   0 u8, data length u16, data, signature length u16, signature.
 //   sign -> raw r || s; verify -> no data, or status BadSignature.
-// MODELLED: EcdsaDigest takes a digest of 20..64 bytes (truncated per ECDSA).
+// MODELLED: EcdsaDigest takes a digest of 20..64 bytes (truncated per ECDSA);
+//   the reserved byte must be 0; a sign request carries an empty signature.
 inline constexpr uint8_t kModeVerify = 1;
 inline constexpr uint8_t kModeSign = 2;
 //
@@ -250,6 +258,10 @@ inline constexpr uint8_t kModeSign = 2;
 // Set lifecycle 0xF3 (PUBLIC): state u8 -> no data. MODELLED: admin only; one
 //   way (3 -> 4 -> 5 -> 6); a step back is SecurityCondition. In Terminated
 //   every command but ping and get status answers SecurityCondition.
+//
+// MODELLED: cipher, secure channel, message digest, MAC, sleep, set config and
+//   factory reset are not implemented by the model; they answer UnknownCommand
+//   like codes the chip does not know.
 
 // MODELLED product identity reported by get status.
 inline constexpr std::string_view kProductName = "MAXQ1061";
