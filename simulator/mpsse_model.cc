@@ -33,7 +33,9 @@ uint32_t MpsseModel::sck_hz() const {
   return base / ((1u + divisor_) * 2u);
 }
 
-void MpsseModel::violation(const std::string& what) { violations_.push_back(what); }
+void MpsseModel::violation(const std::string& what) {
+  violations_.push_back(what);
+}
 
 void MpsseModel::reset_mpsse() {
   set_low_pins(0, 0);  // every pin back to an input: the chip select floats high
@@ -73,7 +75,8 @@ void MpsseModel::write(ByteView usb_bytes) {
   stats_.bytes_written += usb_bytes.size();
   if (record_) writes_.push_back(usb_bytes.to_bytes());
   if (bitmode_ != kBitmodeMpsse) {
-    violation("USB write of " + std::to_string(usb_bytes.size()) + " bytes before MPSSE mode was set");
+    violation("USB write of " + std::to_string(usb_bytes.size()) +
+              " bytes before MPSSE mode was set");
     return;
   }
   pending_.insert(pending_.end(), usb_bytes.begin(), usb_bytes.end());
@@ -105,8 +108,12 @@ size_t MpsseModel::execute_one(ByteView c) {
     case 0x83:
       emit(static_cast<uint8_t>((high_value_ & high_dir_) | ~high_dir_));
       return 1;
-    case 0x84: loopback_ = true; return 1;
-    case 0x85: loopback_ = false; return 1;
+    case 0x84:
+      loopback_ = true;
+      return 1;
+    case 0x85:
+      loopback_ = false;
+      return 1;
     case 0x86:  // clock divisor, low byte first
       if (c.size() < 3) return 0;
       divisor_ = static_cast<uint16_t>(c[1] | c[2] << 8);
@@ -115,13 +122,25 @@ size_t MpsseModel::execute_one(ByteView c) {
       ++stats_.send_immediates;
       flushed_to_ = out_.size();
       return 1;
-    case 0x8A: divide_by_5_ = false; return 1;
-    case 0x8B: divide_by_5_ = true; return 1;
-    case 0x8C: three_phase_ = true; return 1;
-    case 0x8D: three_phase_ = false; return 1;
-    case 0x96: adaptive_ = true; return 1;
-    case 0x97: adaptive_ = false; return 1;
-    case 0x11:  // bytes out on -ve edge, MSB first
+    case 0x8A:
+      divide_by_5_ = false;
+      return 1;
+    case 0x8B:
+      divide_by_5_ = true;
+      return 1;
+    case 0x8C:
+      three_phase_ = true;
+      return 1;
+    case 0x8D:
+      three_phase_ = false;
+      return 1;
+    case 0x96:
+      adaptive_ = true;
+      return 1;
+    case 0x97:
+      adaptive_ = false;
+      return 1;
+    case 0x11:    // bytes out on -ve edge, MSB first
     case 0x31: {  // bytes out on -ve edge, in on +ve edge, MSB first
       if (c.size() < 3) return 0;
       size_t n = length_field();
@@ -134,7 +153,8 @@ size_t MpsseModel::execute_one(ByteView c) {
       shift_bytes(op, nullptr, length_field());
       return 3;
     default:
-      violation("opcode " + hex8(op) + " is not part of SPI mode 0 MSB-first (answered as a bad command)");
+      violation("opcode " + hex8(op) +
+                " is not part of SPI mode 0 MSB-first (answered as a bad command)");
       emit(kBadCommand);
       emit(op);
       return 1;
@@ -142,8 +162,10 @@ size_t MpsseModel::execute_one(ByteView c) {
 }
 
 void MpsseModel::set_low_pins(uint8_t value, uint8_t dir) {
-  if (dir & kMiso) violation("ADBUS2 (MISO) set as an output: the bridge would drive against the chip");
-  if ((dir & kSck) && (value & kSck)) violation("SCK set high: SPI mode 0 keeps the clock low at rest");
+  if (dir & kMiso)
+    violation("ADBUS2 (MISO) set as an output: the bridge would drive against the chip");
+  if ((dir & kSck) && (value & kSck))
+    violation("SCK set high: SPI mode 0 keeps the clock low at rest");
   low_value_ = value;
   low_dir_ = dir;
   // An input chip-select pin floats; the chip's pull-up keeps it deselected (MODELLED).
@@ -164,7 +186,8 @@ void MpsseModel::shift_bytes(uint8_t opcode, const uint8_t* mosi, size_t n) {
   if (mosi && !(low_dir_ & kMosi)) violation("transfer with MOSI (ADBUS1) not an output");
   if (low_dir_ & kMiso) violation("transfer with MISO (ADBUS2) driven by the bridge");
   if (three_phase_) violation("transfer with 3-phase clocking on (an I2C mode)");
-  if (adaptive_) violation("transfer with adaptive clocking on (waits for a return clock the chip lacks)");
+  if (adaptive_)
+    violation("transfer with adaptive clocking on (waits for a return clock the chip lacks)");
 
   Bytes tx(n), rx(n);
   if (mosi) {

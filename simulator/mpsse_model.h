@@ -36,7 +36,7 @@ struct MpsseStats {
   // Reads served from data no 0x87 had flushed: on hardware these wait for the
   // latency timer.
   uint64_t unflushed_reads = 0;
-  uint64_t spi_bytes = 0;        // bytes clocked on SCK
+  uint64_t spi_bytes = 0;             // bytes clocked on SCK
   uint64_t spi_bytes_deselected = 0;  // of those, clocked with chip select high
   uint64_t selects = 0;
   uint64_t deselects = 0;
@@ -106,8 +106,8 @@ class MpsseModel {
   uint8_t low_value_ = 0, low_dir_ = 0;
   uint8_t high_value_ = 0, high_dir_ = 0;
   bool selected_ = false;
-  Bytes pending_;       // written command bytes not executed yet (split command)
-  Bytes out_;           // bytes the bridge holds for the host
+  Bytes pending_;  // written command bytes not executed yet (split command)
+  Bytes out_;      // bytes the bridge holds for the host
   size_t out_pos_ = 0;
   size_t flushed_to_ = 0;  // out_ index up to which a 0x87 asked for delivery
   bool record_ = false;

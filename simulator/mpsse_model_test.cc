@@ -47,7 +47,8 @@ const Bytes kDeselect = {0x80, 0x08, 0x0B};
 
 }  // namespace
 
-TEST_CASE("a ping frame clocked through MPSSE reaches the chip and its answer comes back", "[mpsse]") {
+TEST_CASE("a ping frame clocked through MPSSE reaches the chip and its answer comes back",
+          "[mpsse]") {
   Bench b;
   b.model.write(kConfigure1MHz);
   CHECK(b.model.sck_hz() == 1000000);

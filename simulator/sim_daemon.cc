@@ -29,16 +29,18 @@ struct SimDaemon::Client {
 
   int fd;
   uint64_t id;
-  Bytes in;                 // the request being received: header, then body
+  Bytes in;  // the request being received: header, then body
   std::optional<ss::Header> header;
-  Bytes out;                // the reply being sent
+  Bytes out;  // the reply being sent
   size_t out_pos = 0;
   bool closed = false;
 };
 
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 sockaddr_un address_of(const std::string& path) {
   sockaddr_un addr{};
@@ -57,14 +59,17 @@ void clear_stale_socket(const std::string& path, const sockaddr_un& addr) {
   struct stat st;
   if (lstat(path.c_str(), &st) != 0) return;
   if (!S_ISSOCK(st.st_mode))
-    throw std::runtime_error(path + " exists and is not a socket; refusing to replace it (remove it or choose another --socket)");
+    throw std::runtime_error(path +
+                             " exists and is not a socket; refusing to replace it (remove it or "
+                             "choose another --socket)");
   int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (probe < 0) throw std::runtime_error("socket(): " + errno_text());
   int r = ::connect(probe, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
   int e = errno;
   ::close(probe);
   if (r == 0)
-    throw std::runtime_error("another maxq1061-sim already serves " + path + "; stop it first or choose another --socket");
+    throw std::runtime_error("another maxq1061-sim already serves " + path +
+                             "; stop it first or choose another --socket");
   if (e != ECONNREFUSED)
     throw std::runtime_error("cannot check the existing socket " + path + ": " + std::strerror(e));
   if (::unlink(path.c_str()) != 0)
@@ -130,8 +135,10 @@ void SimDaemon::serve(int stop_fd) {
     for (size_t i = 0; i < polled; ++i) {
       Client& c = *clients_[i];
       short re = fds[i + 2].revents;
-      if (re & POLLOUT) flush(c);
-      else if (re & (POLLIN | POLLHUP | POLLERR)) receive(c);
+      if (re & POLLOUT)
+        flush(c);
+      else if (re & (POLLIN | POLLHUP | POLLERR))
+        receive(c);
     }
     clients_.erase(std::remove_if(clients_.begin(), clients_.end(),
                                   [](const std::unique_ptr<Client>& c) { return c->closed; }),
@@ -182,8 +189,9 @@ void SimDaemon::receive(Client& c) {
     c.in.resize(old);
     if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
     if (r == 0)
-      drop(c, old ? "disconnected in the middle of a message (" + std::to_string(old) + " bytes)"
-                  : "disconnected",
+      drop(c,
+           old ? "disconnected in the middle of a message (" + std::to_string(old) + " bytes)"
+               : "disconnected",
            old != 0);
     else
       drop(c, "receive failed: " + errno_text(), true);
@@ -221,8 +229,10 @@ Bytes SimDaemon::run_batch(Client& c, const std::vector<ss::Op>& ops, ss::ReplyS
     if (i == ops.size()) return {};
     if (ops[i].kind == ss::Op::Kind::Transfer) {
       status = ss::ReplyStatus::Refused;
-      std::string m = "this client's chip-select window was ended because another client used the chip; "
-                      "clients must hold " + lock_path_for(options_.socket_path) + " around each command";
+      std::string m =
+          "this client's chip-select window was ended because another client used the chip; "
+          "clients must hold " +
+          lock_path_for(options_.socket_path) + " around each command";
       return Bytes(m.begin(), m.end());
     }
     if (owner_ != 0) chip_->deselect();  // force the other client's window closed
@@ -233,8 +243,12 @@ Bytes SimDaemon::run_batch(Client& c, const std::vector<ss::Op>& ops, ss::ReplyS
   try {
     for (; i < ops.size(); ++i) {
       switch (ops[i].kind) {
-        case ss::Op::Kind::Select: chip_->select(); break;
-        case ss::Op::Kind::Deselect: chip_->deselect(); break;
+        case ss::Op::Kind::Select:
+          chip_->select();
+          break;
+        case ss::Op::Kind::Deselect:
+          chip_->deselect();
+          break;
         case ss::Op::Kind::Transfer:
           chip_->transfer(ops[i].tx.data(), miso.data() + at, ops[i].tx.size());
           at += ops[i].tx.size();

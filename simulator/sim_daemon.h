@@ -44,9 +44,7 @@ class SimDaemon {
   // for SIGTERM and SIGINT).
   void serve(int stop_fd);
 
-  static std::string lock_path_for(const std::string& socket_path) {
-    return socket_path + ".lock";
-  }
+  static std::string lock_path_for(const std::string& socket_path) { return socket_path + ".lock"; }
 
  private:
   struct Client;

@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
     }
   }
   if (a.state.empty() || a.socket.empty()) return usage_error("--state and --socket are required");
-  if (!a.admin_key.empty() && !a.provision) return usage_error("--admin-key only goes with --provision");
+  if (!a.admin_key.empty() && !a.provision)
+    return usage_error("--admin-key only goes with --provision");
 
   // SIGTERM/SIGINT arrive on a descriptor the serve loop polls: no handler, no
   // global flag. Clients that vanish must not kill the daemon with SIGPIPE.

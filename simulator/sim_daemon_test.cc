@@ -93,7 +93,9 @@ bool ping_ok(RawClient& c) {
          Bytes(r->body.begin() + 11, r->body.end()) == kPingAnswer;
 }
 
-bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+bool exists(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0;
+}
 
 }  // namespace
 
@@ -133,13 +135,21 @@ TEST_CASE("malformed traffic disconnects the sender and nothing else", "[daemon]
     c.send(b);
     return c.closed_by_daemon();
   };
-  SECTION("garbage") { CHECK(hostile(Bytes{'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'})); }
-  SECTION("a huge length") { CHECK(hostile(Bytes{'M', 'Q', 1, 1, 0xFF, 0xFF, 0xFF, 0xFF})); }
+  SECTION("garbage") {
+    CHECK(hostile(Bytes{'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'}));
+  }
+  SECTION("a huge length") {
+    CHECK(hostile(Bytes{'M', 'Q', 1, 1, 0xFF, 0xFF, 0xFF, 0xFF}));
+  }
   SECTION("a transfer count past the message") {
     CHECK(hostile(Bytes{'M', 'Q', 1, 1, 0, 0, 0, 6, 0x03, 0x7F, 0xFF, 0xFF, 0xFF, 0xCC}));
   }
-  SECTION("an unknown operation") { CHECK(hostile(Bytes{'M', 'Q', 1, 1, 0, 0, 0, 1, 0x09})); }
-  SECTION("another protocol version") { CHECK(hostile(Bytes{'M', 'Q', 9, 1, 0, 0, 0, 0})); }
+  SECTION("an unknown operation") {
+    CHECK(hostile(Bytes{'M', 'Q', 1, 1, 0, 0, 0, 1, 0x09}));
+  }
+  SECTION("another protocol version") {
+    CHECK(hostile(Bytes{'M', 'Q', 9, 1, 0, 0, 0, 0}));
+  }
   SECTION("truncated messages and abrupt closes") {
     for (size_t cut : {1, 5, 8, 12, 20}) {
       RawClient c(sock);
@@ -177,7 +187,8 @@ TEST_CASE("clients take turns on the chip, one chip-select window at a time", "[
   auto d = DaemonProcess::serve(chip.state, sock);
   RawClient a(sock), b(sock);
   // A sends its frame but has not polled for the answer yet.
-  REQUIRE(a.send(ss::encode_request({{ss::Op::Kind::Select, {}}, {ss::Op::Kind::Transfer, kPingFrame}})));
+  REQUIRE(a.send(
+      ss::encode_request({{ss::Op::Kind::Select, {}}, {ss::Op::Kind::Transfer, kPingFrame}})));
   REQUIRE(a.receive());
   // B starts a command of its own: the daemon ends A's window first.
   CHECK(ping_ok(b));

@@ -113,7 +113,8 @@ class DaemonProcess {
   bool running() const { return pid_ > 0 && !reaped_; }
   pid_t pid() const { return pid_; }
 
-  bool wait_ready(const std::string& socket, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  bool wait_ready(const std::string& socket,
+                  std::chrono::milliseconds limit = std::chrono::seconds(20)) {
     auto end = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < end) {
       int fd = connect_unix(socket);

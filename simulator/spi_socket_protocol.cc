@@ -91,8 +91,12 @@ bool parse_request_body(ByteView body, std::vector<Op>& ops, std::string& error)
       }
       uint8_t kind = in.u8();
       switch (static_cast<Op::Kind>(kind)) {
-        case Op::Kind::Select: ops.push_back({Op::Kind::Select, {}}); break;
-        case Op::Kind::Deselect: ops.push_back({Op::Kind::Deselect, {}}); break;
+        case Op::Kind::Select:
+          ops.push_back({Op::Kind::Select, {}});
+          break;
+        case Op::Kind::Deselect:
+          ops.push_back({Op::Kind::Deselect, {}});
+          break;
         case Op::Kind::Transfer: {
           uint32_t n = in.u32();
           if (n == 0) {

@@ -9,8 +9,14 @@ namespace ss = sim::spi_socket;
 namespace {
 
 Bytes header(uint8_t m0, uint8_t m1, uint8_t version, uint8_t type, uint32_t length) {
-  return {m0, m1, version, type, static_cast<uint8_t>(length >> 24), static_cast<uint8_t>(length >> 16),
-          static_cast<uint8_t>(length >> 8), static_cast<uint8_t>(length)};
+  return {m0,
+          m1,
+          version,
+          type,
+          static_cast<uint8_t>(length >> 24),
+          static_cast<uint8_t>(length >> 16),
+          static_cast<uint8_t>(length >> 8),
+          static_cast<uint8_t>(length)};
 }
 
 bool body_ok(const Bytes& body, std::string& error) {

@@ -27,11 +27,13 @@ std::unique_ptr<Link> open_ftdi_link(const DeviceSpec& spec) {
     } catch (const sim::StateError& e) {
       throw ConfigError("device ftdi:" + spec.target + ": " + e.what());
     }
-    usb = std::make_unique<ModelFtdiUsb>(std::make_unique<sim::MpsseModel>(std::move(chip), spec.cs_pin));
+    usb = std::make_unique<ModelFtdiUsb>(
+        std::make_unique<sim::MpsseModel>(std::move(chip), spec.cs_pin));
   } else {
     usb = make_libftdi_usb();
   }
-  return std::make_unique<SpiLink>(std::make_unique<FtdiMpsseBus>(std::move(usb), std::move(config)));
+  return std::make_unique<SpiLink>(
+      std::make_unique<FtdiMpsseBus>(std::move(usb), std::move(config)));
 }
 
 }  // namespace maxq::transport

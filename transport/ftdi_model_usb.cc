@@ -72,7 +72,8 @@ int ModelFtdiUsb::set_latency_timer(uint8_t ms) {
 }
 
 int ModelFtdiUsb::set_bitmode(uint8_t pin_mask, uint8_t mode) {
-  if (!open_ || unplugged_) return error_ = "unable to configure bitbang mode. Perhaps not a BM type chip?", -1;
+  if (!open_ || unplugged_)
+    return error_ = "unable to configure bitbang mode. Perhaps not a BM type chip?", -1;
   model_->set_bitmode(pin_mask, mode);
   return 0;
 }
@@ -98,6 +99,8 @@ int ModelFtdiUsb::read(uint8_t* data, int size) {
   return static_cast<int>(model_->read(data, n));
 }
 
-void ModelFtdiUsb::close() { open_ = false; }
+void ModelFtdiUsb::close() {
+  open_ = false;
+}
 
 }  // namespace maxq::transport

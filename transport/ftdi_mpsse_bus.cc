@@ -53,8 +53,8 @@ uint16_t FtdiMpsseBus::clock_divisor(uint32_t hz) {
     std::string above = divisor > 0 ? std::to_string(half / divisor) + " Hz" : "none";
     throw ConfigError("spi-clock-hz=" + std::to_string(hz) +
                       " cannot be made by the bridge (60 MHz / ((1 + divisor) * 2)); the nearest "
-                      "clocks are " + std::to_string(below) + " Hz and " + above +
-                      ": use one of them");
+                      "clocks are " +
+                      std::to_string(below) + " Hz and " + above + ": use one of them");
   }
   return static_cast<uint16_t>(divisor);
 }
@@ -62,7 +62,8 @@ uint16_t FtdiMpsseBus::clock_divisor(uint32_t hz) {
 FtdiMpsseBus::FtdiMpsseBus(std::unique_ptr<FtdiUsb> usb, FtdiBusConfig config)
     : usb_(std::move(usb)), config_(std::move(config)) {
   if (config_.cs_pin < 3 || config_.cs_pin > 7)
-    throw ConfigError(describe() + ": cs-pin must be an ADBUS pin from 3 to 7 (ADBUS0..2 are SCK, MOSI, MISO)");
+    throw ConfigError(describe() +
+                      ": cs-pin must be an ADBUS pin from 3 to 7 (ADBUS0..2 are SCK, MOSI, MISO)");
   if (config_.interface != 0 && (config_.interface < 'A' || config_.interface > 'D'))
     throw ConfigError(describe() + ": ftdi-interface must be A, B, C or D");
   try {
@@ -76,18 +77,23 @@ FtdiMpsseBus::FtdiMpsseBus(std::unique_ptr<FtdiUsb> usb, FtdiBusConfig config)
 
 FtdiMpsseBus::~FtdiMpsseBus() {
   if (recovery_ != Recovery::Reopen) {
-    const uint8_t release[] = {kSetLowPins, cs_mask_, static_cast<uint8_t>(kSck | kMosi | cs_mask_)};
+    const uint8_t release[] = {kSetLowPins, cs_mask_,
+                               static_cast<uint8_t>(kSck | kMosi | cs_mask_)};
     usb_->write(release, sizeof(release));
     usb_->set_bitmode(0, kBitmodeReset);
   }
   usb_->close();
 }
 
-std::string FtdiMpsseBus::libftdi_says() const { return "libftdi: " + usb_->error_string(); }
+std::string FtdiMpsseBus::libftdi_says() const {
+  return "libftdi: " + usb_->error_string();
+}
 
 void FtdiMpsseBus::fail(LinkError::Kind kind, const std::string& what) {
-  if (kind == LinkError::Kind::Timeout && recovery_ == Recovery::None) recovery_ = Recovery::Purge;
-  else recovery_ = Recovery::Reopen;
+  if (kind == LinkError::Kind::Timeout && recovery_ == Recovery::None)
+    recovery_ = Recovery::Purge;
+  else
+    recovery_ = Recovery::Reopen;
   throw LinkError(kind, describe() + ": " + what);
 }
 
@@ -107,14 +113,16 @@ void FtdiMpsseBus::open_and_configure() {
         fail(LinkError::Kind::Permission,
              "permission denied opening the USB device" + says + ": " + kUdevHint);
       case -5:
-        fail(LinkError::Kind::Io, "cannot claim the USB interface" + says +
-                                      ": another program (or the ftdi_sio driver) holds it; only one "
-                                      "process at a time can use the bridge");
+        fail(LinkError::Kind::Io,
+             "cannot claim the USB interface" + says +
+                 ": another program (or the ftdi_sio driver) holds it; only one "
+                 "process at a time can use the bridge");
       case -11:
-        throw ConfigError(describe() + ": '" + config_.description +
-                          "' is not a libftdi description string" + says +
-                          "; use i:VENDOR:PRODUCT[:INDEX], s:VENDOR:PRODUCT:SERIAL or d:BUS/DEVICE");
-      default: fail(LinkError::Kind::Io, "cannot open the FTDI bridge" + says);
+        throw ConfigError(
+            describe() + ": '" + config_.description + "' is not a libftdi description string" +
+            says + "; use i:VENDOR:PRODUCT[:INDEX], s:VENDOR:PRODUCT:SERIAL or d:BUS/DEVICE");
+      default:
+        fail(LinkError::Kind::Io, "cannot open the FTDI bridge" + says);
     }
   }
   auto step = [&](int result, const char* what) {
@@ -136,9 +144,10 @@ void FtdiMpsseBus::open_and_configure() {
     read_exact(answer, sizeof(answer), "during MPSSE synchronisation", config_.read_timeout);
   } catch (const LinkError& e) {
     if (e.kind() != LinkError::Kind::Timeout) throw;
-    fail(LinkError::Kind::Io, "the bridge did not answer the MPSSE synchronisation: is it an "
-                              "MPSSE-capable FTDI part (FT232H, FT2232H, FT4232H) and the right "
-                              "interface (ftdi-interface=A or B)?");
+    fail(LinkError::Kind::Io,
+         "the bridge did not answer the MPSSE synchronisation: is it an "
+         "MPSSE-capable FTDI part (FT232H, FT2232H, FT4232H) and the right "
+         "interface (ftdi-interface=A or B)?");
   }
   if (answer[0] != kBadCommandReply || answer[1] != kBogusCommand)
     fail(LinkError::Kind::Io, "the bridge answered the MPSSE synchronisation with " +
@@ -149,10 +158,8 @@ void FtdiMpsseBus::open_and_configure() {
 
 Bytes FtdiMpsseBus::configuration_commands() const {
   return {kDivideBy5Off,  // 60 MHz base clock
-          kAdaptiveOff,
-          kThreePhaseOff,
-          kLoopbackOff,
-          kSetDivisor, static_cast<uint8_t>(divisor_), static_cast<uint8_t>(divisor_ >> 8),
+          kAdaptiveOff, kThreePhaseOff, kLoopbackOff, kSetDivisor, static_cast<uint8_t>(divisor_),
+          static_cast<uint8_t>(divisor_ >> 8),
           // SCK low (mode 0), MOSI low, chip select high; SCK, MOSI, CS outputs.
           kSetLowPins, cs_mask_, static_cast<uint8_t>(kSck | kMosi | cs_mask_)};
 }
@@ -162,7 +169,9 @@ std::vector<FtdiMpsseBus::UsbRoundTrip> FtdiMpsseBus::encode(const std::vector<S
   std::vector<UsbRoundTrip> trips(1);
   for (const SpiOp& op : ops) {
     switch (op.kind) {
-      case SpiOp::Kind::Select: trips.back().write.insert(trips.back().write.end(), {kSetLowPins, 0, dir}); break;
+      case SpiOp::Kind::Select:
+        trips.back().write.insert(trips.back().write.end(), {kSetLowPins, 0, dir});
+        break;
       case SpiOp::Kind::Deselect:
         trips.back().write.insert(trips.back().write.end(), {kSetLowPins, cs_mask_, dir});
         break;
@@ -170,7 +179,8 @@ std::vector<FtdiMpsseBus::UsbRoundTrip> FtdiMpsseBus::encode(const std::vector<S
         for (size_t off = 0; off < op.tx.size();) {
           if (trips.back().read == kMaxReadPerWrite) trips.emplace_back();
           UsbRoundTrip& t = trips.back();
-          size_t n = std::min({op.tx.size() - off, kMaxReadPerWrite - t.read, kMaxTransferPerCommand});
+          size_t n =
+              std::min({op.tx.size() - off, kMaxReadPerWrite - t.read, kMaxTransferPerCommand});
           t.write.insert(t.write.end(), {kTransferBytes, static_cast<uint8_t>(n - 1),
                                          static_cast<uint8_t>((n - 1) >> 8)});
           t.write.insert(t.write.end(), op.tx.begin() + static_cast<std::ptrdiff_t>(off),
@@ -189,7 +199,8 @@ std::vector<FtdiMpsseBus::UsbRoundTrip> FtdiMpsseBus::encode(const std::vector<S
 
 void FtdiMpsseBus::recover() {
   if (recovery_ == Recovery::Purge) {
-    const uint8_t deselect[] = {kSetLowPins, cs_mask_, static_cast<uint8_t>(kSck | kMosi | cs_mask_)};
+    const uint8_t deselect[] = {kSetLowPins, cs_mask_,
+                                static_cast<uint8_t>(kSck | kMosi | cs_mask_)};
     if (usb_->purge() >= 0 && usb_->write(deselect, sizeof(deselect)) == sizeof(deselect)) {
       recovery_ = Recovery::None;
       return;
@@ -201,8 +212,8 @@ void FtdiMpsseBus::recover() {
 
 Bytes FtdiMpsseBus::run(const std::vector<SpiOp>& ops) {
   if (recovery_ != Recovery::None) {
-    bool only_deselects = std::all_of(ops.begin(), ops.end(),
-                                      [](const SpiOp& op) { return op.kind == SpiOp::Kind::Deselect; });
+    bool only_deselects = std::all_of(
+        ops.begin(), ops.end(), [](const SpiOp& op) { return op.kind == SpiOp::Kind::Deselect; });
     if (only_deselects) return {};
     recover();
   }
@@ -246,10 +257,10 @@ void FtdiMpsseBus::read_exact(uint8_t* out, size_t n, const std::string& during,
     got += static_cast<size_t>(r);
     // libftdi returns 0 after each latency-timer tick without data: keep going until the deadline.
     if (r == 0 && got < n && std::chrono::steady_clock::now() >= deadline)
-      fail(LinkError::Kind::Timeout,
-           "the bridge returned " + std::to_string(got) + " of " + std::to_string(n) +
-               " bytes within " + std::to_string(budget.count()) + " ms " + during +
-               "; it stopped answering: check the USB connection");
+      fail(LinkError::Kind::Timeout, "the bridge returned " + std::to_string(got) + " of " +
+                                         std::to_string(n) + " bytes within " +
+                                         std::to_string(budget.count()) + " ms " + during +
+                                         "; it stopped answering: check the USB connection");
   }
 }
 

@@ -24,8 +24,8 @@ struct FtdiBusConfig {
   std::string description;  // libftdi description: i:VID:PID[:INDEX], s:VID:PID:SERIAL, d:BUS/DEV
   char interface = 0;       // 'A'..'D' on multi-channel bridges, 0 for the default
   uint32_t spi_clock_hz = 1000000;
-  unsigned cs_pin = 3;      // chip select on ADBUS3..7
-  uint8_t latency_ms = 1;   // the bridge flushes partial USB packets this often
+  unsigned cs_pin = 3;     // chip select on ADBUS3..7
+  uint8_t latency_ms = 1;  // the bridge flushes partial USB packets this often
   // How long one USB round trip may go without its bytes arriving, on top of
   // the time the SPI transfer itself takes.
   std::chrono::milliseconds read_timeout{1000};

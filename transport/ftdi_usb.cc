@@ -21,11 +21,20 @@ class LibftdiUsb : public FtdiUsb {
     }
     ftdi_interface which = INTERFACE_ANY;
     switch (interface) {
-      case 'A': which = INTERFACE_A; break;
-      case 'B': which = INTERFACE_B; break;
-      case 'C': which = INTERFACE_C; break;
-      case 'D': which = INTERFACE_D; break;
-      default: break;
+      case 'A':
+        which = INTERFACE_A;
+        break;
+      case 'B':
+        which = INTERFACE_B;
+        break;
+      case 'C':
+        which = INTERFACE_C;
+        break;
+      case 'D':
+        which = INTERFACE_D;
+        break;
+      default:
+        break;
     }
     int r = ftdi_set_interface(ctx_.get(), which);
     if (r < 0) return r;
@@ -67,6 +76,8 @@ class LibftdiUsb : public FtdiUsb {
 
 }  // namespace
 
-std::unique_ptr<FtdiUsb> make_libftdi_usb() { return std::make_unique<LibftdiUsb>(); }
+std::unique_ptr<FtdiUsb> make_libftdi_usb() {
+  return std::make_unique<LibftdiUsb>();
+}
 
 }  // namespace maxq::transport

@@ -26,7 +26,7 @@ class FtdiUsb {
   virtual int write(const uint8_t* data, int size) = 0;
   // ftdi_read_data: 0..size bytes that have arrived (0 when none yet), or negative.
   virtual int read(uint8_t* data, int size) = 0;
-  virtual void close() = 0;                                     // ftdi_usb_close
+  virtual void close() = 0;  // ftdi_usb_close
   // ftdi_get_error_string: libftdi's text for the last error.
   virtual std::string error_string() const = 0;
 };

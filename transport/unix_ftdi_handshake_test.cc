@@ -98,7 +98,8 @@ TEST_CASE("mutual TLS with the client key behind the ftdi link", "[handshake][ft
   CAPTURE(version, offload);
   ScratchChip chip;
   Tls tls(version);
-  LibraryContext ctx = chip_context(chip, "ftdi:model:" + chip.state + ",spi-clock-hz=10000000", offload);
+  LibraryContext ctx =
+      chip_context(chip, "ftdi:model:" + chip.state + ",spi-clock-hz=10000000", offload);
   Identity id;
   SslCtxPtr cctx = tls.client(ctx, version, id);
   run_handshake(cctx.get(), tls.sctx.get());
@@ -114,7 +115,8 @@ TEST_CASE("mutual TLS with the client key behind the ftdi link", "[handshake][ft
 TEST_CASE("the provider reports a link it cannot open", "[handshake][ftdi]") {
   ScratchChip chip;
   // A clock the bridge cannot make: the ftdi link refuses it when the device opens.
-  LibraryContext ctx = chip_context(chip, "ftdi:model:" + chip.state + ",spi-clock-hz=7000000", false);
+  LibraryContext ctx =
+      chip_context(chip, "ftdi:model:" + chip.state + ",spi-clock-hz=7000000", false);
   CHECK_THROWS_WITH(make_key(ctx, "P-256", true, 0x0101), Catch::Contains("spi-clock-hz=7000000"));
   LibraryContext none = chip_context(chip, "unix:" + chip.file("none.sock"), false);
   CHECK_THROWS_WITH(make_key(none, "P-256", true, 0x0101), Catch::Contains("maxq1061-sim"));

@@ -42,7 +42,9 @@ UnixSocketBus::UnixSocketBus(std::string socket_path, std::chrono::milliseconds 
   connect();
 }
 
-UnixSocketBus::~UnixSocketBus() { disconnect(); }
+UnixSocketBus::~UnixSocketBus() {
+  disconnect();
+}
 
 void UnixSocketBus::fail(LinkError::Kind kind, const std::string& what) {
   throw LinkError(kind, describe() + ": " + what);
@@ -65,7 +67,8 @@ void UnixSocketBus::connect() {
     ::close(fd);
     const std::string start = "start it with `maxq1061-sim --state STATE --socket " + path_ + "`";
     switch (e) {
-      case ENOENT: fail(LinkError::Kind::NotFound, "no simulator daemon socket here; " + start);
+      case ENOENT:
+        fail(LinkError::Kind::NotFound, "no simulator daemon socket here; " + start);
       case ECONNREFUSED:
         fail(LinkError::Kind::NotFound,
              "no simulator daemon listens on this socket (it stopped or was killed); " + start);
@@ -102,9 +105,15 @@ Bytes UnixSocketBus::run(const std::vector<SpiOp>& ops) {
   batch.reserve(ops.size());
   for (const SpiOp& op : ops) {
     switch (op.kind) {
-      case SpiOp::Kind::Select: batch.push_back({ss::Op::Kind::Select, {}}); break;
-      case SpiOp::Kind::Deselect: batch.push_back({ss::Op::Kind::Deselect, {}}); break;
-      case SpiOp::Kind::Transfer: batch.push_back({ss::Op::Kind::Transfer, op.tx}); break;
+      case SpiOp::Kind::Select:
+        batch.push_back({ss::Op::Kind::Select, {}});
+        break;
+      case SpiOp::Kind::Deselect:
+        batch.push_back({ss::Op::Kind::Deselect, {}});
+        break;
+      case SpiOp::Kind::Transfer:
+        batch.push_back({ss::Op::Kind::Transfer, op.tx});
+        break;
     }
   }
   Bytes request;

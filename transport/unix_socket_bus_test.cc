@@ -30,7 +30,8 @@ struct DaemonRig {
   std::unique_ptr<DaemonProcess> daemon = DaemonProcess::serve(chip.state, sock);
 
   std::unique_ptr<transport::Device> device() {
-    return std::make_unique<transport::Device>(transport::open_link(transport::DeviceSpec::parse("unix:" + sock)));
+    return std::make_unique<transport::Device>(
+        transport::open_link(transport::DeviceSpec::parse("unix:" + sock)));
   }
   void restart() {
     if (daemon->running()) daemon->kill9();
@@ -83,12 +84,15 @@ TEST_CASE("commands reach the chip through the daemon", "[unix]") {
 TEST_CASE("no daemon: a clear error that says how to start one", "[unix]") {
   ScratchChip chip;
   std::string message;
-  auto kind = kind_of([&] { transport::open_link(transport::DeviceSpec::parse("unix:" + chip.file("none.sock"))); },
-                      message);
+  auto kind = kind_of(
+      [&] { transport::open_link(transport::DeviceSpec::parse("unix:" + chip.file("none.sock"))); },
+      message);
   CHECK(kind == LinkError::Kind::NotFound);
-  CHECK(message.find("maxq1061-sim --state STATE --socket " + chip.file("none.sock")) != std::string::npos);
-  CHECK_THROWS_AS(transport::open_link(transport::DeviceSpec::parse("unix:" + std::string(200, 'x'))),
-                  transport::ConfigError);
+  CHECK(message.find("maxq1061-sim --state STATE --socket " + chip.file("none.sock")) !=
+        std::string::npos);
+  CHECK_THROWS_AS(
+      transport::open_link(transport::DeviceSpec::parse("unix:" + std::string(200, 'x'))),
+      transport::ConfigError);
 }
 
 TEST_CASE("the daemon killed in the middle of a command, then restarted", "[unix]") {
