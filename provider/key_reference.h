@@ -1,11 +1,21 @@
 // The key-reference file: a PEM block "MAXQ1061 KEY REFERENCE" naming the chip
-// (serial), the object id, the curve and the public point. No secret inside.
-// Body (big-endian, base64 in the PEM): magic "MQKR", version u8 (1),
-// serial [24], object id u16, curve u8, point length u16, point (04 || X || Y).
+// (serial), the object id, the curve and the public point. No secret inside;
+// it tells the provider which chip object holds the private half.
+//
+// PEM body (base64 of DER), version 1:
+//   SEQUENCE { OCTET STRING fields }
+//   fields (big-endian): magic "MQKR", version u8 (1), serial [24],
+//     object id u16 (non-zero), curve u8 (wire::Curve), point length u16,
+//     point (04 || X || Y, 1 + 2 * field size bytes)
+// The DER wrapper lets the body travel through OpenSSL's decoder chain as one
+// ASN.1 object; the magic tells it apart from any other DER. Parsing is strict
+// (minimal DER lengths, exact sizes, no trailing bytes): the file is untrusted.
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "provider/provider_context.h"
 #include "wire/bytes.h"
@@ -14,6 +24,9 @@
 namespace maxq::provider {
 
 inline constexpr const char* kKeyReferenceLabel = "MAXQ1061 KEY REFERENCE";
+inline constexpr uint8_t kKeyReferenceVersion = 1;
+// Upper bound of a reference's DER body (P-521: 4 + 1 + 24 + 2 + 1 + 2 + 133 + 8).
+inline constexpr size_t kMaxKeyReferenceBody = 512;
 
 struct KeyReference {
   ChipSerial serial{};
@@ -22,16 +35,28 @@ struct KeyReference {
   Bytes public_point;  // 04 || X || Y
 };
 
+// A reference that is ours (PEM label or magic) but cannot be used: damaged,
+// truncated, over-long, or of a version this provider does not read.
+class BadKeyReference : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The DER body of `ref`. Throws BadKeyReference for a reference that could not
+// be read back (object id 0, point of the wrong size).
+Bytes encode_key_reference_body(const KeyReference& ref);
+// The whole PEM file (BEGIN line, base64 in 64-column lines, END line).
 std::string encode_key_reference_pem(const KeyReference& ref);
-// The binary body (what OpenSSL's PEM decoder hands on as "DER"); nullopt when
-// it does not start with the magic (not ours). Throws std::runtime_error when
-// it is ours but damaged.
+
+// The reference in a DER body; nullopt when `body` is not a key reference (not
+// ours: other decoders may take it). Throws BadKeyReference when it is ours
+// but unusable. Checks the point's size and form, not that it is on the curve.
 std::optional<KeyReference> decode_key_reference_body(ByteView body);
 // The DER body of the first "MAXQ1061 KEY REFERENCE" block of `text`; nullopt
-// when there is none. Throws std::runtime_error when the block is damaged.
-std::optional<Bytes> key_reference_pem_body(const std::string& text);
-// The first "MAXQ1061 KEY REFERENCE" block of `text`; nullopt when there is
-// none (not our file). Throws std::runtime_error when the block is damaged.
-std::optional<KeyReference> decode_key_reference_pem(const std::string& text);
+// when there is none (not ours). Throws BadKeyReference when the block is
+// damaged (no END line, headers, bad base64, over-long).
+std::optional<Bytes> key_reference_pem_body(std::string_view text);
+// Both steps: nullopt when `text` has no key-reference block.
+std::optional<KeyReference> decode_key_reference_pem(std::string_view text);
 
 }  // namespace maxq::provider

@@ -1,15 +1,28 @@
-// Decoders of the key reference, in two steps like OpenSSL's own chain:
-//  1. PEM "MAXQ1061 KEY REFERENCE" -> DER with structure "maxq1061-key-reference"
-//     (OpenSSL's PEM decoder does not pass unknown labels on);
-//  2. that DER -> an EC key on the chip, handed over by reference.
-// Input that is not ours is left for the other decoders. No device I/O: the
-// point comes from the file. A reference for
-// another chip loads (its public half is in the file) but every private
-// operation refuses it, naming both chips.
+// Decoders of the key-reference file, in two steps like OpenSSL's own chain
+// (registered in provider_main.cc):
+//  1. "DER" input=pem: PEM "MAXQ1061 KEY REFERENCE" -> its DER body with the
+//     data structure "maxq1061-key-reference" (OpenSSL 3.0's PEM decoder drops
+//     labels it does not know, so the provider reads its own label);
+//  2. "EC" input=der structure=maxq1061-key-reference: DER body -> an EC key
+//     whose private half is the named chip object, handed over by reference.
+// Input that is not a key reference is left to the other decoders (return 1
+// without a callback); a reference that is damaged is an error.
+//
+// Loading does no device I/O: the point comes from the file. The serial is
+// carried into the key and checked against the configured chip when the
+// private key is used (ec_key_on_configured_chip), so the public half of a
+// reference for another chip stays readable (`openssl pkey -pubout`).
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
 #include <openssl/params.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "provider/algorithms.h"
 #include "provider/ec_key.h"
@@ -19,108 +32,142 @@
 namespace maxq::provider {
 namespace {
 
-OSSL_FUNC_decoder_newctx_fn dec_newctx;
-OSSL_FUNC_decoder_freectx_fn dec_freectx;
-OSSL_FUNC_decoder_does_selection_fn dec_does_selection;
-OSSL_FUNC_decoder_decode_fn dec_decode;
-OSSL_FUNC_decoder_decode_fn pem_decode;
+OSSL_FUNC_decoder_newctx_fn reference_decoder_newctx;
+OSSL_FUNC_decoder_freectx_fn reference_decoder_freectx;
+OSSL_FUNC_decoder_does_selection_fn reference_decoder_does_selection;
+OSSL_FUNC_decoder_decode_fn reference_pem_decode;
+OSSL_FUNC_decoder_decode_fn reference_der_decode;
 
 constexpr const char* kStructure = "maxq1061-key-reference";
+// A reference is a few hundred bytes; PEM input beyond this is not looked at.
+constexpr size_t kMaxPemInput = 64 * 1024;
 
-constexpr size_t kMaxFile = 64 * 1024;  // a reference is a few hundred bytes
+void* reference_decoder_newctx(void* provctx) {
+  return provctx;
+}
+void reference_decoder_freectx(void* /*vctx*/) {}
 
-void* dec_newctx(void* provctx) { return provctx; }
-void dec_freectx(void*) {}
-
-int dec_does_selection(void*, int selection) {
-  return (selection == 0 || (selection & OSSL_KEYMGMT_SELECT_KEYPAIR)) ? 1 : 0;
+// A reference gives a key pair (or its public half); it has no domain
+// parameters of its own to offer.
+int reference_decoder_does_selection(void* /*vctx*/, int selection) {
+  return selection == 0 || (selection & OSSL_KEYMGMT_SELECT_KEYPAIR) != 0 ? 1 : 0;
 }
 
-
-Bytes read_all(ProviderContext* ctx, OSSL_CORE_BIO* in) {
+// Up to `limit` bytes of the input; more is left unread.
+Bytes read_input(const ProviderContext* ctx, OSSL_CORE_BIO* in, size_t limit) {
   Bytes data;
-  uint8_t buf[1024];
+  uint8_t buf[2048];
   size_t n = 0;
-  while (data.size() < kMaxFile && ctx->core().bio_read_ex(in, buf, sizeof buf, &n) && n > 0)
+  while (data.size() < limit &&
+         ctx->core().bio_read_ex(in, buf, std::min(sizeof buf, limit - data.size()), &n) == 1 &&
+         n > 0)
     data.insert(data.end(), buf, buf + n);
   return data;
 }
 
-int pem_decode(void* vctx, OSSL_CORE_BIO* in, int, OSSL_CALLBACK* cb, void* cbarg, OSSL_PASSPHRASE_CALLBACK*,
-               void*) {
-  auto* ctx = static_cast<ProviderContext*>(vctx);
-  if (!ctx->core().bio_read_ex) return 1;
-  Bytes data = read_all(ctx, in);
-  std::optional<Bytes> der;
-  try {
-    der = key_reference_pem_body(std::string(data.begin(), data.end()));
-  } catch (const std::exception& e) {
-    raise_error(ctx, kReasonBadKeyReference, "%s", e.what());
-    return 0;
+// The key the reference names, with its point checked against its curve.
+// Throws BadKeyReference.
+std::unique_ptr<EcKey> key_from_reference(ProviderContext* ctx, KeyReference ref) {
+  auto key = std::make_unique<EcKey>(ctx);
+  key->curve = ref.curve;
+  key->object_id = ref.object_id;
+  key->serial = ref.serial;
+  key->public_point = std::move(ref.public_point);
+  if (!ec_key_refresh_software(*key)) {
+    char msg[128];
+    std::snprintf(msg, sizeof msg,
+                  "the key reference for object 0x%04x holds a public point that is not on %s",
+                  ref.object_id, std::string(ref.curve.sn).c_str());
+    throw BadKeyReference(msg);
   }
-  if (!der) return 1;  // not ours
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, der->data(), der->size()),
-      OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_STRUCTURE, const_cast<char*>(kStructure), 0),
-      OSSL_PARAM_construct_end(),
-  };
-  return cb(params, cbarg);
+  return key;
 }
 
-int dec_decode(void* vctx, OSSL_CORE_BIO* in, int, OSSL_CALLBACK* cb, void* cbarg, OSSL_PASSPHRASE_CALLBACK*,
-               void*) {
+// Errors of the PEM step reach the user; OpenSSL 3.0's decoder chain drops
+// those of later steps. So a file that carries our label is checked whole
+// here (body, version, point), and the DER step only repeats the parse.
+int reference_pem_decode(void* vctx, OSSL_CORE_BIO* in, int /*selection*/, OSSL_CALLBACK* cb,
+                         void* cbarg, OSSL_PASSPHRASE_CALLBACK* /*pw_cb*/, void* /*pw_cbarg*/) {
   auto* ctx = static_cast<ProviderContext*>(vctx);
-  if (!ctx->core().bio_read_ex) return 1;
-  Bytes data = read_all(ctx, in);
-  std::optional<KeyReference> ref;
-  try {
-    ref = decode_key_reference_body(data);
-  } catch (const std::exception& e) {
-    raise_error(ctx, kReasonBadKeyReference, "%s", e.what());
-    return 0;
-  }
-  if (!ref) return 1;  // not ours: let the other decoders try
-  try {
-    auto key = std::make_unique<EcKey>(ctx);
-    key->curve = ref->curve;
-    key->object_id = ref->object_id;
-    key->serial = ref->serial;
-    key->public_point = std::move(ref->public_point);
-    if (!ec_key_refresh_software(*key)) {
-      raise_error(ctx, kReasonBadKeyReference, "the key reference holds an invalid public point");
+  return guarded(ctx, 0, [&] {
+    if (ctx->core().bio_read_ex == nullptr) return 1;
+    Bytes data = read_input(ctx, in, kMaxPemInput);
+    std::optional<Bytes> der;
+    try {
+      der = key_reference_pem_body(
+          std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+      if (!der) return 1;  // no key-reference block: not ours
+      auto ref = decode_key_reference_body(*der);
+      if (!ref)
+        throw BadKeyReference("the MAXQ1061 KEY REFERENCE block does not hold a key reference");
+      key_from_reference(ctx, std::move(*ref));
+    } catch (const BadKeyReference& e) {
+      raise_error(ctx, kReasonBadKeyReference, "%s", e.what());
       return 0;
     }
-    EcKey* handle = key.get();
-    int type = OSSL_OBJECT_PKEY;
     OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type),
+        OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, der->data(), der->size()),
+        OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_STRUCTURE,
+                                         const_cast<char*>(kStructure), 0),
+        OSSL_PARAM_construct_end(),
+    };
+    return cb(params, cbarg);
+  });
+}
+
+int reference_der_decode(void* vctx, OSSL_CORE_BIO* in, int /*selection*/, OSSL_CALLBACK* cb,
+                         void* cbarg, OSSL_PASSPHRASE_CALLBACK* /*pw_cb*/, void* /*pw_cbarg*/) {
+  auto* ctx = static_cast<ProviderContext*>(vctx);
+  return guarded(ctx, 0, [&] {
+    if (ctx->core().bio_read_ex == nullptr) return 1;
+    // One byte over the limit tells an over-long reference from a full one.
+    Bytes data = read_input(ctx, in, kMaxKeyReferenceBody + 1);
+    std::optional<KeyReference> ref;
+    try {
+      ref = decode_key_reference_body(data);
+    } catch (const BadKeyReference& e) {
+      raise_error(ctx, kReasonBadKeyReference, "%s", e.what());
+      return 0;
+    }
+    if (!ref) return 1;  // not a key reference: let the other decoders try
+    std::unique_ptr<EcKey> key;
+    try {
+      key = key_from_reference(ctx, std::move(*ref));
+    } catch (const BadKeyReference& e) {
+      raise_error(ctx, kReasonBadKeyReference, "%s", e.what());
+      return 0;
+    }
+    // Reference protocol of ec_key.h: the key manager's load() moves the
+    // pointer out of `handle`; whatever is left is freed here.
+    EcKey* handle = key.get();
+    int object_type = OSSL_OBJECT_PKEY;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &object_type),
         OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE, const_cast<char*>("EC"), 0),
         OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &handle, sizeof handle),
         OSSL_PARAM_construct_end(),
     };
     int ok = cb(params, cbarg);
-    if (!handle) (void)key.release();  // keymgmt load took it
+    if (handle == nullptr) (void)key.release();  // the key manager owns it now
     return ok;
-  } catch (const std::exception& e) {
-    raise_exception(ctx, e);
-    return 0;
-  }
+  });
 }
 
 }  // namespace
 
-#define FN(id, f) {id, reinterpret_cast<void (*)(void)>(f)}
-const OSSL_DISPATCH key_reference_decoder_functions[] = {
-    FN(OSSL_FUNC_DECODER_NEWCTX, dec_newctx),
-    FN(OSSL_FUNC_DECODER_FREECTX, dec_freectx),
-    FN(OSSL_FUNC_DECODER_DOES_SELECTION, dec_does_selection),
-    FN(OSSL_FUNC_DECODER_DECODE, dec_decode),
+#define FN(id, f) \
+  { id, reinterpret_cast<void (*)(void)>(f) }
+const OSSL_DISPATCH key_reference_pem_decoder_functions[] = {
+    FN(OSSL_FUNC_DECODER_NEWCTX, reference_decoder_newctx),
+    FN(OSSL_FUNC_DECODER_FREECTX, reference_decoder_freectx),
+    FN(OSSL_FUNC_DECODER_DECODE, reference_pem_decode),
     {0, nullptr},
 };
-const OSSL_DISPATCH key_reference_pem_decoder_functions[] = {
-    FN(OSSL_FUNC_DECODER_NEWCTX, dec_newctx),
-    FN(OSSL_FUNC_DECODER_FREECTX, dec_freectx),
-    FN(OSSL_FUNC_DECODER_DECODE, pem_decode),
+const OSSL_DISPATCH key_reference_decoder_functions[] = {
+    FN(OSSL_FUNC_DECODER_NEWCTX, reference_decoder_newctx),
+    FN(OSSL_FUNC_DECODER_FREECTX, reference_decoder_freectx),
+    FN(OSSL_FUNC_DECODER_DOES_SELECTION, reference_decoder_does_selection),
+    FN(OSSL_FUNC_DECODER_DECODE, reference_der_decode),
     {0, nullptr},
 };
 #undef FN

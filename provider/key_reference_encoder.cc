@@ -1,9 +1,15 @@
-// Encoder: a key on the chip -> key-reference PEM. Registered for the private
-// key structures that `openssl genpkey/pkey -out` ask for, so they write a
-// reference instead of key material; anything else is refused.
+// Encoder: an EC key on the chip -> key-reference PEM (key_reference.h).
+// Registered (provider_main.cc) for output=pem with structure=PrivateKeyInfo,
+// the structure PEM_write_bio_PrivateKey asks for, which is what
+// `openssl genpkey -out` and `openssl pkey -out` use: they write a reference
+// instead of key material. Keys that are not persistent chip keys are refused
+// here; their private part never reaches any encoder because the key manager
+// does not export it.
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
+
+#include <string>
 
 #include "provider/algorithms.h"
 #include "provider/ec_key.h"
@@ -13,54 +19,75 @@
 namespace maxq::provider {
 namespace {
 
-OSSL_FUNC_encoder_newctx_fn enc_newctx;
-OSSL_FUNC_encoder_freectx_fn enc_freectx;
-OSSL_FUNC_encoder_does_selection_fn enc_does_selection;
-OSSL_FUNC_encoder_encode_fn enc_encode;
+OSSL_FUNC_encoder_newctx_fn reference_encoder_newctx;
+OSSL_FUNC_encoder_freectx_fn reference_encoder_freectx;
+OSSL_FUNC_encoder_does_selection_fn reference_encoder_does_selection;
+OSSL_FUNC_encoder_encode_fn reference_encoder_encode;
 
-void* enc_newctx(void* provctx) { return provctx; }
-void enc_freectx(void*) {}
+// No per-operation state: the context is the provider context.
+void* reference_encoder_newctx(void* provctx) {
+  return provctx;
+}
+void reference_encoder_freectx(void* /*vctx*/) {}
 
-int enc_does_selection(void*, int selection) {
-  return (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) ? 1 : 0;
+// Only for the private key: a public key is written as SubjectPublicKeyInfo
+// by OpenSSL's own encoders.
+int reference_encoder_does_selection(void* /*vctx*/, int selection) {
+  return (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 ? 1 : 0;
 }
 
-int enc_encode(void* vctx, OSSL_CORE_BIO* out, const void* obj_raw, const OSSL_PARAM[], int selection,
-               OSSL_PASSPHRASE_CALLBACK*, void*) {
+int reference_encoder_encode(void* vctx, OSSL_CORE_BIO* out, const void* obj_raw,
+                             const OSSL_PARAM /*key_abstract*/[], int selection,
+                             OSSL_PASSPHRASE_CALLBACK* /*cb*/, void* /*cbarg*/) {
   auto* ctx = static_cast<ProviderContext*>(vctx);
   const auto* key = static_cast<const EcKey*>(obj_raw);
-  if (!key || !(selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY)) return 0;
-  if (!key->on_chip()) {
-    raise_error(ctx, kReasonInvalidKey, "only keys on the MAXQ1061 are written as key references");
-    return 0;
-  }
-  if (key->temporary) {
-    raise_error(ctx, kReasonInvalidKey,
-                "this key lives in a temporary chip slot and disappears with the process; generate "
-                "a persistent key with -pkeyopt id:0x0101 (or id:auto)");
-    return 0;
-  }
-  KeyReference ref;
-  ref.serial = key->serial;
-  ref.object_id = *key->object_id;
-  ref.curve = *key->curve;
-  ref.public_point = key->public_point;
-  std::string pem = encode_key_reference_pem(ref);
-  size_t written = 0;
-  if (!ctx->core().bio_write_ex || !ctx->core().bio_write_ex(out, pem.data(), pem.size(), &written) ||
-      written != pem.size())
-    return 0;
-  return 1;
+  return guarded(ctx, 0, [&] {
+    if (key == nullptr || (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) == 0) {
+      raise_error(ctx, kReasonInvalidArgument,
+                  "the key reference encoder writes private keys only");
+      return 0;
+    }
+    if (!key->on_chip()) {
+      raise_error(ctx, kReasonInvalidKey,
+                  "this EC key is not on the MAXQ1061, so there is no key reference to write");
+      return 0;
+    }
+    if (key->temporary) {
+      raise_error(ctx, kReasonEphemeralKey,
+                  "this key lives in a temporary chip slot that is gone when the process ends; "
+                  "generate a persistent key with -pkeyopt id:0x0101 (or id:auto) to save it");
+      return 0;
+    }
+    if (!key->curve || key->public_point.empty()) {
+      raise_error(ctx, kReasonInvalidKey, "the chip key has no public point to write");
+      return 0;
+    }
+    KeyReference ref;
+    ref.serial = key->serial;
+    ref.object_id = *key->object_id;
+    ref.curve = *key->curve;
+    ref.public_point = key->public_point;
+    std::string pem = encode_key_reference_pem(ref);
+    size_t written = 0;
+    if (ctx->core().bio_write_ex == nullptr ||
+        ctx->core().bio_write_ex(out, pem.data(), pem.size(), &written) != 1 ||
+        written != pem.size()) {
+      raise_error(ctx, kReasonInternal, "cannot write the key reference to the output");
+      return 0;
+    }
+    return 1;
+  });
 }
 
 }  // namespace
 
-#define FN(id, f) {id, reinterpret_cast<void (*)(void)>(f)}
+#define FN(id, f) \
+  { id, reinterpret_cast<void (*)(void)>(f) }
 const OSSL_DISPATCH key_reference_encoder_pem_functions[] = {
-    FN(OSSL_FUNC_ENCODER_NEWCTX, enc_newctx),
-    FN(OSSL_FUNC_ENCODER_FREECTX, enc_freectx),
-    FN(OSSL_FUNC_ENCODER_DOES_SELECTION, enc_does_selection),
-    FN(OSSL_FUNC_ENCODER_ENCODE, enc_encode),
+    FN(OSSL_FUNC_ENCODER_NEWCTX, reference_encoder_newctx),
+    FN(OSSL_FUNC_ENCODER_FREECTX, reference_encoder_freectx),
+    FN(OSSL_FUNC_ENCODER_DOES_SELECTION, reference_encoder_does_selection),
+    FN(OSSL_FUNC_ENCODER_ENCODE, reference_encoder_encode),
     {0, nullptr},
 };
 #undef FN
