@@ -19,9 +19,10 @@
 #include <openssl/params.h>
 #include <strings.h>
 
-#include <cerrno>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,6 +75,20 @@ bool usable_id(GenContext& gen, unsigned long id, const char* text) {
   return true;
 }
 
+// "0x0101" (hex) or "257" (decimal). A leading zero without "0x" ("0101") is
+// refused as ambiguous, like in maxq1061: URIs. 0 when malformed.
+unsigned long parse_id(const char* text) {
+  bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  const char* digits = hex ? text + 2 : text;
+  size_t n = std::strlen(digits);
+  if (n == 0 || n > (hex ? 4u : 5u) || (!hex && digits[0] == '0')) return 0;
+  for (size_t i = 0; i < n; ++i)
+    if (!(hex ? std::isxdigit(static_cast<unsigned char>(digits[i]))
+              : std::isdigit(static_cast<unsigned char>(digits[i]))))
+      return 0;
+  return std::strtoul(digits, nullptr, hex ? 16 : 10);
+}
+
 bool set_id(GenContext& gen, const OSSL_PARAM& p) {
   const char* text = nullptr;
   if (OSSL_PARAM_get_utf8_string_ptr(&p, &text)) {
@@ -81,11 +96,7 @@ bool set_id(GenContext& gen, const OSSL_PARAM& p) {
       gen.target = GenContext::Target::FreeId;
       return true;
     }
-    char* end = nullptr;
-    errno = 0;
-    unsigned long n = std::strtoul(text, &end, 0);
-    if (*text == '\0' || *text == '-' || *end != '\0' || errno != 0) n = 0;
-    return usable_id(gen, n, text);
+    return usable_id(gen, parse_id(text), text);
   }
   unsigned int n = 0;
   if (!OSSL_PARAM_get_uint(&p, &n)) n = 0;

@@ -75,17 +75,19 @@ int kex_init(void* vctx, void* provkey, const OSSL_PARAM params[]) {
 int kex_set_peer(void* vctx, void* provkey) {
   auto* c = static_cast<ExchangeContext*>(vctx);
   auto* peer = static_cast<EcKey*>(provkey);
-  if (peer == nullptr || !peer->curve || peer->public_point.empty() || !peer->software) {
-    raise_error(c->ctx, kReasonInvalidKey, "the ECDH peer key has no valid public point");
-    return 0;
-  }
-  if (c->key != nullptr && c->key->curve->curve != peer->curve->curve) {
-    raise_error(c->ctx, kReasonInvalidKey, "the ECDH peer key is on %s, our key on %s",
-                std::string(peer->curve->sn).c_str(), std::string(c->key->curve->sn).c_str());
-    return 0;
-  }
-  c->peer = peer;
-  return 1;
+  return guarded(c->ctx, 0, [&] {
+    if (peer == nullptr || !peer->curve || peer->public_point.empty() || !peer->software) {
+      raise_error(c->ctx, kReasonInvalidKey, "the ECDH peer key has no valid public point");
+      return 0;
+    }
+    if (c->key != nullptr && c->key->curve->curve != peer->curve->curve) {
+      raise_error(c->ctx, kReasonInvalidKey, "the ECDH peer key is on %s, our key on %s",
+                  std::string(peer->curve->sn).c_str(), std::string(c->key->curve->sn).c_str());
+      return 0;
+    }
+    c->peer = peer;
+    return 1;
+  });
 }
 
 int derive_in_software(ExchangeContext& c, unsigned char* secret, size_t* secretlen,

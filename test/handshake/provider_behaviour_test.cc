@@ -434,3 +434,29 @@ TEST_CASE("an unknown object id gives a clear error", "[provider]") {
   CHECK_FALSE(loaded);
   CHECK_THAT(openssl_errors(), Catch::Contains("0x0999"));
 }
+
+TEST_CASE("key ids: hex, decimal or auto; ambiguous and reserved ids are refused", "[provider]") {
+  Chip chip;
+  auto gen = [&](const char* id) {
+    PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(chip.ctx.get(), "EC", "provider=maxq1061"));
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("group", const_cast<char*>("P-256"), 0),
+                           OSSL_PARAM_construct_utf8_string("id", const_cast<char*>(id), 0),
+                           OSSL_PARAM_construct_end()};
+    EVP_PKEY* key = nullptr;
+    if (EVP_PKEY_keygen_init(pctx.get()) == 1 && EVP_PKEY_CTX_set_params(pctx.get(), params) == 1)
+      EVP_PKEY_keygen(pctx.get(), &key);
+    return PkeyPtr(key);
+  };
+  REQUIRE(gen("257"));
+  CHECK_FALSE(gen("0x0101"));  // the same object
+  CHECK_THAT(openssl_errors(), Catch::Contains("0x0101 already exists"));
+  for (const char* bad : {"0101", "0x1001", "0xff00", "0", "65536", "0x", "-1", "one"}) {
+    INFO(bad);
+    CHECK_FALSE(gen(bad));
+    CHECK_THAT(openssl_errors(), Catch::Contains(bad));
+  }
+  PkeyPtr a = gen("auto"), b = gen("AUTO");
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(EVP_PKEY_eq(a.get(), b.get()) != 1);
+}
