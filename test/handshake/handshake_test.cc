@@ -135,7 +135,7 @@ TEST_CASE("a forked child signs after its parent used the device", "[handshake]"
   REQUIRE(waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
-  CHECK((client.counters() - before).count(kSign) == 1);  // the child's signature
+  CHECK((client.counters() - before).count(kSign) == 1);   // the child's signature
   REQUIRE_NOTHROW(run_handshake(cctx.get(), sctx.get()));  // and the parent carries on
 }
 

@@ -1,0 +1,150 @@
+// Configuration and the provider's errors: no device I/O at load, the default
+// chip, missing chips, keys that cannot be saved or belong to another chip,
+// unknown and malformed object ids.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "test/handshake/provider_test_support.h"
+
+using namespace maxq;
+using namespace maxq::provider_test;
+
+TEST_CASE("loading the provider touches no device; a missing configured chip is an error",
+          "[provider][config]") {
+  maxq::testing::TempDir dir;
+  std::string absent = dir.file("absent.state");
+  LibCtxPtr ctx = load_with_config(dir.path(), "sim:" + absent);
+  OSSL_PROVIDER* prov = find_provider(ctx.get(), "maxq1061");
+  REQUIRE(prov != nullptr);
+  const char* name = nullptr;
+  int status = 0;
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_ptr(OSSL_PROV_PARAM_NAME, const_cast<char**>(&name), 0),
+      OSSL_PARAM_construct_int(OSSL_PROV_PARAM_STATUS, &status), OSSL_PARAM_construct_end()};
+  REQUIRE(OSSL_PROVIDER_get_params(prov, params) == 1);
+  CHECK(std::string(name) == "MAXQ1061 provider");
+  CHECK(status == 1);
+  std::vector<std::string> groups;
+  REQUIRE(OSSL_PROVIDER_get_capabilities(prov, "TLS-GROUP", count_tls_groups, &groups) == 1);
+  CHECK(groups == std::vector<std::string>{"secp256r1", "secp384r1"});
+
+  ERR_clear_error();
+  PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(ctx.get(), "EC", "provider=maxq1061"));
+  REQUIRE(EVP_PKEY_keygen_init(pctx.get()) == 1);
+  OSSL_PARAM gen[] = {OSSL_PARAM_construct_utf8_string("group", const_cast<char*>("P-256"), 0),
+                      OSSL_PARAM_construct_utf8_string("id", const_cast<char*>("0x0101"), 0),
+                      OSSL_PARAM_construct_end()};
+  REQUIRE(EVP_PKEY_CTX_set_params(pctx.get(), gen) == 1);
+  EVP_PKEY* key = nullptr;
+  CHECK(EVP_PKEY_keygen(pctx.get(), &key) != 1);
+  CHECK_THAT(openssl_errors(), Catch::Contains(absent) && Catch::Contains("maxq1061-tool init"));
+  CHECK(access(absent.c_str(), F_OK) != 0);  // never silently created
+}
+
+TEST_CASE("without a configured device the default chip is made on first use",
+          "[provider][config]") {
+  maxq::testing::TempDir dir;
+  ScopedEnv state_home("XDG_STATE_HOME", dir.path().c_str());
+  ScopedEnv device("MAXQ1061_DEVICE", nullptr);
+  ScopedEnv admin("MAXQ1061_ADMIN_KEY", nullptr);
+  LibCtxPtr ctx = load_with_config(dir.path(), "");
+  std::string state = dir.file("maxq1061/sim.state");
+  CHECK(access(state.c_str(), F_OK) != 0);  // not at load time
+  PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(ctx.get(), "EC", "provider=maxq1061"));
+  REQUIRE(EVP_PKEY_keygen_init(pctx.get()) == 1);
+  OSSL_PARAM gen[] = {OSSL_PARAM_construct_utf8_string("group", const_cast<char*>("P-384"), 0),
+                      OSSL_PARAM_construct_utf8_string("id", const_cast<char*>("auto"), 0),
+                      OSSL_PARAM_construct_end()};
+  REQUIRE(EVP_PKEY_CTX_set_params(pctx.get(), gen) == 1);
+  EVP_PKEY* key = nullptr;
+  INFO(openssl_errors());
+  REQUIRE(EVP_PKEY_keygen(pctx.get(), &key) == 1);
+  EVP_PKEY_free(key);
+  struct stat st {};
+  REQUIRE(stat((state + ".admin.pem").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  REQUIRE(stat(dir.file("maxq1061").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+  CHECK(counters(state).count(kGenerate) == 1);
+}
+
+TEST_CASE("an ephemeral key cannot be saved; a persistent one can", "[provider]") {
+  Chip chip;
+  PkeyPtr ephemeral = ephemeral_key(chip.ctx.get(), "P-256");
+  CHECK(encode_pem(ephemeral.get()).empty());
+  CHECK_THAT(openssl_errors(), Catch::Contains("id"));
+  PkeyPtr persistent = make_key(chip.ctx, "P-256", true, 0x0102);
+  std::string pem = encode_pem(persistent.get());
+  CHECK_THAT(pem, Catch::Contains("MAXQ1061 KEY REFERENCE") && !Catch::Contains("PRIVATE KEY"));
+}
+
+TEST_CASE("a key of another chip is refused when it is used", "[provider]") {
+  maxq::testing::TempDir dir;
+  std::string a = dir.file("a.state"), b = dir.file("b.state");
+  LibraryContext actx = LibraryContext::with_chip(MAXQ_MODULE_DIR, dir.path(), {a, false});
+  LibraryContext bctx = LibraryContext::with_chip(MAXQ_MODULE_DIR, dir.path(), {b, false});
+  PkeyPtr key = make_key(actx, "P-256", true, 0x0101);
+  std::string pem = encode_pem(key.get());
+  REQUIRE_FALSE(pem.empty());
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  PkeyPtr loaded(
+      PEM_read_bio_PrivateKey_ex(bio.get(), nullptr, nullptr, nullptr, bctx.get(), nullptr));
+  INFO(openssl_errors());
+  REQUIRE(loaded);
+  auto before = counters(b);
+  MdCtxPtr md(EVP_MD_CTX_new());
+  REQUIRE(EVP_DigestSignInit_ex(md.get(), nullptr, "SHA256", bctx.get(), nullptr, loaded.get(),
+                                nullptr) == 1);
+  const unsigned char msg[] = "hello";
+  unsigned char sig[80];
+  size_t len = sizeof sig;
+  CHECK(EVP_DigestSign(md.get(), sig, &len, msg, sizeof msg) != 1);
+  CHECK_THAT(openssl_errors(), Catch::Contains("belongs to another chip (serial") &&
+                                   Catch::Contains("key belongs to another MAXQ1061"));
+  CHECK((counters(b) - before).count(kSign) == 0);
+}
+
+TEST_CASE("an unknown object id gives a clear error", "[provider]") {
+  Chip chip;
+  std::unique_ptr<OSSL_STORE_CTX, Free<OSSL_STORE_close>> store(OSSL_STORE_open_ex(
+      "maxq1061:id=0x0999", chip.ctx.get(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
+  bool loaded = false;
+  if (store) {
+    while (!OSSL_STORE_eof(store.get())) {
+      std::unique_ptr<OSSL_STORE_INFO, Free<OSSL_STORE_INFO_free>> info(
+          OSSL_STORE_load(store.get()));
+      if (!info) break;
+      loaded = true;
+    }
+  }
+  CHECK_FALSE(loaded);
+  CHECK_THAT(openssl_errors(), Catch::Contains("0x0999"));
+}
+
+TEST_CASE("key ids: hex, decimal or auto; ambiguous and reserved ids are refused", "[provider]") {
+  Chip chip;
+  auto gen = [&](const char* id) {
+    PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(chip.ctx.get(), "EC", "provider=maxq1061"));
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("group", const_cast<char*>("P-256"), 0),
+                           OSSL_PARAM_construct_utf8_string("id", const_cast<char*>(id), 0),
+                           OSSL_PARAM_construct_end()};
+    EVP_PKEY* key = nullptr;
+    if (EVP_PKEY_keygen_init(pctx.get()) == 1 && EVP_PKEY_CTX_set_params(pctx.get(), params) == 1)
+      EVP_PKEY_keygen(pctx.get(), &key);
+    return PkeyPtr(key);
+  };
+  REQUIRE(gen("257"));
+  CHECK_FALSE(gen("0x0101"));  // the same object
+  CHECK_THAT(openssl_errors(), Catch::Contains("0x0101 already exists"));
+  for (const char* bad : {"0101", "0x1001", "0xff00", "0", "65536", "0x", "-1", "one"}) {
+    INFO(bad);
+    CHECK_FALSE(gen(bad));
+    CHECK_THAT(openssl_errors(), Catch::Contains(bad));
+  }
+  PkeyPtr a = gen("auto"), b = gen("AUTO");
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(EVP_PKEY_eq(a.get(), b.get()) != 1);
+}
