@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include "simulator/state_error.h"
 
@@ -16,13 +17,55 @@ constexpr size_t kHashBytes = 32;  // SHA-256
   throw StateError(damaged_state_message(path, problem));
 }
 
-void write_object(PayloadWriter& w, const Object& o) {
-  w.u16(o.id).u8(static_cast<uint8_t>(o.type)).u8(static_cast<uint8_t>(o.property));
-  w.bytes(ByteView(o.rules, wire::kAccessRuleBytes)).u16(o.length);
+// Appends big-endian fields to a buffer reserved up front. It never
+// reallocates, so no stray copy of a private scalar is left in freed memory.
+class FixedWriter {
+ public:
+  explicit FixedWriter(size_t capacity) { out_.reserve(capacity); }
+  void u8(uint8_t v) { put(&v, 1); }
+  void u16(uint16_t v) {
+    uint8_t b[2] = {static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)};
+    put(b, 2);
+  }
+  void u64(uint64_t v) {
+    for (int shift = 56; shift >= 0; shift -= 8) u8(static_cast<uint8_t>(v >> shift));
+  }
+  void bytes(ByteView v) { put(v.data(), v.size()); }
+  void field(ByteView v) {  // u16 length prefix, then the bytes
+    u16(static_cast<uint16_t>(v.size()));
+    bytes(v);
+  }
+  Bytes take() { return std::move(out_); }
+
+ private:
+  void put(const uint8_t* p, size_t n) {
+    if (n > out_.capacity() - out_.size()) throw std::logic_error("state encoder: size mismatch");
+    out_.insert(out_.end(), p, p + n);
+  }
+  Bytes out_;
+};
+
+constexpr size_t kObjectFixedBytes = 2 + 1 + 1 + wire::kAccessRuleBytes + 2 + 1 + 3 * 2;
+
+size_t encoded_size(const PersistentState& s) {
+  size_t n = kStatePrefixBytes + wire::kSerialBytes + 1 + 2 + kHashBytes;
+  for (const auto& entry : s.objects) {
+    const Object& o = entry.second;
+    n += kObjectFixedBytes + o.public_xy.size() + o.private_scalar.size() + o.data.size();
+  }
+  return n;
+}
+
+void write_object(FixedWriter& w, const Object& o) {
+  w.u16(o.id);
+  w.u8(static_cast<uint8_t>(o.type));
+  w.u8(static_cast<uint8_t>(o.property));
+  w.bytes(ByteView(o.rules, wire::kAccessRuleBytes));
+  w.u16(o.length);
   w.u8(o.curve ? static_cast<uint8_t>(*o.curve) : wire::kNoCurve);
-  w.u16(static_cast<uint16_t>(o.public_xy.size())).bytes(o.public_xy);
-  w.u16(static_cast<uint16_t>(o.private_scalar.size())).bytes(o.private_scalar.view());
-  w.u16(static_cast<uint16_t>(o.data.size())).bytes(o.data);
+  w.field(o.public_xy);
+  w.field(o.private_scalar.view());
+  w.field(o.data);
 }
 
 // Everything a state file could hold that the chip itself would never create
@@ -71,16 +114,17 @@ std::string damaged_state_message(const std::string& path, const std::string& pr
 }
 
 Bytes encode_state(const PersistentState& s, uint64_t generation, SimCrypto& crypto) {
-  PayloadWriter w;
+  FixedWriter w(encoded_size(s));
   w.bytes(ByteView(reinterpret_cast<const uint8_t*>(kStateMagic), kStateMagicBytes));
   w.u16(kStateFormatVersion);
-  w.u32(static_cast<uint32_t>(generation >> 32)).u32(static_cast<uint32_t>(generation));
-  w.bytes(s.serial).u8(static_cast<uint8_t>(s.lifecycle));
+  w.u64(generation);
+  w.bytes(s.serial);
+  w.u8(static_cast<uint8_t>(s.lifecycle));
   w.u16(static_cast<uint16_t>(s.objects.size()));
   for (const auto& entry : s.objects) write_object(w, entry.second);
   Bytes out = w.take();
   Bytes hash = crypto.digest(wire::Algorithm::Sha256, out);
-  out.insert(out.end(), hash.begin(), hash.end());
+  out.insert(out.end(), hash.begin(), hash.end());  // within the reserved capacity
   return out;
 }
 
