@@ -1,109 +1,22 @@
 // The FTDI link against the in-memory FT232H: the exact MPSSE bytes, USB round
-// trips per chip command, clock divisors, and libftdi failures through the seam.
+// trips per chip command, large transfers, clock divisors.
 #include "transport/ftdi_mpsse_bus.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <functional>
 
-#include "simulator/sim_daemon_test_support.h"
 #include "transport/admin_key.h"
-#include "transport/device.h"
-#include "transport/ftdi_link.h"
-#include "transport/ftdi_model_usb.h"
-#include "transport/spi_link.h"
+#include "transport/ftdi_test_rig.h"
 #include "wire/frame_codec.h"
 
 using namespace maxq;
-using sim::testing::ScratchChip;
+using namespace maxq::transport::testing;
 using transport::ConfigError;
 using transport::FtdiMpsseBus;
 using transport::LinkError;
 using transport::ModelFtdiUsb;
 using transport::SpiOp;
-
-namespace {
-
-const Bytes kPingData = {0x00, 0x01, 0x02, 0x03};
-const Bytes kPingFrame = {0xAA, 0x00, 0xF7, 0x00, 0x04, 0x00, 0x01, 0x02, 0x03, 0xE1, 0x09};
-
-// Logs every seam call, then hands it to the model.
-class RecordingUsb : public transport::FtdiUsb {
- public:
-  explicit RecordingUsb(std::unique_ptr<ModelFtdiUsb> inner) : inner_(std::move(inner)) {}
-  int open(const std::string& d, char i) override {
-    calls.push_back("open " + d + (i ? std::string(" ") + i : ""));
-    return inner_->open(d, i);
-  }
-  int reset() override { return log("reset", inner_->reset()); }
-  int purge() override { return log("purge", inner_->purge()); }
-  int set_latency_timer(uint8_t ms) override {
-    return log("latency " + std::to_string(ms), inner_->set_latency_timer(ms));
-  }
-  int set_bitmode(uint8_t mask, uint8_t mode) override {
-    return log("bitmode " + std::to_string(mask) + " " + std::to_string(mode),
-               inner_->set_bitmode(mask, mode));
-  }
-  int write(const uint8_t* d, int n) override {
-    return log("write " + to_hex(ByteView(d, static_cast<size_t>(n))), inner_->write(d, n));
-  }
-  int read(uint8_t* d, int n) override {
-    int r = inner_->read(d, n);
-    return log("read " + std::to_string(n) + " -> " + std::to_string(r), r);
-  }
-  void close() override {
-    calls.push_back("close");
-    inner_->close();
-  }
-  std::string error_string() const override { return inner_->error_string(); }
-  ModelFtdiUsb& inner() { return *inner_; }
-  std::vector<std::string> calls;
-
- private:
-  int log(std::string what, int r) {
-    calls.push_back(std::move(what));
-    return r;
-  }
-  std::unique_ptr<ModelFtdiUsb> inner_;
-};
-
-// A chip behind the model FT232H behind the recording seam.
-struct Rig {
-  ScratchChip chip;
-  RecordingUsb* usb = nullptr;
-  sim::MpsseModel* model = nullptr;
-
-  std::unique_ptr<transport::FtdiUsb> make_usb(unsigned wired_cs = 3) {
-    auto m = std::make_unique<sim::MpsseModel>(sim::Chip::open(chip.state), wired_cs);
-    model = m.get();
-    m->record_writes(true);
-    auto rec = std::make_unique<RecordingUsb>(std::make_unique<ModelFtdiUsb>(std::move(m)));
-    usb = rec.get();
-    return rec;
-  }
-  transport::FtdiBusConfig config(uint32_t hz = 1000000) {
-    transport::FtdiBusConfig c;
-    c.description = "i:0x0403:0x6014";
-    c.spi_clock_hz = hz;
-    c.read_timeout = std::chrono::milliseconds(200);
-    return c;
-  }
-  std::unique_ptr<FtdiMpsseBus> bus(uint32_t hz = 1000000) {
-    return std::make_unique<FtdiMpsseBus>(make_usb(), config(hz));
-  }
-  std::unique_ptr<transport::Device> device(uint32_t hz = 1000000) {
-    return std::make_unique<transport::Device>(std::make_unique<transport::SpiLink>(bus(hz)));
-  }
-  ModelFtdiUsb& model_usb() { return usb->inner(); }
-};
-
-Bytes cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("open and configure: the exact libftdi calls and MPSSE bytes", "[ftdi]") {
   Rig r;
@@ -286,140 +199,4 @@ TEST_CASE("SPI clock divisors", "[ftdi][clock]") {
   Rig r;
   CHECK_THROWS_AS(FtdiMpsseBus(r.make_usb(), r.config(7000000)), ConfigError);
   CHECK(r.usb->calls.empty());  // refused before touching USB
-}
-
-TEST_CASE("libftdi open failures become clear errors", "[ftdi][errors]") {
-  Rig r;
-  auto usb = r.make_usb();
-  auto expect = [&](int code, const std::string& libftdi_text, LinkError::Kind kind,
-                    const std::string& hint) {
-    r.model_usb().fail_open(code, libftdi_text);
-    try {
-      FtdiMpsseBus bus(std::move(usb), r.config());
-      FAIL("opened");
-    } catch (const LinkError& e) {
-      CHECK(e.kind() == kind);
-      std::string m = e.what();
-      CHECK(m.find("ftdi:i:0x0403:0x6014") != std::string::npos);
-      CHECK(m.find(libftdi_text) != std::string::npos);
-      CHECK(m.find(hint) != std::string::npos);
-    }
-  };
-  SECTION("no device") {
-    expect(-3, "device not found", LinkError::Kind::NotFound, "check the USB cable");
-  }
-  SECTION("libusb_open refused") {
-    expect(-4, "usb_open() failed", LinkError::Kind::Permission, "docs/hardware.md");
-  }
-  SECTION("permissions") {
-    expect(-8, "inappropriate permissions on device!", LinkError::Kind::Permission, "udev rule");
-  }
-  SECTION("claimed by someone else") {
-    expect(-5, "unable to claim usb device", LinkError::Kind::Io, "another program");
-  }
-  SECTION("a bad description") {
-    r.model_usb().fail_open(-11, "illegal description format");
-    CHECK_THROWS_AS(FtdiMpsseBus(std::move(usb), r.config()), ConfigError);
-  }
-}
-
-TEST_CASE("a bridge that does not speak MPSSE is refused at open", "[ftdi][errors]") {
-  Rig r;
-  auto usb = r.make_usb();
-  r.model_usb().stall_reads(true);
-  try {
-    FtdiMpsseBus bus(std::move(usb), r.config());
-    FAIL("opened");
-  } catch (const LinkError& e) {
-    CHECK(e.kind() == LinkError::Kind::Io);
-    CHECK(std::string(e.what()).find("MPSSE-capable") != std::string::npos);
-  }
-}
-
-TEST_CASE("unplugged mid-command: Disconnected, and the next command reopens", "[ftdi][errors]") {
-  Rig r;
-  auto dev = r.device();
-  REQUIRE(dev->ping(kPingData) == kPingData);
-  r.model_usb().unplug_after_writes(1);  // the command goes out, its answer never comes
-  try {
-    dev->ping(kPingData);
-    FAIL("no error");
-  } catch (const LinkError& e) {
-    CHECK(e.kind() == LinkError::Kind::Disconnected);
-    std::string m = e.what();
-    CHECK(m.find("unplugged") != std::string::npos);
-    CHECK(m.find("usb bulk read failed") != std::string::npos);
-  }
-  // Still unplugged: the reopen says so.
-  try {
-    dev->ping(kPingData);
-    FAIL("no error");
-  } catch (const LinkError& e) {
-    CHECK(e.kind() == LinkError::Kind::NotFound);
-  }
-  r.model_usb().replug();
-  CHECK(dev->ping(kPingData) == kPingData);
-  CHECK(std::count(r.usb->calls.begin(), r.usb->calls.end(), "bitmode 0 2") == 2);
-}
-
-TEST_CASE("a bridge that stops delivering times out", "[ftdi][errors]") {
-  Rig r;
-  auto dev = r.device();
-  r.model_usb().stall_reads(true);
-  auto t0 = std::chrono::steady_clock::now();
-  try {
-    dev->ping(kPingData);
-    FAIL("no error");
-  } catch (const LinkError& e) {
-    CHECK(e.kind() == LinkError::Kind::Timeout);
-    CHECK(std::string(e.what()).find("0 of 30 bytes") != std::string::npos);
-  }
-  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
-  r.model_usb().stall_reads(false);
-  CHECK(dev->ping(kPingData) == kPingData);
-}
-
-TEST_CASE("a chip that never answers times out after the poll budget", "[ftdi][errors]") {
-  Rig r;
-  auto dev = r.device();
-  r.model->chip().faults().go_silent(true);
-  sim::MpsseStats before = r.model->stats();
-  try {
-    dev->ping(kPingData);
-    FAIL("no error");
-  } catch (const LinkError& e) {
-    CHECK(e.kind() == LinkError::Kind::Timeout);
-    CHECK(std::string(e.what()).find("did not answer") != std::string::npos);
-  }
-  // The growing poll batches need few USB round trips even for a 65536-poll budget.
-  uint64_t writes = r.model->stats().usb_writes - before.usb_writes;
-  CHECK(writes < 200);
-  WARN("USB writes until a silent chip times out (all attempts): " << writes);
-  r.model->chip().faults().go_silent(false);
-  CHECK(dev->ping(kPingData) == kPingData);
-}
-
-TEST_CASE("a chip select wired to another pin than configured is a timeout, not garbage",
-          "[ftdi][errors]") {
-  Rig r;
-  auto dev = std::make_unique<transport::Device>(std::make_unique<transport::SpiLink>(
-      std::make_unique<FtdiMpsseBus>(r.make_usb(5), r.config())));
-  CHECK_THROWS_AS(dev->ping(kPingData), LinkError);
-  CHECK(r.model->chip().counters().snapshot().total_commands() == 0);
-}
-
-TEST_CASE("ftdi:model:STATE opens the whole ftdi link over the model", "[ftdi]") {
-  ScratchChip chip;
-  auto link = transport::open_link(
-      transport::DeviceSpec::parse("ftdi:model:" + chip.state + ",spi-clock-hz=10000000"));
-  transport::Device dev(std::move(link));
-  CHECK(dev.ping(kPingData) == kPingData);
-  CHECK(dev.status().serial == chip.provisioned.serial);
-  CHECK(dev.describe() == "ftdi:model:" + chip.state);
-  CHECK_THROWS_AS(
-      transport::open_link(transport::DeviceSpec::parse("ftdi:model:" + chip.file("none"))),
-      ConfigError);
-  CHECK_THROWS_AS(transport::open_link(transport::DeviceSpec::parse("ftdi:model:" + chip.state +
-                                                                    ",spi-clock-hz=7000000")),
-                  ConfigError);
 }

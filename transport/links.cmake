@@ -11,6 +11,7 @@ target_link_libraries(maxq_transport PUBLIC PkgConfig::LIBFTDI1)
 
 maxq_add_unit_test(ftdi_link_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/ftdi_mpsse_bus_test.cc
+          ${CMAKE_CURRENT_LIST_DIR}/ftdi_mpsse_bus_errors_test.cc
   LIBS maxq_transport)
 
 maxq_add_unit_test(unix_link_test

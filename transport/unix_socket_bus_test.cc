@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <functional>
+#include <future>
 #include <thread>
 
 #include "simulator/sim_daemon_test_support.h"
@@ -123,21 +125,27 @@ TEST_CASE("the daemon killed in the middle of a command, then restarted", "[unix
 
 TEST_CASE("the daemon killed while the client waits for its reply", "[unix]") {
   DaemonRig r;
-  auto dev = r.device();
-  REQUIRE(dev->ping(kPingData) == kPingData);
+  std::promise<void> sending;
+  auto hooked =
+      std::make_unique<HookedBus>(std::make_unique<transport::UnixSocketBus>(r.sock), [&](int n) {
+        if (n == 2) sending.set_value();  // the second command is about to go out
+      });
+  transport::Device dev(std::make_unique<transport::SpiLink>(std::move(hooked)));
+  REQUIRE(dev.ping(kPingData) == kPingData);
   ::kill(r.daemon->pid(), SIGSTOP);  // the request will sit unanswered
   std::thread killer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    sending.get_future().wait();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     r.daemon->kill9();
   });
   std::string message;
-  auto kind = kind_of([&] { dev->ping(kPingData); }, message);
+  auto kind = kind_of([&] { dev.ping(kPingData); }, message);
   killer.join();
   CHECK(kind == LinkError::Kind::Disconnected);
   CHECK(message.find("ping on unix:" + r.sock) != std::string::npos);
   CHECK(message.find("went away") != std::string::npos);
   r.restart();
-  CHECK(dev->ping(kPingData) == kPingData);
+  CHECK(dev.ping(kPingData) == kPingData);
 }
 
 TEST_CASE("a daemon restarted while the client was idle is picked up transparently", "[unix]") {
