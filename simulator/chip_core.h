@@ -3,11 +3,13 @@
 // lock, freshly re-read) and this session's volatile state (admin role, last
 // challenge, temporary objects), and returns the encoded response frame.
 //
-// Every handler checks its payload in the same order: layout and lengths
+// Handlers check a command in this order: layout and lengths
 // (WrongLength), parameter values (BadParameter, AlgorithmNotSupported,
 // CurveNotSupported), the object (NotFound, then BadParameter for the wrong
 // type), the access rule (AccessDenied), the object's content (ObjectEmpty,
-// OutOfBounds) and finally resources (MemoryFull, NoTemporarySlot).
+// OutOfBounds) and finally resources (MemoryFull, NoTemporarySlot). Lengths
+// that depend on the key's curve (signature, peer point) are checked once the
+// key is known; create object checks the admin role before an existing id.
 #pragma once
 
 #include <memory>
