@@ -1,0 +1,122 @@
+// The key-reference encoder with the provider loaded: chip keys are written as
+// references by the same calls `openssl genpkey/pkey -out` make, and no
+// encoding ever carries private key material.
+#include <openssl/core_names.h>
+#include <openssl/encoder.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/store.h>
+#include <openssl/x509.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "provider/key_reference.h"
+#include "provider/provider_io_test_support.h"
+
+using maxq::Bytes;
+using maxq::testing::ChipAndProvider;
+using maxq::testing::drain_errors;
+using maxq::testing::FreeWith;
+using maxq::testing::PkeyPtr;
+
+namespace {
+
+using BioPtr = std::unique_ptr<BIO, FreeWith<BIO_free>>;
+using StorePtr = std::unique_ptr<OSSL_STORE_CTX, FreeWith<OSSL_STORE_close>>;
+using InfoPtr = std::unique_ptr<OSSL_STORE_INFO, FreeWith<OSSL_STORE_INFO_free>>;
+using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, FreeWith<OSSL_ENCODER_CTX_free>>;
+
+// The chip key `id` loaded through the store (as `-key maxq1061:id=...` does).
+PkeyPtr load_chip_key(OSSL_LIB_CTX* ctx, uint16_t id) {
+  char uri[32];
+  std::snprintf(uri, sizeof uri, "maxq1061:id=0x%04x", id);
+  StorePtr store(
+      OSSL_STORE_open_ex(uri, ctx, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
+  REQUIRE(store);
+  InfoPtr info(OSSL_STORE_load(store.get()));
+  INFO(drain_errors());
+  REQUIRE(info);
+  PkeyPtr pkey(OSSL_STORE_INFO_get1_PKEY(info.get()));
+  REQUIRE(pkey);
+  return pkey;
+}
+
+std::string bio_text(BIO* bio) {
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio, &data);
+  return std::string(data, static_cast<size_t>(n));
+}
+
+// What PEM_write_bio_PrivateKey (genpkey -out, pkey -out) writes; "" on failure.
+std::string write_private_pem(EVP_PKEY* pkey) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (PEM_write_bio_PrivateKey(bio.get(), pkey, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+    return "";
+  return bio_text(bio.get());
+}
+
+// Every output an encoder may give for `selection` in `format`/`structure`.
+std::string encode(EVP_PKEY* pkey, int selection, const char* format, const char* structure) {
+  EncoderCtxPtr ectx(OSSL_ENCODER_CTX_new_for_pkey(pkey, selection, format, structure, nullptr));
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!ectx || OSSL_ENCODER_to_bio(ectx.get(), bio.get()) != 1) return "";
+  return bio_text(bio.get());
+}
+
+}  // namespace
+
+TEST_CASE("a chip key is written as a key reference naming chip, id, curve, point", "[encoder]") {
+  ChipAndProvider cp;
+  Bytes xy = cp.make_chip_key(0x0104, maxq::wire::Curve::P384);
+  PkeyPtr key = load_chip_key(cp.ctx(), 0x0104);
+  auto before = cp.counters();
+  std::string pem = write_private_pem(key.get());
+  INFO(drain_errors());
+  REQUIRE_FALSE(pem.empty());
+  CHECK((cp.counters() - before).total_commands() == 0);  // all cached in the key
+  CHECK_THAT(pem, !Catch::Contains("PRIVATE KEY"));
+  auto ref = maxq::provider::decode_key_reference_pem(pem);
+  REQUIRE(ref);
+  CHECK(ref->serial == cp.chip.provisioned.serial);
+  CHECK(ref->object_id == 0x0104);
+  CHECK(ref->curve.curve == maxq::wire::Curve::P384);
+  Bytes point = xy;
+  point.insert(point.begin(), 0x04);
+  CHECK(ref->public_point == point);
+  // The encoder behind it, asked directly, gives the same file.
+  CHECK(encode(key.get(), EVP_PKEY_KEYPAIR, "PEM", "PrivateKeyInfo") == pem);
+}
+
+TEST_CASE("no encoding of a chip key carries private key material", "[encoder]") {
+  ChipAndProvider cp;
+  cp.make_chip_key(0x0101);
+  PkeyPtr key = load_chip_key(cp.ctx(), 0x0101);
+  // DER private key (i2d_PrivateKey, pkey -outform DER), PKCS#8 DER, the
+  // traditional form, and the text dump: all refused.
+  CHECK(encode(key.get(), EVP_PKEY_KEYPAIR, "DER", "PrivateKeyInfo").empty());
+  CHECK(encode(key.get(), EVP_PKEY_KEYPAIR, "DER", "type-specific").empty());
+  CHECK(encode(key.get(), EVP_PKEY_KEYPAIR, "PEM", "type-specific").empty());
+  std::string text = encode(key.get(), EVP_PKEY_KEYPAIR, "TEXT", nullptr);
+  CHECK_THAT(text, !Catch::Contains("priv"));
+  unsigned char* der = nullptr;
+  CHECK(i2d_PrivateKey(key.get(), &der) <= 0);
+  OPENSSL_free(der);
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  CHECK(PEM_write_bio_PrivateKey_traditional(bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
+                                             nullptr) != 1);
+  CHECK(BIO_pending(bio.get()) == 0);
+  CHECK_THAT(drain_errors(), Catch::Contains("never leaves the MAXQ1061"));
+  // The public half is ordinary SubjectPublicKeyInfo.
+  std::string pub = encode(key.get(), EVP_PKEY_PUBLIC_KEY, "PEM", "SubjectPublicKeyInfo");
+  CHECK_THAT(pub, Catch::StartsWith("-----BEGIN PUBLIC KEY-----"));
+}
+
+TEST_CASE("software keys are left to OpenSSL's own encoders", "[encoder]") {
+  ChipAndProvider cp;
+  PkeyPtr soft(EVP_PKEY_Q_keygen(cp.ctx(), "provider=default", "EC", "P-256"));
+  REQUIRE(soft);
+  std::string pem = write_private_pem(soft.get());
+  CHECK_THAT(pem, Catch::StartsWith("-----BEGIN PRIVATE KEY-----"));
+  CHECK(drain_errors().empty());
+}
