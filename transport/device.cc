@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "transport/admin_key.h"
+#include "transport/signature_check.h"
 
 namespace maxq::transport {
 
@@ -44,14 +45,41 @@ auto parse_response(const std::string& what, Fn&& parse) {
 }  // namespace
 
 void Device::remember_field_bytes(uint16_t id, size_t field_bytes) {
-  std::lock_guard<std::mutex> guard(hints_mutex_);
+  std::lock_guard<std::mutex> guard(cache_mutex_);
   field_bytes_[id] = field_bytes;
 }
 
 size_t Device::field_bytes_hint(uint16_t id) {
-  std::lock_guard<std::mutex> guard(hints_mutex_);
+  std::lock_guard<std::mutex> guard(cache_mutex_);
   auto it = field_bytes_.find(id);
   return it == field_bytes_.end() ? kLargestField : it->second;
+}
+
+void Device::remember_public(uint16_t id, const PublicKey& key) {
+  auto info = wire::curve_info(static_cast<uint8_t>(key.curve));
+  std::lock_guard<std::mutex> guard(cache_mutex_);
+  if (info) field_bytes_[id] = info->field_bytes;
+  public_keys_[id] = key;
+}
+
+void Device::forget(uint16_t id) {
+  std::lock_guard<std::mutex> guard(cache_mutex_);
+  field_bytes_.erase(id);
+  public_keys_.erase(id);
+}
+
+std::optional<PublicKey> Device::public_for_check(uint16_t id, bool refresh) {
+  if (!refresh) {
+    std::lock_guard<std::mutex> guard(cache_mutex_);
+    if (auto it = public_keys_.find(id); it != public_keys_.end()) return it->second;
+  }
+  try {
+    return read_public(id);  // caches it
+  } catch (const ChipError&) {
+    // The object's rules do not let this session read it (or it is gone):
+    // nothing to check against. Bus trouble (other errors) propagates.
+    return std::nullopt;
+  }
 }
 
 Bytes Device::ping(ByteView data) {
@@ -111,6 +139,7 @@ void Device::create_object(const ObjectSpec& spec) {
   PayloadWriter w;
   w.u16(spec.id).u8(static_cast<uint8_t>(spec.type)).u8(static_cast<uint8_t>(spec.property));
   w.bytes(ByteView(spec.rules, wire::kAccessRuleBytes)).u16(spec.length).zeros(4);
+  forget(spec.id);
   command(Command::CreateObject, w.bytes(), Retry::OnlyIfNotExecuted, 0,
           "create object " + hex16(spec.id));
 }
@@ -118,6 +147,7 @@ void Device::create_object(const ObjectSpec& spec) {
 void Device::delete_object(uint16_t id) {
   PayloadWriter w;
   w.u16(id);
+  forget(id);
   command(Command::DeleteObject, w.bytes(), Retry::OnlyIfNotExecuted, 0,
           "delete object " + hex16(id));
 }
@@ -222,27 +252,43 @@ PublicKey Device::generate_key(uint16_t id, wire::Curve curve) {
                     2 * (info ? info->field_bytes : kLargestField), what);
   if (!info || r.size() != 2 * info->field_bytes)
     bad_answer(what, "a public key of " + std::to_string(r.size()) + " bytes");
-  remember_field_bytes(id, info->field_bytes);
-  return {curve, std::move(r)};
+  PublicKey key{curve, std::move(r)};
+  remember_public(id, key);
+  return key;
 }
 
 void Device::import_public_key(uint16_t id, const PublicKey& key) {
   PayloadWriter w;
   w.u16(id).u8(static_cast<uint8_t>(key.curve)).u8(wire::kImportPublic).bytes(key.xy);
   command(Command::ImportKey, w.bytes(), Retry::Safe, 0, "import public key into " + hex16(id));
-  if (auto info = wire::curve_info(static_cast<uint8_t>(key.curve)))
-    remember_field_bytes(id, info->field_bytes);
+  remember_public(id, key);
 }
 
 Bytes Device::sign(uint16_t id, ByteView digest) {
   const std::string what = "sign with key " + hex16(id);
+  for (unsigned attempt = 1;; ++attempt) {
+    Bytes r = sign_once(id, digest, what);
+    if (!signature_check_) return r;
+    // A stale cached key (regenerated elsewhere) is re-read after the first mismatch.
+    std::optional<PublicKey> pub = public_for_check(id, attempt == 2);
+    if (!pub || signature_check_->verify(pub->curve, pub->xy, digest, r)) return r;
+    if (attempt >= options_.max_attempts)
+      throw ProtocolError(what + " on " + describe() +
+                          ": the chip's signature did not verify "
+                          "against the key's public part in all " +
+                          std::to_string(attempt) +
+                          " attempts; the bus corrupts data without failing the CRC (check "
+                          "the wiring and lower spi-clock-hz)");
+  }
+}
+
+Bytes Device::sign_once(uint16_t id, ByteView digest, const std::string& what) {
   PayloadWriter w;
   w.u8(wire::kModeSign).u8(static_cast<uint8_t>(wire::Algorithm::EcdsaDigest)).u16(id).u8(0);
   w.u16(static_cast<uint16_t>(digest.size())).bytes(digest).u16(0);
   Bytes r = command(Command::SignVerify, w.bytes(), Retry::Safe, 2 * field_bytes_hint(id), what);
   if (r.empty() || r.size() % 2 != 0 || r.size() > kLargestSignature)
     bad_answer(what, "a signature of " + std::to_string(r.size()) + " bytes");
-  remember_field_bytes(id, r.size() / 2);
   return r;
 }
 
@@ -301,8 +347,9 @@ PublicKey Device::read_public(uint16_t id) {
   if (!info || r.size() != 1 + 2 * info->field_bytes)
     bad_answer(what, "not a public key (curve byte " + std::to_string(r[0]) + ", " +
                          std::to_string(r.size()) + " bytes)");
-  remember_field_bytes(id, info->field_bytes);
-  return {info->curve, Bytes(r.begin() + 1, r.end())};
+  PublicKey key{info->curve, Bytes(r.begin() + 1, r.end())};
+  remember_public(id, key);
+  return key;
 }
 
 }  // namespace maxq::transport

@@ -25,6 +25,7 @@
 namespace maxq::transport {
 
 class AdminKey;
+class SignatureCheck;
 
 struct ChipStatus {
   std::string product;  // "MAXQ1061"
@@ -76,6 +77,10 @@ struct DeviceOptions {
   unsigned max_attempts = 8;
   // Total tries when the chip did not answer at all (each costs the full poll budget).
   unsigned max_timeouts = 2;
+  // Check every signature against the key's public part in software before
+  // returning it (see signature_check.h); a mismatch is sent again like a
+  // damaged exchange. Costs one read of the public key per key and Device.
+  bool verify_signatures = true;
 };
 
 // Errors: ChipError for a status word other than OK (message from
@@ -142,13 +147,20 @@ class Device {
   // Only a hint; a wrong one costs one more round trip.
   void remember_field_bytes(uint16_t id, size_t field_bytes);
   size_t field_bytes_hint(uint16_t id);
+  // Public keys as last generated or read, to check signatures with.
+  void remember_public(uint16_t id, const PublicKey& key);
+  void forget(uint16_t id);
+  std::optional<PublicKey> public_for_check(uint16_t id, bool refresh);
+  Bytes sign_once(uint16_t id, ByteView digest, const std::string& what);
 
   std::unique_ptr<Link> link_;
   DeviceOptions options_;
   bool trace_;
-  std::mutex mutex_;  // one command at a time on this device
-  std::mutex hints_mutex_;
+  std::mutex mutex_;                                 // one command at a time on this device
+  std::unique_ptr<SignatureCheck> signature_check_;  // null when not verifying
+  std::mutex cache_mutex_;                           // guards the two maps
   std::map<uint16_t, size_t> field_bytes_;
+  std::map<uint16_t, PublicKey> public_keys_;
 };
 
 }  // namespace maxq::transport

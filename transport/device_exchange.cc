@@ -8,6 +8,7 @@
 
 #include "transport/device.h"
 #include "transport/file_lock.h"
+#include "transport/signature_check.h"
 #include "wire/frame_codec.h"
 
 namespace maxq::transport {
@@ -31,6 +32,7 @@ Device::Device(std::unique_ptr<Link> link, DeviceOptions options)
     : link_(std::move(link)), options_(options), trace_(debug_requested()) {
   if (options_.max_attempts == 0) options_.max_attempts = 1;
   if (options_.max_timeouts == 0) options_.max_timeouts = 1;
+  if (options_.verify_signatures) signature_check_ = std::make_unique<SignatureCheck>();
 }
 Device::~Device() = default;
 

@@ -88,3 +88,56 @@ TEST_CASE("a forced error status reaches the caller", "[faults]") {
   }
   CHECK(f.dev->sign(0x0101, Bytes(32, 1)).size() == 64);
 }
+
+TEST_CASE("a chip busy for thousands of polls still answers one command, in few round trips",
+          "[faults]") {
+  SignFixture f;
+  sim::Chip& chip = TempChip::chip_of(*f.dev);
+  maxq::testing::SoftwareEc sw;
+  auto before = chip.counters().snapshot();
+  chip.faults().busy_for_polls(5000);
+  Bytes digest(32, 0x42);
+  CHECK(sw.verify(wire::Curve::P256, f.pub.xy, digest, f.dev->sign(0x0101, digest)));
+  auto delta = chip.counters().snapshot() - before;
+  CHECK(delta.count(static_cast<uint8_t>(wire::Command::SignVerify)) == 1);
+  CHECK(delta.selects == 1);                   // one chip-select window: no retry was needed
+  CHECK(delta.bytes_from_chip < 5000 + 5000);  // batches grow, but not wastefully
+
+  // Every answer late: each command still goes through once.
+  chip.faults().always_busy_for_polls(300);
+  before = chip.counters().snapshot();
+  for (int i = 0; i < 20; ++i) CHECK(f.dev->random(32).size() == 32);
+  delta = chip.counters().snapshot() - before;
+  CHECK(delta.count(static_cast<uint8_t>(wire::Command::GetRandom)) == 20);
+  CHECK(delta.frame_errors == 0);
+}
+
+TEST_CASE("a damaged answer to a command that must not be repeated is reported, not repeated",
+          "[faults]") {
+  SignFixture f;
+  sim::Chip& chip = TempChip::chip_of(*f.dev);
+  // Heavy corruption: create object cannot be sent twice blindly (the first may have run).
+  chip.faults().corrupt_bytes(0.2, 99);
+  int reported = 0, created = 0;
+  for (uint16_t id = 0x0300; id < 0x0320; ++id) {
+    auto before = chip.counters().snapshot();
+    try {
+      f.dev->create_object(transport::ObjectSpec::data(id, 8));
+      ++created;
+    } catch (const transport::ProtocolError& e) {
+      ++reported;
+      CHECK_THAT(e.what(),
+                 Catch::Contains("create object") &&
+                     (Catch::Contains("may have executed") || Catch::Contains("damaged in all")));
+    } catch (const transport::Error&) {
+      ++reported;  // e.g. a damaged command that the chip refused as another status
+    }
+    // Never executed twice (a FrameError answer means it was not executed at all).
+    CHECK((chip.counters().snapshot() - before)
+              .count(static_cast<uint8_t>(wire::Command::CreateObject)) <= 1);
+  }
+  CHECK(reported > 0);
+  chip.faults().clear();
+  CHECK(f.dev->ping(Bytes{1}) == Bytes{1});
+}
+

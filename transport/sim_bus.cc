@@ -1,13 +1,23 @@
 #include "transport/sim_bus.h"
 
+#include <openssl/err.h>
+
 namespace maxq::transport {
 
 Bytes SimBus::run(const std::vector<SpiOp>& ops) {
+  // The model computes with libcrypto on this thread; what it leaves on the
+  // thread's error queue (a refused peer point, say) is the chip's business,
+  // not the host's: a real chip cannot touch it, so neither may the model.
+  ERR_set_mark();
   Bytes rx;
   for (const SpiOp& op : ops) {
     switch (op.kind) {
-      case SpiOp::Kind::Select: chip_->select(); break;
-      case SpiOp::Kind::Deselect: chip_->deselect(); break;
+      case SpiOp::Kind::Select:
+        chip_->select();
+        break;
+      case SpiOp::Kind::Deselect:
+        chip_->deselect();
+        break;
       case SpiOp::Kind::Transfer: {
         size_t at = rx.size();
         rx.resize(at + op.tx.size());
@@ -16,6 +26,7 @@ Bytes SimBus::run(const std::vector<SpiOp>& ops) {
       }
     }
   }
+  ERR_pop_to_mark();
   return rx;
 }
 

@@ -1,0 +1,92 @@
+#include "transport/signature_check.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
+
+#include <string>
+
+#include "transport/errors.h"
+
+namespace maxq::transport {
+namespace {
+
+template <auto Fn>
+struct Free {
+  template <class T>
+  void operator()(T* p) const {
+    Fn(p);
+  }
+};
+struct OpensslFree {
+  void operator()(unsigned char* p) const { OPENSSL_free(p); }
+};
+
+}  // namespace
+
+struct SignatureCheck::Impl {
+  std::unique_ptr<OSSL_LIB_CTX, Free<OSSL_LIB_CTX_free>> ctx{OSSL_LIB_CTX_new()};
+  std::unique_ptr<OSSL_PROVIDER, Free<OSSL_PROVIDER_unload>> provider;
+};
+
+SignatureCheck::SignatureCheck() : impl_(std::make_unique<Impl>()) {
+  if (impl_->ctx) impl_->provider.reset(OSSL_PROVIDER_load(impl_->ctx.get(), "default"));
+  if (!impl_->provider) throw Error("cannot set up libcrypto to check the chip's signatures");
+}
+
+SignatureCheck::~SignatureCheck() {
+  impl_->provider.reset();  // before its library context
+}
+
+bool SignatureCheck::verify(wire::Curve curve, ByteView xy, ByteView digest,
+                            ByteView raw_signature) const {
+  auto info = wire::curve_info(static_cast<uint8_t>(curve));
+  if (!info || xy.size() != 2 * info->field_bytes || raw_signature.size() % 2 != 0 ||
+      raw_signature.empty() || digest.empty())
+    return false;
+  // Nothing of a failed check belongs in the caller's error queue.
+  ERR_set_mark();
+  Bytes point{0x04};
+  point.insert(point.end(), xy.begin(), xy.end());
+  std::string group(info->sn);
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
+      OSSL_PARAM_construct_end()};
+  std::unique_ptr<EVP_PKEY_CTX, Free<EVP_PKEY_CTX_free>> from(
+      EVP_PKEY_CTX_new_from_name(impl_->ctx.get(), "EC", nullptr));
+  EVP_PKEY* raw_key = nullptr;
+  if (!from || EVP_PKEY_fromdata_init(from.get()) != 1 ||
+      EVP_PKEY_fromdata(from.get(), &raw_key, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+    ERR_pop_to_mark();
+    return false;
+  }
+  std::unique_ptr<EVP_PKEY, Free<EVP_PKEY_free>> key(raw_key);
+
+  // Raw r || s to the DER form libcrypto verifies.
+  const size_t half = raw_signature.size() / 2;
+  std::unique_ptr<ECDSA_SIG, Free<ECDSA_SIG_free>> sig(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(raw_signature.data(), static_cast<int>(half), nullptr);
+  BIGNUM* s = BN_bin2bn(raw_signature.data() + half, static_cast<int>(half), nullptr);
+  if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    ERR_pop_to_mark();
+    return false;
+  }
+  unsigned char* der_raw = nullptr;
+  int der_len = i2d_ECDSA_SIG(sig.get(), &der_raw);
+  std::unique_ptr<unsigned char, OpensslFree> der(der_raw);
+  std::unique_ptr<EVP_PKEY_CTX, Free<EVP_PKEY_CTX_free>> vctx(
+      EVP_PKEY_CTX_new_from_pkey(impl_->ctx.get(), key.get(), nullptr));
+  bool ok = der_len > 0 && vctx && EVP_PKEY_verify_init(vctx.get()) == 1 &&
+            EVP_PKEY_verify(vctx.get(), der.get(), static_cast<size_t>(der_len), digest.data(),
+                            digest.size()) == 1;
+  ERR_pop_to_mark();
+  return ok;
+}
+
+}  // namespace maxq::transport

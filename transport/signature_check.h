@@ -1,0 +1,34 @@
+// Software verification of a signature the chip made, before the Device hands
+// it out. CRC-16 lets about one in 32,000 multi-byte corruptions through; on a
+// noisy bus that is a wrong signature every few ten thousand signs, which a
+// TLS peer would reject at best. A faulty signature is also the classic way a
+// fault attack extracts an ECDSA key, so checking before release costs one
+// verify (tens of microseconds) and closes both. Uses libcrypto in its own
+// library context with only the default provider.
+#pragma once
+
+#include <memory>
+
+#include "wire/bytes.h"
+#include "wire/protocol.h"
+
+namespace maxq::transport {
+
+class SignatureCheck {
+ public:
+  // Throws Error when libcrypto cannot be set up.
+  SignatureCheck();
+  ~SignatureCheck();
+  SignatureCheck(const SignatureCheck&) = delete;
+  SignatureCheck& operator=(const SignatureCheck&) = delete;
+
+  // True when raw r || s is an ECDSA signature over `digest` by the public key
+  // X || Y on `curve`. False for anything else (malformed input included).
+  bool verify(wire::Curve curve, ByteView xy, ByteView digest, ByteView raw_signature) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace maxq::transport

@@ -1,0 +1,161 @@
+// Signatures are checked in software before the Device releases them: a
+// signature damaged without failing the CRC is never returned.
+#include "transport/signature_check.h"
+
+#include <openssl/err.h>
+
+#include <catch2/catch.hpp>
+
+#include "test/support/software_ec.h"
+#include "test/support/temp_chip.h"
+#include "transport/errors.h"
+#include "wire/frame_codec.h"
+
+using namespace maxq;
+using maxq::testing::TempChip;
+using transport::ObjectSpec;
+
+namespace {
+
+// Damages the signature in sign responses and re-seals the frame with a valid
+// CRC: what an undetected bus error (a CRC-16 collision) looks like.
+class TamperingLink : public transport::Link {
+ public:
+  explicit TamperingLink(std::unique_ptr<transport::Link> inner) : inner_(std::move(inner)) {}
+  Bytes transact(ByteView frame, size_t expected) override {
+    Bytes raw = inner_->transact(frame, expected);
+    bool is_sign = frame.size() > 5 &&
+                   frame[2] == static_cast<uint8_t>(wire::Command::SignVerify) &&
+                   frame[5] == wire::kModeSign;
+    wire::ResponseFrame rsp;
+    if (is_sign && tamper_next > 0 && wire::decode_response(raw, rsp) == wire::FrameError::None &&
+        rsp.status == 0 && !rsp.payload.empty()) {
+      --tamper_next;
+      ++tampered;
+      rsp.payload[rsp.payload.size() / 2 - 1] ^= 0x01;  // last byte of r
+      return wire::encode_response(rsp.status, rsp.payload);
+    }
+    return raw;
+  }
+  void reset() override { inner_->reset(); }
+  std::string describe() const override { return inner_->describe(); }
+  std::string lock_path() const override { return inner_->lock_path(); }
+  int tamper_next = 0, tampered = 0;
+
+ private:
+  std::unique_ptr<transport::Link> inner_;
+};
+
+struct TamperedDevice {
+  TempChip t;
+  TamperingLink* link = nullptr;
+  sim::Chip* chip = nullptr;
+  std::unique_ptr<transport::Device> dev;
+  transport::PublicKey pub;
+  explicit TamperedDevice(transport::DeviceOptions options = {}) {
+    auto bus = std::make_unique<transport::SimBus>(sim::Chip::open(t.state));
+    chip = &bus->chip();
+    auto l = std::make_unique<TamperingLink>(std::make_unique<transport::SpiLink>(std::move(bus)));
+    link = l.get();
+    dev = std::make_unique<transport::Device>(std::move(l), options);
+    t.authenticate(*dev);
+    dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+    pub = dev->generate_key(0x0101, wire::Curve::P256);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("SignatureCheck verifies chip signatures and refuses anything else", "[sigcheck]") {
+  auto curve = GENERATE(wire::Curve::P256, wire::Curve::P384, wire::Curve::P521);
+  ERR_clear_error();  // judge only what happens here
+  TempChip t;
+  auto dev = t.open_device();
+  t.authenticate(*dev);
+  dev->create_object(ObjectSpec::key_pair(0x0101, curve));
+  transport::PublicKey pub = dev->generate_key(0x0101, curve);
+  Bytes digest(48, 0x3C);
+  Bytes sig = dev->sign(0x0101, digest);
+  transport::SignatureCheck check;
+  CHECK(check.verify(curve, pub.xy, digest, sig));
+  Bytes bad = sig;
+  bad.back() ^= 0x01;
+  CHECK_FALSE(check.verify(curve, pub.xy, digest, bad));
+  Bytes other_digest = digest;
+  other_digest[0] ^= 0x01;
+  CHECK_FALSE(check.verify(curve, pub.xy, other_digest, sig));
+  Bytes off_curve = pub.xy;
+  off_curve.back() ^= 0x01;
+  CHECK_FALSE(check.verify(curve, off_curve, digest, sig));
+  CHECK_FALSE(check.verify(curve, ByteView(pub.xy).subview(1), digest, sig));
+  CHECK_FALSE(check.verify(curve, pub.xy, digest, ByteView(sig).subview(1)));
+  CHECK_FALSE(check.verify(curve, pub.xy, digest, Bytes{}));
+  CHECK_FALSE(check.verify(static_cast<wire::Curve>(9), pub.xy, digest, sig));
+  CHECK(ERR_peek_error() == 0);
+}
+
+TEST_CASE("a signature damaged without failing the CRC is signed again, never returned",
+          "[sigcheck]") {
+  TamperedDevice d;
+  maxq::testing::SoftwareEc sw;
+  sim::Chip& chip = *d.chip;
+  auto before = chip.counters().snapshot();
+  d.link->tamper_next = 2;
+  Bytes digest(32, 0x11);
+  Bytes sig = d.dev->sign(0x0101, digest);
+  CHECK(sw.verify(wire::Curve::P256, d.pub.xy, digest, sig));
+  CHECK(d.link->tampered == 2);
+  auto delta = chip.counters().snapshot() - before;
+  CHECK(delta.count(static_cast<uint8_t>(wire::Command::SignVerify)) == 3);
+  CHECK(delta.count(static_cast<uint8_t>(wire::Command::ReadObject)) == 1);  // key re-read once
+
+  d.link->tamper_next = 1000;
+  try {
+    d.dev->sign(0x0101, digest);
+    FAIL("a damaged signature was returned");
+  } catch (const transport::ProtocolError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("sign with key 0x0101") &&
+                             Catch::Contains("did not verify") && Catch::Contains("wiring"));
+  }
+}
+
+TEST_CASE("signature checking can be turned off", "[sigcheck]") {
+  transport::DeviceOptions options;
+  options.verify_signatures = false;
+  TamperedDevice d(options);
+  d.link->tamper_next = 1;
+  maxq::testing::SoftwareEc sw;
+  CHECK_FALSE(
+      sw.verify(wire::Curve::P256, d.pub.xy, Bytes(32, 1), d.dev->sign(0x0101, Bytes(32, 1))));
+}
+
+TEST_CASE("a key regenerated by another session is re-read, and the sign still succeeds",
+          "[sigcheck]") {
+  TempChip t;
+  auto user = t.open_device();
+  auto admin = t.open_device();
+  t.authenticate(*admin);
+  admin->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+  admin->generate_key(0x0101, wire::Curve::P256);
+  Bytes digest(32, 0x22);
+  user->sign(0x0101, digest);  // caches the first public key
+  transport::PublicKey fresh = admin->generate_key(0x0101, wire::Curve::P256);
+  maxq::testing::SoftwareEc sw;
+  CHECK(sw.verify(wire::Curve::P256, fresh.xy, digest, user->sign(0x0101, digest)));
+}
+
+TEST_CASE("a key whose public part this session may not read is signed with, unchecked",
+          "[sigcheck]") {
+  TempChip t;
+  auto admin = t.open_device();
+  t.authenticate(*admin);
+  ObjectSpec spec = ObjectSpec::key_pair(0x0101, wire::Curve::P256);
+  for (auto st :
+       {wire::Lifecycle::Delivery, wire::Lifecycle::Initialized, wire::Lifecycle::Operational})
+    wire::set_rule_roles(spec.rules, st, wire::Operation::Read, wire::kRoleAdmin);
+  admin->create_object(spec);
+  transport::PublicKey pub = admin->generate_key(0x0101, wire::Curve::P256);
+  auto user = t.open_device();
+  maxq::testing::SoftwareEc sw;
+  CHECK(sw.verify(wire::Curve::P256, pub.xy, Bytes(32, 5), user->sign(0x0101, Bytes(32, 5))));
+}
