@@ -115,7 +115,7 @@ int reference_pem_decode(void* vctx, OSSL_CORE_BIO* in, int /*selection*/, OSSL_
   });
 }
 
-int reference_der_decode(void* vctx, OSSL_CORE_BIO* in, int /*selection*/, OSSL_CALLBACK* cb,
+int reference_der_decode(void* vctx, OSSL_CORE_BIO* in, int selection, OSSL_CALLBACK* cb,
                          void* cbarg, OSSL_PASSPHRASE_CALLBACK* /*pw_cb*/, void* /*pw_cbarg*/) {
   auto* ctx = static_cast<ProviderContext*>(vctx);
   return guarded(ctx, 0, [&] {
@@ -136,6 +136,12 @@ int reference_der_decode(void* vctx, OSSL_CORE_BIO* in, int /*selection*/, OSSL_
     } catch (const BadKeyReference& e) {
       raise_error(ctx, kReasonBadKeyReference, "%s", e.what());
       return 0;
+    }
+    // Asked for the public key only (PEM_read_PUBKEY, `pkey -pubin`): give
+    // just that, so it is not mistaken for (and filtered out as) a private key.
+    if (selection != 0 && (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) == 0) {
+      key->object_id.reset();
+      key->serial = ChipSerial{};
     }
     // Reference protocol of ec_key.h: the key manager's load() moves the
     // pointer out of `handle`; whatever is left is freed here.

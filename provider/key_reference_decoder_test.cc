@@ -173,3 +173,19 @@ TEST_CASE("other PEM files still load with the provider in the chain", "[decoder
   REQUIRE(back);
   CHECK(EVP_PKEY_eq(back.get(), soft.get()) == 1);
 }
+
+TEST_CASE("a reference read as a public key gives the public half only", "[decoder]") {
+  ChipAndProvider cp;
+  Bytes xy = cp.make_chip_key(0x0101);
+  KeyReference ref = reference_for(cp, 0x0101, xy);
+  std::string pem = encode_key_reference_pem(ref);
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  PkeyPtr pub(PEM_read_bio_PUBKEY_ex(bio.get(), nullptr, nullptr, nullptr, cp.ctx(), nullptr));
+  INFO(drain_errors());
+  REQUIRE(pub);
+  CHECK(encoded_public_key(pub.get()) == ref.public_point);
+  auto before = cp.counters();
+  CHECK_FALSE(sign(cp.ctx(), pub.get()));
+  drain_errors();
+  CHECK(cp.count(Command::SignVerify, before) == 0);
+}

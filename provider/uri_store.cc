@@ -1,7 +1,8 @@
 // STORE for maxq1061: URIs (syntax in maxq_uri.h). One URI names one chip
 // object, loaded as what it holds:
 //  - a persistent key pair: an EC key whose private half stays on the chip,
-//    handed to the key manager by reference (ec_key.h) with its public point;
+//    handed to the key manager by reference (ec_key.h) with its public point
+//    (just the public key when the application expects one);
 //  - a public-key object: the public key only;
 //  - a certificate (or, with ;type=cert, a data object): its DER.
 // Opening parses the URI only; load asks the chip: list objects (type, curve,
@@ -38,7 +39,7 @@ struct StoreContext {
   ProviderContext* ctx = nullptr;
   std::string text;  // the URI as given, for messages
   MaxqUri uri;
-  int expect = 0;  // OSSL_STORE_INFO_* the application wants, 0 for any (informative)
+  int expect = 0;  // OSSL_STORE_INFO_* the application wants, 0 for any
   bool done = false;
 };
 
@@ -120,7 +121,9 @@ int load_key(const StoreContext& s, const transport::ObjectInfo& info, const Chi
   key->curve = *curve;
   key->public_point = Bytes{0x04};
   key->public_point.insert(key->public_point.end(), pub.xy.begin(), pub.xy.end());
-  if (pair) {
+  // An application that expects a public key (`pkey -pubin`) gets only that:
+  // OpenSSL would drop a key pair as "not what was asked for".
+  if (pair && s.expect != OSSL_STORE_INFO_PUBKEY) {
     key->object_id = s.uri.id;
     key->serial = serial;
   }

@@ -215,3 +215,12 @@ TEST_CASE("malformed URIs are refused at open, without chip I/O", "[store]") {
   }
   CHECK((cp.counters() - before).total_commands() == 0);
 }
+
+TEST_CASE("an application expecting a public key gets the public half only", "[store]") {
+  ChipAndProvider cp;
+  cp.make_chip_key(0x0101);
+  auto loaded = load_all(cp.ctx(), "maxq1061:id=0x0101", OSSL_STORE_INFO_PUBKEY);
+  INFO(drain_errors());
+  REQUIRE(loaded.size() == 1);
+  CHECK(OSSL_STORE_INFO_get_type(loaded[0].get()) == OSSL_STORE_INFO_PUBKEY);
+}
