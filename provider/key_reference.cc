@@ -180,8 +180,9 @@ std::optional<KeyReference> decode_key_reference_body(ByteView der) {
 
 std::optional<Bytes> key_reference_pem_body(std::string_view text) {
   const std::string begin = begin_line(), end = end_line();
-  size_t begin_pos = find_line(text, begin, 0);
-  if (begin_pos == std::string_view::npos) return std::nullopt;
+  size_t begin_pos = find_line(text, "-----BEGIN ", 0);
+  if (begin_pos == std::string_view::npos || text.compare(begin_pos, begin.size(), begin) != 0)
+    return std::nullopt;  // no PEM block, or the first one is someone else's
   size_t start = begin_pos + begin.size();
   size_t end_pos = find_line(text, end, start);
   if (end_pos == std::string_view::npos)
@@ -195,6 +196,18 @@ std::optional<Bytes> key_reference_pem_body(std::string_view text) {
     b64.push_back(c);
   }
   return base64_decode(b64);
+}
+
+bool pem_first_block_seen(std::string_view text) {
+  const std::string begin = begin_line(), end = end_line();
+  size_t begin_pos = find_line(text, "-----BEGIN ", 0);
+  if (begin_pos == std::string_view::npos) return false;
+  size_t line_end = text.find('\n', begin_pos);
+  if (line_end == std::string_view::npos) return false;                // label not complete yet
+  if (text.compare(begin_pos, begin.size(), begin) != 0) return true;  // someone else's
+  if (text.size() - begin_pos > kMaxKeyReferencePem) return true;      // ours, over-long
+  size_t end_pos = find_line(text, end, line_end);
+  return end_pos != std::string_view::npos && text.find('\n', end_pos) != std::string_view::npos;
 }
 
 std::optional<KeyReference> decode_key_reference_pem(std::string_view text) {

@@ -52,10 +52,18 @@ std::string encode_key_reference_pem(const KeyReference& ref);
 // ours: other decoders may take it). Throws BadKeyReference when it is ours
 // but unusable. Checks the point's size and form, not that it is on the curve.
 std::optional<KeyReference> decode_key_reference_body(ByteView body);
-// The DER body of the first "MAXQ1061 KEY REFERENCE" block of `text`; nullopt
-// when there is none (not ours). Throws BadKeyReference when the block is
-// damaged (no END line, headers, bad base64, over-long).
+// The DER body of the first PEM block of `text` when that block is a
+// "MAXQ1061 KEY REFERENCE"; nullopt when there is no block or the first one
+// has another label (not ours). Text before the block is skipped, as PEM
+// readers do. Throws BadKeyReference when the block is damaged (no END line,
+// headers, bad base64, over-long).
 std::optional<Bytes> key_reference_pem_body(std::string_view text);
+// For reading a PEM stream no further than its first block: true once `text`
+// holds the first BEGIN line with another label, or our BEGIN line followed by
+// its END line (or by more than any reference needs).
+bool pem_first_block_seen(std::string_view text);
+// Upper bound of a whole reference block, BEGIN to END line, in a PEM file.
+inline constexpr size_t kMaxKeyReferencePem = 2048;
 // Both steps: nullopt when `text` has no key-reference block.
 std::optional<KeyReference> decode_key_reference_pem(std::string_view text);
 

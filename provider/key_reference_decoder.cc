@@ -39,8 +39,9 @@ OSSL_FUNC_decoder_decode_fn reference_pem_decode;
 OSSL_FUNC_decoder_decode_fn reference_der_decode;
 
 constexpr const char* kStructure = "maxq1061-key-reference";
-// A reference is a few hundred bytes; PEM input beyond this is not looked at.
-constexpr size_t kMaxPemInput = 64 * 1024;
+// Text before the first PEM block that is read at most (PEM readers skip such
+// text); a file with more is not taken for a reference.
+constexpr size_t kMaxPemInput = 1 << 20;
 
 void* reference_decoder_newctx(void* provctx) {
   return provctx;
@@ -53,15 +54,19 @@ int reference_decoder_does_selection(void* /*vctx*/, int selection) {
   return selection == 0 || (selection & OSSL_KEYMGMT_SELECT_KEYPAIR) != 0 ? 1 : 0;
 }
 
-// Up to `limit` bytes of the input; more is left unread.
-Bytes read_input(const ProviderContext* ctx, OSSL_CORE_BIO* in, size_t limit) {
-  Bytes data;
-  uint8_t buf[2048];
+// Reads `in` in pieces until `enough` says so, EOF, or `limit` bytes.
+template <typename Enough>
+std::string read_input(const ProviderContext* ctx, OSSL_CORE_BIO* in, size_t limit,
+                       Enough&& enough) {
+  std::string data;
+  char buf[1024];
   size_t n = 0;
   while (data.size() < limit &&
          ctx->core().bio_read_ex(in, buf, std::min(sizeof buf, limit - data.size()), &n) == 1 &&
-         n > 0)
-    data.insert(data.end(), buf, buf + n);
+         n > 0) {
+    data.append(buf, n);
+    if (enough(data)) break;
+  }
   return data;
 }
 
@@ -91,11 +96,13 @@ int reference_pem_decode(void* vctx, OSSL_CORE_BIO* in, int /*selection*/, OSSL_
   auto* ctx = static_cast<ProviderContext*>(vctx);
   return guarded(ctx, 0, [&] {
     if (ctx->core().bio_read_ex == nullptr) return 1;
-    Bytes data = read_input(ctx, in, kMaxPemInput);
+    // Only as far as the first PEM block: OpenSSL hands the rest of the
+    // stream (the next block of a combined file) to a later call.
+    std::string text = read_input(ctx, in, kMaxPemInput,
+                                  [](const std::string& t) { return pem_first_block_seen(t); });
     std::optional<Bytes> der;
     try {
-      der = key_reference_pem_body(
-          std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+      der = key_reference_pem_body(text);
       if (!der) return 1;  // no key-reference block: not ours
       auto ref = decode_key_reference_body(*der);
       if (!ref)
@@ -121,10 +128,11 @@ int reference_der_decode(void* vctx, OSSL_CORE_BIO* in, int selection, OSSL_CALL
   return guarded(ctx, 0, [&] {
     if (ctx->core().bio_read_ex == nullptr) return 1;
     // One byte over the limit tells an over-long reference from a full one.
-    Bytes data = read_input(ctx, in, kMaxKeyReferenceBody + 1);
+    std::string data =
+        read_input(ctx, in, kMaxKeyReferenceBody + 1, [](const std::string&) { return false; });
     std::optional<KeyReference> ref;
     try {
-      ref = decode_key_reference_body(data);
+      ref = decode_key_reference_body(ByteView(data));
     } catch (const BadKeyReference& e) {
       raise_error(ctx, kReasonBadKeyReference, "%s", e.what());
       return 0;

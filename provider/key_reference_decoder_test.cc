@@ -189,3 +189,39 @@ TEST_CASE("a reference read as a public key gives the public half only", "[decod
   drain_errors();
   CHECK(cp.count(Command::SignVerify, before) == 0);
 }
+
+TEST_CASE("a reference is found after other text and after other PEM blocks", "[decoder]") {
+  ChipAndProvider cp;
+  Bytes xy = cp.make_chip_key(0x0101);
+  std::string ref = encode_key_reference_pem(reference_for(cp, 0x0101, xy));
+  PkeyPtr soft(EVP_PKEY_Q_keygen(cp.ctx(), "provider=default", "EC", "P-256"));
+  REQUIRE(soft);
+  BioPtr pub_bio(BIO_new(BIO_s_mem()));
+  REQUIRE(PEM_write_bio_PUBKEY(pub_bio.get(), soft.get()) == 1);
+  char* pub_data = nullptr;
+  long pub_len = BIO_get_mem_data(pub_bio.get(), &pub_data);
+  std::string pub_pem(pub_data, static_cast<size_t>(pub_len));
+
+  // 100 KB of comments first, then a public key block, then the reference:
+  // the file store hands the blocks to the decoders one after the other.
+  std::string path = cp.chip.dir.file("combined.pem");
+  {
+    std::ofstream f(path);
+    for (int i = 0; i < 2000; ++i) f << "comment line " << i << " of a long preamble .........\n";
+    f << pub_pem << ref;
+  }
+  StorePtr store(OSSL_STORE_open_ex(path.c_str(), cp.ctx(), nullptr, nullptr, nullptr, nullptr,
+                                    nullptr, nullptr));
+  REQUIRE(store);
+  std::vector<int> types;
+  for (int i = 0; i < 10 && !OSSL_STORE_eof(store.get()); ++i) {
+    InfoPtr info(OSSL_STORE_load(store.get()));
+    if (!info) continue;
+    types.push_back(OSSL_STORE_INFO_get_type(info.get()));
+    if (types.back() == OSSL_STORE_INFO_PKEY)
+      CHECK(encoded_public_key(OSSL_STORE_INFO_get0_PKEY(info.get())) ==
+            reference_for(cp, 0x0101, xy).public_point);
+  }
+  INFO(drain_errors());
+  CHECK(types == std::vector<int>{OSSL_STORE_INFO_PUBKEY, OSSL_STORE_INFO_PKEY});
+}

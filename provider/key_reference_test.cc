@@ -249,3 +249,24 @@ TEST_CASE("references that could not be read back are not written", "[key-refere
   no_point.public_point.clear();
   CHECK_THROWS_AS(encode_key_reference_body(no_point), BadKeyReference);
 }
+
+TEST_CASE("only the first PEM block of a stream is looked at", "[key-reference]") {
+  using maxq::provider::pem_first_block_seen;
+  std::string ref = encode_key_reference_pem(sample());
+  std::string other = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+  // Another block first: not ours, even with a reference behind it.
+  CHECK_FALSE(key_reference_pem_body(other + ref));
+  CHECK(key_reference_pem_body("some text\n" + ref));
+
+  CHECK_FALSE(pem_first_block_seen(""));
+  CHECK_FALSE(pem_first_block_seen("text without blocks\n"));
+  CHECK_FALSE(pem_first_block_seen("-----BEGIN CERTIF"));  // label not complete
+  CHECK(pem_first_block_seen("-----BEGIN CERTIFICATE-----\n"));
+  CHECK_FALSE(pem_first_block_seen(ref.substr(0, ref.find("-----END"))));
+  CHECK_FALSE(pem_first_block_seen(ref.substr(0, ref.size() - 1)));  // END line not complete
+  CHECK(pem_first_block_seen(ref));
+  CHECK(pem_first_block_seen("junk\n" + ref + other));
+  std::string endless = ref.substr(0, ref.find("-----END"));
+  endless += std::string(maxq::provider::kMaxKeyReferencePem, 'A');
+  CHECK(pem_first_block_seen(endless));  // over-long: stop reading, it is damaged
+}
