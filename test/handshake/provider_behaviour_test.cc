@@ -169,3 +169,33 @@ TEST_CASE("handshakes leave nothing on the error queue", "[provider]") {
     CHECK(openssl_errors() == "no OpenSSL error reported");
   }
 }
+
+TEST_CASE("a property query on the SSL_CTX alone routes ECDHE to the chip", "[provider]") {
+  maxq::testing::TempDir dir;
+  LibraryContext software = LibraryContext::software();
+  TestCa ca(software.get());
+  std::string state = dir.file("client.state");
+  LibraryContext chip = LibraryContext::with_chip(MAXQ_MODULE_DIR, dir.path(), {state, false});
+  Identity client{make_key(chip, "P-256", true, 0x0101), nullptr};
+  client.cert = ca.issue(client.key.get(), "client");
+  Identity server{make_key(software, "P-256", false, 0), nullptr};
+  server.cert = ca.issue(server.key.get(), "server");
+  // What `s_client -propquery ?provider=maxq1061` does: no default properties.
+  SslCtxPtr cctx(SSL_CTX_new_ex(chip.get(), "?provider=maxq1061", TLS_client_method()));
+  REQUIRE(cctx);
+  SSL_CTX_set_min_proto_version(cctx.get(), TLS1_3_VERSION);
+  REQUIRE(SSL_CTX_set1_groups_list(cctx.get(), "secp256r1") == 1);
+  REQUIRE(SSL_CTX_use_certificate(cctx.get(), client.cert.get()) == 1);
+  REQUIRE(SSL_CTX_use_PrivateKey(cctx.get(), client.key.get()) == 1);
+  REQUIRE(X509_STORE_add_cert(SSL_CTX_get_cert_store(cctx.get()), ca.cert()) == 1);
+  SSL_CTX_set_verify(cctx.get(), SSL_VERIFY_PEER, nullptr);
+  SslCtxPtr sctx = make_ssl_ctx(software, true, 13, "P-256", server, ca);
+  run_handshake(cctx.get(), sctx.get());  // warm-up: the slot
+  auto before = counters(state);
+  run_handshake(cctx.get(), sctx.get());
+  auto d = counters(state) - before;
+  CHECK(d.count(kGenerate) == 1);
+  CHECK(d.count(kExchange) == 1);
+  CHECK(d.count(kSign) == 1);
+  CHECK(d.total_commands() == 3);
+}
