@@ -127,6 +127,11 @@ class Device {
   // Writes `data` in frame-sized chunks.
   void write_object_chunked(uint16_t id, ByteView data);
 
+  // Tells the device the public key of a key object known from elsewhere (a key
+  // reference file, a cached key), so that checking its signatures needs no read.
+  // A wrong or stale key only costs one read after the first mismatch.
+  void expect_public(uint16_t id, const PublicKey& key) { remember_public(id, key); }
+
   std::string describe() const;
   Link& link() { return *link_; }
 

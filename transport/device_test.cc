@@ -375,17 +375,3 @@ TEST_CASE("public key objects: import, verify, and refused imports", "[device]")
   CHECK_STATUS(plain->import_public_key(0x0401, pub), Status::AccessDenied);
   CHECK(plain->verify(0x0401, digest32(), dev->sign(0x0101, digest32())));  // everyone verifies
 }
-
-TEST_CASE("the in-process chip leaves nothing on the caller's libcrypto error queue", "[device]") {
-  TempChip t;
-  auto dev = t.open_device();
-  t.authenticate(*dev);
-  dev->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
-  dev->generate_key(0x0101, wire::Curve::P256);
-  ERR_clear_error();
-  Bytes off_curve(64, 0x01);  // refused inside the chip's own libcrypto context
-  CHECK_STATUS(dev->ecdh(0x0101, off_curve), Status::BadParameter);
-  CHECK_FALSE(dev->verify(0x0101, digest32(), Bytes(64, 0)));
-  // A hardware chip does not touch the host's error queue; neither does the model.
-  CHECK(ERR_peek_error() == 0);
-}

@@ -140,4 +140,3 @@ TEST_CASE("a damaged answer to a command that must not be repeated is reported, 
   chip.faults().clear();
   CHECK(f.dev->ping(Bytes{1}) == Bytes{1});
 }
-

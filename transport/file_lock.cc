@@ -14,7 +14,8 @@ namespace maxq::transport {
 FileLock::FileLock(const std::string& path) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0)
-    throw LinkError(LinkError::Kind::Io, "cannot open the device lock file " + path + ": " + std::strerror(errno));
+    throw LinkError(LinkError::Kind::Io,
+                    "cannot open the device lock file " + path + ": " + std::strerror(errno));
   while (flock(fd_, LOCK_EX) != 0) {
     if (errno == EINTR) continue;
     int e = errno;

@@ -159,3 +159,19 @@ TEST_CASE("a key whose public part this session may not read is signed with, unc
   maxq::testing::SoftwareEc sw;
   CHECK(sw.verify(wire::Curve::P256, pub.xy, Bytes(32, 5), user->sign(0x0101, Bytes(32, 5))));
 }
+
+TEST_CASE("a public key the caller already knows saves the read", "[sigcheck]") {
+  TempChip t;
+  auto admin = t.open_device();
+  t.authenticate(*admin);
+  admin->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P384));
+  transport::PublicKey pub = admin->generate_key(0x0101, wire::Curve::P384);
+  auto user = t.open_device();
+  sim::Chip& chip = TempChip::chip_of(*user);
+  auto before = chip.counters().snapshot();
+  user->expect_public(0x0101, pub);
+  CHECK(user->sign(0x0101, Bytes(48, 7)).size() == 96);
+  auto delta = chip.counters().snapshot() - before;
+  CHECK(delta.total_commands() == 1);  // the sign alone
+  CHECK(delta.selects == 1);           // in one window
+}

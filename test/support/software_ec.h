@@ -20,7 +20,9 @@ namespace maxq::testing {
 
 class SoftwareEc {
  public:
-  SoftwareEc() : ctx_(OSSL_LIB_CTX_new(), OSSL_LIB_CTX_free), prov_(OSSL_PROVIDER_load(ctx_.get(), "default"), OSSL_PROVIDER_unload) {}
+  SoftwareEc()
+      : ctx_(OSSL_LIB_CTX_new(), OSSL_LIB_CTX_free),
+        prov_(OSSL_PROVIDER_load(ctx_.get(), "default"), OSSL_PROVIDER_unload) {}
 
   using Pkey = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 
@@ -66,7 +68,8 @@ class SoftwareEc {
     std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> pctx(
         EVP_PKEY_CTX_new_from_pkey(ctx_.get(), key.get(), nullptr), EVP_PKEY_CTX_free);
     bool ok = EVP_PKEY_verify_init(pctx.get()) > 0 &&
-              EVP_PKEY_verify(pctx.get(), der, static_cast<size_t>(der_len), digest.data(), digest.size()) == 1;
+              EVP_PKEY_verify(pctx.get(), der, static_cast<size_t>(der_len), digest.data(),
+                              digest.size()) == 1;
     OPENSSL_free(der);
     return ok;
   }

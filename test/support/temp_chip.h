@@ -45,14 +45,16 @@ struct TempChip {
 
   // A new device session on this chip (a separate Chip instance, like another process would have).
   std::unique_ptr<transport::Device> open_device(transport::SpiLinkOptions options = {}) const {
-    return std::make_unique<transport::Device>(
-        std::make_unique<transport::SpiLink>(std::make_unique<transport::SimBus>(sim::Chip::open(state)), options));
+    return std::make_unique<transport::Device>(std::make_unique<transport::SpiLink>(
+        std::make_unique<transport::SimBus>(sim::Chip::open(state)), options));
   }
   static sim::Chip& chip_of(transport::Device& dev) {
     auto& link = dynamic_cast<transport::SpiLink&>(dev.link());
     return dynamic_cast<transport::SimBus&>(link.bus()).chip();
   }
-  void authenticate(transport::Device& dev) const { dev.authenticate(transport::AdminKey::load(admin_key)); }
+  void authenticate(transport::Device& dev) const {
+    dev.authenticate(transport::AdminKey::load(admin_key));
+  }
 };
 
 }  // namespace maxq::testing
