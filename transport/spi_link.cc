@@ -1,6 +1,7 @@
 #include "transport/spi_link.h"
 
 #include <algorithm>
+#include <exception>
 
 #include "transport/errors.h"
 #include "wire/frame_codec.h"
@@ -25,6 +26,14 @@ constexpr size_t kMaxPollBatch = 4096;
 
 SpiLink::SpiLink(std::unique_ptr<SpiBus> bus, SpiLinkOptions options)
     : bus_(std::move(bus)), options_(options) {}
+
+SpiLink::~SpiLink() {
+  try {
+    reset();
+  } catch (const std::exception&) {
+    // Unplugged or closed: nothing left to release.
+  }
+}
 
 void SpiLink::reset() {
   // Immediately, not lazily: the chip drops a half-received command or an

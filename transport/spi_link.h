@@ -30,6 +30,8 @@ struct SpiLinkOptions {
 class SpiLink : public Link {
  public:
   explicit SpiLink(std::unique_ptr<SpiBus> bus, SpiLinkOptions options = {});
+  // Releases a chip select left asserted (best effort: a gone bus is ignored).
+  ~SpiLink() override;
   Bytes transact(ByteView command_frame, size_t expected_payload) override;
   void reset() override;
   std::string describe() const override { return bus_->describe(); }

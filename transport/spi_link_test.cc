@@ -346,3 +346,26 @@ TEST_CASE("SpiLink: never returns more than the header announces", "[spi][script
   s.bus->response.insert(s.bus->response.end(), {0x55, 0x55, 0x55});  // junk after the frame
   CHECK(s.link.transact(wire::encode_command(wire::Command::Ping, Bytes(2, 1)), 200) == rsp);
 }
+
+TEST_CASE("SpiLink releases chip select when it goes away", "[spi][scripted]") {
+  auto bus = std::make_unique<ScriptedBus>();
+  ScriptedBus* raw = bus.get();
+  // The scripted bus outlives the link so it can be inspected afterwards.
+  struct Forwarding : transport::SpiBus {
+    ScriptedBus* to = nullptr;
+    Bytes run(const std::vector<transport::SpiOp>& ops) override { return to->run(ops); }
+    std::string describe() const override { return "fwd"; }
+    std::string lock_path() const override { return ""; }
+  };
+  auto fwd = std::make_unique<Forwarding>();
+  fwd->to = raw;
+  raw->response = wire::encode_response(wire::Status::Ok, Bytes{7});
+  {
+    transport::SpiLink link(std::move(fwd));
+    link.transact(wire::encode_command(wire::Command::Ping, Bytes{7}), 1);
+    CHECK(raw->selected());
+  }
+  CHECK_FALSE(raw->selected());
+  CHECK(raw->runs.back().size() == 1);
+  CHECK(raw->runs.back()[0].kind == Kind::Deselect);
+}
