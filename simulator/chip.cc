@@ -2,6 +2,8 @@
 // response, and the bus faults applied to the bytes on the wire.
 #include "simulator/chip.h"
 
+#include <openssl/err.h>
+
 #include "simulator/chip_core.h"
 #include "wire/frame_codec.h"
 
@@ -94,6 +96,12 @@ void Chip::SpiState::receive(ChipCore& core, uint8_t b) {
   wire::CommandFrame frame;
   bool intact = wire::decode_command(rx_, frame) == wire::FrameError::None;
   wipe(rx_);
+  // The chip's libcrypto work never leaves errors on the host thread's queue,
+  // whatever link carries the bytes (in-process bus, MPSSE model, daemon).
+  struct ErrorQueueMark {
+    ErrorQueueMark() { ERR_set_mark(); }
+    ~ErrorQueueMark() { ERR_pop_to_mark(); }
+  } mark;
   Bytes response = intact ? core.execute(frame) : core.frame_error();
   if (core.faults().silent()) {
     // MODELLED fault: the command ran but its answer never comes.
