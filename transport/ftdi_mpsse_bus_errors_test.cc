@@ -86,7 +86,7 @@ TEST_CASE("unplugged mid-command: Disconnected, and the next command reopens", "
   }
   r.model_usb().replug();
   CHECK(dev->ping(kPingData) == kPingData);
-  CHECK(std::count(r.usb->calls.begin(), r.usb->calls.end(), "bitmode 0 2") == 2);
+  CHECK(std::count(r.calls().begin(), r.calls().end(), "bitmode 0 2") == 2);
 }
 
 TEST_CASE("a bridge that stops delivering times out", "[ftdi][errors]") {

@@ -30,7 +30,7 @@ TEST_CASE("open and configure: the exact libftdi calls and MPSSE bytes", "[ftdi]
       // divide-by-5 off, adaptive off, 3-phase off, loopback off, divisor,
       // ADBUS: CS (ADBUS3) high, SCK and MOSI low; SCK, MOSI, CS outputs
       "write 8a978d8586" + divisor + "80080b"};
-  CHECK(r.usb->calls == expected);
+  CHECK(r.calls() == expected);
   CHECK(r.model->sck_hz() == hz);
   CHECK(r.model->latency_timer() == 1);
   CHECK(r.model->bitmode() == sim::MpsseModel::kBitmodeMpsse);
@@ -45,23 +45,23 @@ TEST_CASE("one ping: one USB write, one read, the published bytes", "[ftdi]") {
   Rig r;
   uint32_t hz = GENERATE(1000000u, 10000000u);
   auto dev = r.device(hz);
-  r.usb->calls.clear();
+  r.calls().clear();
   CHECK(dev->ping(kPingData) == kPingData);
   // Select, then the frame and 5 + 4 + 2 + 8 polls in one 0x31 transfer of 30
   // bytes, then SEND_IMMEDIATE; the same bytes at either clock.
   Bytes first = cat({{0x80, 0x00, 0x0B}, {0x31, 0x1D, 0x00}, kPingFrame, Bytes(19, 0xCC), {0x87}});
-  REQUIRE(r.usb->calls.size() == 2);
-  CHECK(r.usb->calls[0] == "write " + to_hex(first));
-  CHECK(r.usb->calls[1] == "read 30 -> 30");
+  REQUIRE(r.calls().size() == 2);
+  CHECK(r.calls()[0] == "write " + to_hex(first));
+  CHECK(r.calls()[1] == "read 30 -> 30");
   // The next command first ends the window the last one left open.
-  r.usb->calls.clear();
+  r.calls().clear();
   CHECK(dev->ping(kPingData) == kPingData);
   Bytes second = cat({{0x80, 0x08, 0x0B, 0x80, 0x00, 0x0B},
                       {0x31, 0x1D, 0x00},
                       kPingFrame,
                       Bytes(19, 0xCC),
                       {0x87}});
-  CHECK(r.usb->calls == std::vector<std::string>{"write " + to_hex(second), "read 30 -> 30"});
+  CHECK(r.calls() == std::vector<std::string>{"write " + to_hex(second), "read 30 -> 30"});
   CHECK(r.model->stats().unflushed_reads == 0);
   CHECK(r.model->spi_seconds() == Approx(2 * 30 * 8.0 / hz));
 }
@@ -147,13 +147,13 @@ TEST_CASE("a batch reading more than the bridge buffer is split, and partial rea
   CHECK(trips[0].read == 1024);
   CHECK(trips[3].read == tx.size() - 3 * 1024);
   for (const auto& t : trips) CHECK(t.write.back() == 0x87);
-  r.usb->calls.clear();
+  r.calls().clear();
   Bytes rx = bus->run(ops);
   REQUIRE(rx.size() == tx.size());
   CHECK(Bytes(rx.begin() + static_cast<long>(frame.size()), rx.end()) ==
         wire::encode_response(wire::Status::Ok, data));
   // Every read call got at most one packet, and the bus kept reading until all arrived.
-  auto partial = std::count_if(r.usb->calls.begin(), r.usb->calls.end(), [](const std::string& c) {
+  auto partial = std::count_if(r.calls().begin(), r.calls().end(), [](const std::string& c) {
     return c.rfind("read ", 0) == 0 && c.size() > 6 && c.substr(c.size() - 6) == " -> 62";
   });
   long full_packets = 0;
@@ -198,5 +198,5 @@ TEST_CASE("SPI clock divisors", "[ftdi][clock]") {
   CHECK(refusal(31000000).find("out of range") != std::string::npos);
   Rig r;
   CHECK_THROWS_AS(FtdiMpsseBus(r.make_usb(), r.config(7000000)), ConfigError);
-  CHECK(r.usb->calls.empty());  // refused before touching USB
+  CHECK(r.calls().empty());  // refused before touching USB
 }

@@ -19,10 +19,11 @@ using sim::testing::ScratchChip;
 inline const Bytes kPingData = {0x00, 0x01, 0x02, 0x03};
 inline const Bytes kPingFrame = {0xAA, 0x00, 0xF7, 0x00, 0x04, 0x00, 0x01, 0x02, 0x03, 0xE1, 0x09};
 
-// Logs every seam call, then hands it to the model.
+// Logs every seam call (into a log that outlives it), then hands it to the model.
 class RecordingUsb : public FtdiUsb {
  public:
-  explicit RecordingUsb(std::unique_ptr<ModelFtdiUsb> inner) : inner_(std::move(inner)) {}
+  RecordingUsb(std::unique_ptr<ModelFtdiUsb> inner, std::shared_ptr<std::vector<std::string>> log)
+      : calls(*log), inner_(std::move(inner)), log_(std::move(log)) {}
   int open(const std::string& d, char i) override {
     calls.push_back("open " + d + (i ? std::string(" ") + i : ""));
     return inner_->open(d, i);
@@ -49,7 +50,7 @@ class RecordingUsb : public FtdiUsb {
   }
   std::string error_string() const override { return inner_->error_string(); }
   ModelFtdiUsb& inner() { return *inner_; }
-  std::vector<std::string> calls;
+  std::vector<std::string>& calls;
 
  private:
   int log(std::string what, int r) {
@@ -57,19 +58,21 @@ class RecordingUsb : public FtdiUsb {
     return r;
   }
   std::unique_ptr<ModelFtdiUsb> inner_;
+  std::shared_ptr<std::vector<std::string>> log_;
 };
 
 // A chip behind the model FT232H behind the recording seam.
 struct Rig {
   ScratchChip chip;
-  RecordingUsb* usb = nullptr;
+  RecordingUsb* usb = nullptr;  // owned by the bus under test
+  std::shared_ptr<std::vector<std::string>> log = std::make_shared<std::vector<std::string>>();
   sim::MpsseModel* model = nullptr;
 
   std::unique_ptr<FtdiUsb> make_usb(unsigned wired_cs = 3) {
     auto m = std::make_unique<sim::MpsseModel>(sim::Chip::open(chip.state), wired_cs);
     model = m.get();
     m->record_writes(true);
-    auto rec = std::make_unique<RecordingUsb>(std::make_unique<ModelFtdiUsb>(std::move(m)));
+    auto rec = std::make_unique<RecordingUsb>(std::make_unique<ModelFtdiUsb>(std::move(m)), log);
     usb = rec.get();
     return rec;
   }
@@ -87,6 +90,8 @@ struct Rig {
     return std::make_unique<Device>(std::make_unique<SpiLink>(bus(hz)));
   }
   ModelFtdiUsb& model_usb() { return usb->inner(); }
+  // Every seam call so far, also after the bus (and its seam) went away.
+  std::vector<std::string>& calls() { return *log; }
 };
 
 inline Bytes cat(std::initializer_list<Bytes> parts) {
