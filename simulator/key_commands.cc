@@ -41,6 +41,7 @@ Reply ChipCore::import_key(Transaction& t, ByteView p) {
     KeyPairMaterial k = crypto_.generate(*curve);
     response = k.public_xy;  // saves the host a read of the new public key
     o->set_key(curve->curve, std::move(k.public_xy), std::move(k.private_scalar));
+    o->cached_key = std::move(k.key);  // an ephemeral key is used once: no re-import
   } else {
     if (material.size() != 2 * curve->field_bytes) return Reply::error(Status::WrongLength);
     ossl::PkeyPtr key = crypto_.public_key(*curve, material);

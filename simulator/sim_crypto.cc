@@ -68,6 +68,7 @@ KeyPairMaterial SimCrypto::generate(const wire::CurveInfo& curve) {
       len != point.size() || point[0] != 0x04)
     fail("public key encoding");
   m.public_xy.assign(point.begin() + 1, point.end());
+  m.key = std::move(key);
   return m;
 }
 

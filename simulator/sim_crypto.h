@@ -26,6 +26,7 @@ class CryptoError : public std::runtime_error {
 struct KeyPairMaterial {
   SecretBytes private_scalar;  // field_bytes, big-endian
   Bytes public_xy;             // X || Y, field_bytes each
+  ossl::PkeyPtr key;           // the same key as a libcrypto object
 };
 
 class SimCrypto {

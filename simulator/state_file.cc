@@ -170,34 +170,47 @@ std::unique_ptr<StateFile> StateFile::open(const std::string& path, SimCrypto& c
 StateFile::StateFile(std::string path, UniqueFd lock, SimCrypto& crypto)
     : path_(std::move(path)), lock_fd_(std::move(lock)), crypto_(crypto) {}
 
+void StateFile::remember_file(const struct stat& st) {
+  dev_ = st.st_dev;
+  ino_ = st.st_ino;
+  size_ = st.st_size;
+  ctime_ = st.st_ctim;
+}
+
+bool StateFile::same_file(const struct stat& st) const {
+  return st.st_ino == ino_ && st.st_dev == dev_ && st.st_size == size_ &&
+         st.st_ctim.tv_sec == ctime_.tv_sec && st.st_ctim.tv_nsec == ctime_.tv_nsec;
+}
+
 void StateFile::reload_if_changed() {
-  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
+  struct stat st {};
+  if (stat(path_.c_str(), &st) != 0) {
     if (errno == ENOENT)
       throw StateError("the simulated chip state file " + path_ +
                        " has disappeared; restore it from a backup or provision a new chip with "
                        "`maxq1061-tool init --device sim:" +
                        path_ + "`");
+    throw StateError("cannot stat the simulated chip " + path_ + ": " + errno_text());
+  }
+  // One stat per command: writers rename a new file into place, and holding
+  // the loaded file open keeps its inode from being reused, so the same inode
+  // means the same file; size and change time catch anything written into it
+  // in place (damage, which must be reported, not overwritten).
+  if (loaded_ && same_file(st)) return;
+  loaded_ = false;
+  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return reload_if_changed();  // replaced since the stat: try again
     throw StateError("cannot open the simulated chip " + path_ + ": " + errno_text());
   }
-  struct stat st {};
   if (fstat(fd.get(), &st) != 0) throw StateError("cannot stat " + path_ + ": " + errno_text());
   if (!S_ISREG(st.st_mode)) throw StateError("the simulated chip " + path_ + " is not a file");
-  if (loaded_ && st.st_ino == ino_ && st.st_dev == dev_) {
-    // Same file: unchanged unless its generation moved (writers always
-    // rename a new file into place, so this is a cheap double check).
-    uint8_t prefix[kStatePrefixBytes];
-    if (pread(fd.get(), prefix, sizeof prefix, 0) == static_cast<ssize_t>(sizeof prefix) &&
-        peek_generation(ByteView(prefix, sizeof prefix)) == generation_)
-      return;
-  }
-  loaded_ = false;
   WipedBytes data{read_all(fd.get(), path_)};
   uint64_t generation = 0;
   state_ = decode_state(data.b, path_, generation, crypto_);
   generation_ = generation;
-  dev_ = st.st_dev;
-  ino_ = st.st_ino;
+  remember_file(st);
+  loaded_fd_ = std::move(fd);
   loaded_ = true;
 }
 
@@ -212,11 +225,14 @@ void StateFile::save() {
     throw StateError("cannot replace the simulated chip " + path_ + ": " + std::strerror(e));
   }
   sync_dir(path_);
+  // Under the lock no other writer can have replaced it since the rename.
+  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st {};
-  if (stat(path_.c_str(), &st) != 0) throw StateError("cannot stat " + path_ + ": " + errno_text());
+  if (!fd.valid() || fstat(fd.get(), &st) != 0)
+    throw StateError("cannot reopen the simulated chip " + path_ + ": " + errno_text());
   ++generation_;
-  dev_ = st.st_dev;
-  ino_ = st.st_ino;
+  remember_file(st);
+  loaded_fd_ = std::move(fd);
 }
 
 void StateFile::transact(const std::function<bool(PersistentState&)>& fn) {

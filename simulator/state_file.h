@@ -4,7 +4,9 @@
 //
 // Every command runs under an exclusive flock on PATH.lock (held for the whole
 // command). Before it runs, the state is re-read if another process changed
-// the file (inode or generation differ). A changed state is written to
+// the file: PATH names another inode than the file last loaded, which is held
+// open so its inode number cannot be reused, or its size or change time moved
+// (written in place: damage, reported, never overwritten). A changed state is written to
 // PATH.tmp.<pid>, fsynced, renamed over PATH and the directory fsynced, so a
 // process killed at any point leaves the old file or the new one. Temporaries
 // left by killed writers are removed by the next writer (under the lock, no
@@ -12,8 +14,10 @@
 // rewritten: StateError names it and says what to do.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <string>
@@ -53,6 +57,8 @@ class StateFile {
  private:
   StateFile(std::string path, UniqueFd lock, SimCrypto& crypto);
   void reload_if_changed();
+  void remember_file(const struct stat& st);
+  bool same_file(const struct stat& st) const;
   void save();
 
   std::string path_;
@@ -63,6 +69,9 @@ class StateFile {
   uint64_t generation_ = 0;
   dev_t dev_ = 0;
   ino_t ino_ = 0;
+  off_t size_ = 0;
+  timespec ctime_{};
+  UniqueFd loaded_fd_;  // the file state_ came from, held open (see reload_if_changed)
 };
 
 }  // namespace maxq::sim
