@@ -55,26 +55,32 @@ Bytes uncompressed_point(EVP_PKEY* pkey, const wire::CurveInfo& curve) {
 
 }  // namespace
 
-bool ec_key_refresh_software(EcKey& key) {
-  if (!key.curve || !is_uncompressed(*key.curve, key.public_point)) return false;
-  EvpPkeyPtr pkey = software_public_key(key.ctx, *key.curve, key.public_point);
-  if (!pkey) return false;
-  key.software = std::move(pkey);
+bool ec_key_check_public(EcKey& key) {
+  if (!key.curve || !is_uncompressed(*key.curve, key.public_point) ||
+      key.ctx->curve_groups().uncompressed_point(*key.curve, key.public_point).empty())
+    return false;
+  std::lock_guard<std::mutex> lock(key.software_mutex);
+  key.software.reset();
   key.software_private = false;
   return true;
 }
 
 bool ec_key_set_public(EcKey& key, ByteView encoded) {
-  if (!key.curve || encoded.empty()) return false;
-  EvpPkeyPtr pkey = software_public_key(key.ctx, *key.curve, encoded);
-  if (!pkey) return false;
-  Bytes point = is_uncompressed(*key.curve, encoded) ? encoded.to_bytes()
-                                                     : uncompressed_point(pkey.get(), *key.curve);
+  if (!key.curve) return false;
+  Bytes point = key.ctx->curve_groups().uncompressed_point(*key.curve, encoded);
   if (point.empty()) return false;
   key.public_point = std::move(point);
-  key.software = std::move(pkey);
+  std::lock_guard<std::mutex> lock(key.software_mutex);
+  key.software.reset();
   key.software_private = false;
   return true;
+}
+
+EVP_PKEY* ec_key_software(const EcKey& key) {
+  std::lock_guard<std::mutex> lock(key.software_mutex);
+  if (!key.software && key.curve && is_uncompressed(*key.curve, key.public_point))
+    key.software = software_public_key(key.ctx, *key.curve, key.public_point);
+  return key.software.get();
 }
 
 bool ec_key_adopt_software_pair(EcKey& key, EvpPkeyPtr pkey) {
@@ -82,6 +88,7 @@ bool ec_key_adopt_software_pair(EcKey& key, EvpPkeyPtr pkey) {
   Bytes point = uncompressed_point(pkey.get(), *key.curve);
   if (point.empty()) return false;
   key.public_point = std::move(point);
+  std::lock_guard<std::mutex> lock(key.software_mutex);
   key.software = std::move(pkey);
   key.software_private = true;
   return true;
@@ -113,13 +120,13 @@ std::unique_ptr<EcKey> ec_key_dup(const EcKey& key, int selection) {
     copy->slot = key.slot;
     copy->software_private = key.software_private;
   }
+  std::lock_guard<std::mutex> lock(key.software_mutex);
   if (key.software && (copy->software_private || !key.software_private)) {
     // Software keys are never changed once built, so the copy shares it.
     if (EVP_PKEY_up_ref(key.software.get()) != 1) return nullptr;
     copy->software.reset(key.software.get());
-  } else if (!ec_key_refresh_software(*copy)) {
-    return nullptr;
   }
+  // Otherwise the copy builds its own public view when it needs one.
   return copy;
 }
 

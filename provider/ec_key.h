@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "provider/provider_context.h"
@@ -39,9 +40,12 @@ struct EcKey {
   // Keeps the temporary slot reserved while this key (or a dup of it) lives.
   std::shared_ptr<TemporaryKeySlots::Lease> slot;
 
-  // Software view: the public key (once public_point is set) or a full software
-  // key pair (no object_id, software_private), in ctx->software_libctx().
-  EvpPkeyPtr software;
+  // Software view in ctx->software_libctx(): a full software key pair (no
+  // object_id, software_private, set when adopted) or the public key, built from
+  // public_point only when software work needs it (ec_key_software): a peer's
+  // ECDHE point or a chip key's point never needs one in a handshake.
+  mutable EvpPkeyPtr software;
+  mutable std::mutex software_mutex;  // keys are shared by threads (certificates)
   bool software_private = false;
 
   bool on_chip() const { return object_id.has_value(); }
@@ -49,13 +53,18 @@ struct EcKey {
   ByteView public_xy() const { return ByteView(public_point).subview(1); }
 };
 
-// Builds `software` from curve + public_point. Returns false on an invalid point.
-bool ec_key_refresh_software(EcKey& key);
+// Checks that public_point is an uncompressed point on the key's curve (cheap:
+// a cached group) and drops any software view built for an earlier point.
+bool ec_key_check_public(EcKey& key);
 
 // Sets the public point from any encoding OpenSSL accepts (uncompressed or
-// compressed) and builds the software view; the key keeps the uncompressed
-// form. Returns false, leaving the key unchanged, for a point not on the curve.
+// compressed); the key keeps the uncompressed form. Returns false, leaving the
+// key unchanged, for a point not on the curve.
 bool ec_key_set_public(EcKey& key, ByteView encoded);
+
+// The software view (see EcKey::software), built at first use; null (with
+// OpenSSL's reason on the error queue) when libcrypto cannot make it.
+EVP_PKEY* ec_key_software(const EcKey& key);
 
 // Adopts a software key pair (`pkey` in ctx->software_libctx()) on `key->curve`.
 bool ec_key_adopt_software_pair(EcKey& key, EvpPkeyPtr pkey);

@@ -130,7 +130,7 @@ uint16_t pick_free_id(transport::Device& device) {
 void set_generated_point(EcKey& key, const transport::PublicKey& pub) {
   key.public_point.assign(1, 0x04);
   key.public_point.insert(key.public_point.end(), pub.xy.begin(), pub.xy.end());
-  if (pub.curve != key.curve->curve || !ec_key_refresh_software(key))
+  if (pub.curve != key.curve->curve || !ec_key_check_public(key))
     throw transport::ProtocolError(
         "the MAXQ1061 answered key generation with a public key that "
         "is not a point on " +

@@ -76,7 +76,7 @@ int kex_set_peer(void* vctx, void* provkey) {
   auto* c = static_cast<ExchangeContext*>(vctx);
   auto* peer = static_cast<EcKey*>(provkey);
   return guarded(c->ctx, 0, [&] {
-    if (peer == nullptr || !peer->curve || peer->public_point.empty() || !peer->software) {
+    if (peer == nullptr || !peer->curve || peer->public_point.empty()) {
       raise_error(c->ctx, kReasonInvalidKey, "the ECDH peer key has no valid public point");
       return 0;
     }
@@ -92,12 +92,15 @@ int kex_set_peer(void* vctx, void* provkey) {
 
 int derive_in_software(ExchangeContext& c, unsigned char* secret, size_t* secretlen,
                        size_t outlen) {
+  EVP_PKEY* own = ec_key_software(*c.key);
+  EVP_PKEY* peer = ec_key_software(*c.peer);
+  if (own == nullptr || peer == nullptr) return 0;
   std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(
-      EVP_PKEY_CTX_new_from_pkey(c.ctx->software_libctx(), c.key->software.get(), nullptr));
+      EVP_PKEY_CTX_new_from_pkey(c.ctx->software_libctx(), own, nullptr));
   *secretlen = outlen;
   // The peer's point was validated when it was set.
   return pctx && EVP_PKEY_derive_init(pctx.get()) > 0 &&
-                 EVP_PKEY_derive_set_peer_ex(pctx.get(), c.peer->software.get(), 0) > 0 &&
+                 EVP_PKEY_derive_set_peer_ex(pctx.get(), peer, 0) > 0 &&
                  EVP_PKEY_derive(pctx.get(), secret, secretlen) > 0
              ? 1
              : 0;

@@ -182,7 +182,7 @@ int sign_digest(SignatureContext& c, unsigned char* sig, size_t* siglen, size_t 
   }
   if (!key.on_chip()) {
     std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(
-        EVP_PKEY_CTX_new_from_pkey(c.ctx->software_libctx(), key.software.get(), nullptr));
+        EVP_PKEY_CTX_new_from_pkey(c.ctx->software_libctx(), ec_key_software(key), nullptr));
     *siglen = sigsize;
     return pctx && EVP_PKEY_sign_init(pctx.get()) > 0 &&
                    EVP_PKEY_sign(pctx.get(), sig, siglen, digest.data(), digest.size()) > 0
@@ -225,7 +225,7 @@ int sig_sign(void* vctx, unsigned char* sig, size_t* siglen, size_t sigsize,
 
 int verify_digest(SignatureContext& c, ByteView sig, ByteView digest) {
   std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(
-      EVP_PKEY_CTX_new_from_pkey(c.ctx->software_libctx(), c.key->software.get(), nullptr));
+      EVP_PKEY_CTX_new_from_pkey(c.ctx->software_libctx(), ec_key_software(*c.key), nullptr));
   return pctx && EVP_PKEY_verify_init(pctx.get()) > 0 &&
                  EVP_PKEY_verify(pctx.get(), sig.data(), sig.size(), digest.data(),
                                  digest.size()) == 1

@@ -78,7 +78,7 @@ std::unique_ptr<EcKey> key_from_reference(ProviderContext* ctx, KeyReference ref
   key->object_id = ref.object_id;
   key->serial = ref.serial;
   key->public_point = std::move(ref.public_point);
-  if (!ec_key_refresh_software(*key)) {
+  if (!ec_key_check_public(*key)) {
     char msg[128];
     std::snprintf(msg, sizeof msg,
                   "the key reference for object 0x%04x holds a public point that is not on %s",

@@ -64,6 +64,7 @@ ProviderContext::ProviderContext(const OSSL_CORE_HANDLE* handle, CoreFunctions c
     software_default_.reset(OSSL_PROVIDER_load(software_libctx_.get(), "default"));
   if (!software_default_)
     throw std::runtime_error("cannot load OpenSSL's default provider for software key work");
+  curve_groups_ = std::make_unique<CurveGroups>(software_libctx_.get());
 }
 
 ProviderContext::~ProviderContext() {

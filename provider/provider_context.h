@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 
+#include "provider/curve_groups.h"
 #include "provider/provider_config.h"
 #include "provider/temporary_key_slots.h"
 #include "transport/device.h"
@@ -53,6 +54,8 @@ class ProviderContext {
   // peer keys, software key pairs): OpenSSL's default provider only, so nothing
   // fetched there can call back into this provider.
   OSSL_LIB_CTX* software_libctx() const { return software_libctx_.get(); }
+  // EC groups in the software context, for cheap point checks (thread-safe).
+  CurveGroups& curve_groups() { return *curve_groups_; }
 
   // The device, opened at first use (and again in a forked child). Throws
   // transport::Error (or sim::StateError) with a message naming the device.
@@ -89,7 +92,8 @@ class ProviderContext {
   // unloaded before its library context is freed.
   std::unique_ptr<OSSL_LIB_CTX, LibCtxFree> software_libctx_;
   std::unique_ptr<OSSL_PROVIDER, ProviderUnload> software_default_;
-  std::mutex mutex_;  // guards session_
+  std::unique_ptr<CurveGroups> curve_groups_;  // freed before the provider is unloaded
+  std::mutex mutex_;                           // guards session_
   std::unique_ptr<Session> session_;
 };
 

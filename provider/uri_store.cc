@@ -127,7 +127,7 @@ int load_key(const StoreContext& s, const transport::ObjectInfo& info, const Chi
     key->object_id = s.uri.id;
     key->serial = serial;
   }
-  if (!ec_key_refresh_software(*key))
+  if (!ec_key_check_public(*key))
     throw transport::ProtocolError(s.text + ": the MAXQ1061 returned a public key that is not a " +
                                    std::string(curve->sn) + " point");
   // Reference protocol of ec_key.h: the key manager's load() moves the
