@@ -268,10 +268,11 @@ Bytes Device::sign(uint16_t id, ByteView digest) {
   const std::string what = "sign with key " + hex16(id);
   for (unsigned attempt = 1;; ++attempt) {
     Bytes r = sign_once(id, digest, what);
-    if (!signature_check_) return r;
+    if (!check_signatures()) return r;
     // A stale cached key (regenerated elsewhere) is re-read after the first mismatch.
     std::optional<PublicKey> pub = public_for_check(id, attempt == 2);
     if (!pub || signature_check_->verify(pub->curve, pub->xy, digest, r)) return r;
+    clean_commands_.store(0, std::memory_order_relaxed);  // damage the CRC missed
     if (attempt >= options_.max_attempts)
       throw ProtocolError(what + " on " + describe() +
                           ": the chip's signature did not verify "

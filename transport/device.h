@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -70,6 +71,19 @@ struct PublicKey {
   Bytes xy;  // X || Y, field_bytes each
 };
 
+// When the Device checks a chip signature in software before returning it
+// (see signature_check.h; a mismatch is sent again like a damaged exchange).
+enum class SignatureChecking {
+  Always,  // every signature: one ECDSA verify on the host per sign
+  // Every signature while the link has damaged an exchange within the last
+  // kCleanCommandsToTrust commands, none on a link that has stayed clean. A
+  // CRC-16 miss needs a damaged frame; a link that damages frames shows it in
+  // the many damaged frames the CRC does catch, and is then checked again.
+  AfterDamage,
+  Never,
+};
+inline constexpr uint64_t kCleanCommandsToTrust = 1000;
+
 struct DeviceOptions {
   // Total tries of a command whose exchange was damaged on the bus (CRC, sync,
   // length) and may be repeated. At a 1% byte error rate one sign exchange
@@ -77,10 +91,9 @@ struct DeviceOptions {
   unsigned max_attempts = 8;
   // Total tries when the chip did not answer at all (each costs the full poll budget).
   unsigned max_timeouts = 2;
-  // Check every signature against the key's public part in software before
-  // returning it (see signature_check.h); a mismatch is sent again like a
-  // damaged exchange. Costs one read of the public key per key and Device.
-  bool verify_signatures = true;
+  // Checking a signature costs one read of the public key per key and Device
+  // (none after expect_public) and one verify on the host.
+  SignatureChecking verify_signatures = SignatureChecking::AfterDamage;
 };
 
 // Errors: ChipError for a status word other than OK (message from
@@ -162,8 +175,11 @@ class Device {
   DeviceOptions options_;
   bool trace_;
   std::mutex mutex_;                                 // one command at a time on this device
-  std::unique_ptr<SignatureCheck> signature_check_;  // null when not verifying
-  std::mutex cache_mutex_;                           // guards the two maps
+  std::unique_ptr<SignatureCheck> signature_check_;  // null when never verifying
+  // Commands answered intact since the link last damaged an exchange.
+  std::atomic<uint64_t> clean_commands_{kCleanCommandsToTrust};
+  bool check_signatures() const;
+  std::mutex cache_mutex_;  // guards the two maps
   std::map<uint16_t, size_t> field_bytes_;
   std::map<uint16_t, PublicKey> public_keys_;
 };

@@ -32,7 +32,14 @@ Device::Device(std::unique_ptr<Link> link, DeviceOptions options)
     : link_(std::move(link)), options_(options), trace_(debug_requested()) {
   if (options_.max_attempts == 0) options_.max_attempts = 1;
   if (options_.max_timeouts == 0) options_.max_timeouts = 1;
-  if (options_.verify_signatures) signature_check_ = std::make_unique<SignatureCheck>();
+  if (options_.verify_signatures != SignatureChecking::Never)
+    signature_check_ = std::make_unique<SignatureCheck>();
+}
+
+bool Device::check_signatures() const {
+  if (!signature_check_) return false;
+  return options_.verify_signatures == SignatureChecking::Always ||
+         clean_commands_.load(std::memory_order_relaxed) < kCleanCommandsToTrust;
 }
 Device::~Device() = default;
 
@@ -100,6 +107,7 @@ Bytes Device::exchange_locked(wire::Command cmd, ByteView frame, Retry retry,
     } catch (const ProtocolError& e) {
       // Damaged (or over-long) answer. A repeatable command is sent again;
       // otherwise the caller must find out whether it was executed.
+      clean_commands_.store(0, std::memory_order_relaxed);
       reset_link_after_failure();
       if (retry == Retry::Safe && !last) continue;
       trace(what, frame.size(), "failed: " + std::string(e.what()), attempt, start);
@@ -115,6 +123,7 @@ Bytes Device::exchange_locked(wire::Command cmd, ByteView frame, Retry retry,
     }
     if (rsp.status == static_cast<uint16_t>(wire::Status::FrameError)) {
       // The chip did not execute a damaged command: any command may be resent.
+      clean_commands_.store(0, std::memory_order_relaxed);
       reset_link_after_failure();
       if (!last) continue;
       trace(what, frame.size(), "failed: command damaged on the bus", attempt, start);
@@ -122,6 +131,8 @@ Bytes Device::exchange_locked(wire::Command cmd, ByteView frame, Retry retry,
           what + " on " + device + ": the chip received the command damaged in all " +
           std::to_string(attempt) + " attempts; check the wiring and lower spi-clock-hz");
     }
+    if (clean_commands_.load(std::memory_order_relaxed) < kCleanCommandsToTrust)
+      clean_commands_.fetch_add(1, std::memory_order_relaxed);  // under mutex_: no race
     if (trace_) {
       char status[48];
       std::snprintf(status, sizeof status, "status 0x%04x, %zu bytes in", rsp.status,

@@ -3,8 +3,9 @@
 // noisy bus that is a wrong signature every few ten thousand signs, which a
 // TLS peer would reject at best. A faulty signature is also the classic way a
 // fault attack extracts an ECDSA key, so checking before release costs one
-// verify (tens of microseconds) and closes both. Uses libcrypto in its own
-// library context with only the default provider.
+// verify (tens of microseconds) and closes both. When the Device uses it is set
+// by DeviceOptions::verify_signatures (by default: while the link is suspect).
+// Uses libcrypto in its own library context with only the default provider.
 #pragma once
 
 #include <memory>
