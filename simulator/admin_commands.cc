@@ -39,6 +39,7 @@ Reply ChipCore::admin_authenticate(Transaction& t, ByteView p) {
   if (!key->holds_key()) return Reply::error(Status::ObjectEmpty);
   const wire::CurveInfo curve = *wire::curve_info(static_cast<uint8_t>(*key->curve));
   if (signature.size() != 2 * curve.field_bytes) return Reply::error(Status::WrongLength);
+  key_curve_ = curve.curve;
   Bytes digest = crypto_.digest(wire::Algorithm::Sha256, *challenge);
   if (!crypto_.verify_digest(key_of(*key), curve.field_bytes, digest, signature))
     return Reply::error(Status::BadSignature);

@@ -4,6 +4,10 @@
 
 #include <openssl/err.h>
 
+#include <algorithm>
+#include <optional>
+
+#include "simulator/bus_pacer.h"
 #include "simulator/chip_core.h"
 #include "wire/frame_codec.h"
 
@@ -12,8 +16,9 @@ namespace maxq::sim {
 class Chip::SpiState {
  public:
   ~SpiState() { reset(); }
-  // One MOSI byte in, the MISO byte clocked out at the same time.
-  uint8_t clock(ChipCore& core, uint8_t mosi);
+  // Clocks n bytes: MOSI in, the MISO bytes clocked out at the same time.
+  // `done` counts the bytes clocked, also when a StateError is thrown.
+  void transfer(ChipCore& core, const uint8_t* mosi, uint8_t* miso, size_t n, size_t& done);
   void start_window() {
     reset();
     phase_ = Phase::Receiving;
@@ -25,7 +30,9 @@ class Chip::SpiState {
     wipe(tx_);
     tx_pos_ = 0;
     busy_ = 0;
+    ready_at_.reset();
   }
+  void enable_latency(std::unique_ptr<BusPacer> pacer) { pacer_ = std::move(pacer); }
 
  private:
   enum class Phase { Deselected, Receiving, Responding, Done };
@@ -34,9 +41,11 @@ class Chip::SpiState {
     if (!b.empty()) secure_zero(b.data(), b.size());  // responses may hold secrets
     b.clear();
   }
-  void receive(ChipCore& core, uint8_t b);
+  // One byte; `slot` is where it sits on the bus when the latency model is on.
+  uint8_t clock(ChipCore& core, uint8_t mosi, const ByteSlot* slot);
+  void receive(ChipCore& core, uint8_t b, const ByteSlot* slot);
   void respond(ChipCore& core, Bytes frame);
-  uint8_t next_out();
+  uint8_t next_out(const ByteSlot* slot);
 
   Phase phase_ = Phase::Deselected;
   Bytes rx_;             // command bytes received in this window
@@ -44,19 +53,42 @@ class Chip::SpiState {
   Bytes tx_;             // the response frame being clocked out
   size_t tx_pos_ = 0;
   uint32_t busy_ = 0;  // idle bytes still to come before the response
+  // Latency model (null / empty when off): the bus time line, and when the
+  // command being answered is done on it.
+  std::unique_ptr<BusPacer> pacer_;
+  std::optional<ChipClock::time_point> ready_at_;
 };
 
-uint8_t Chip::SpiState::clock(ChipCore& core, uint8_t mosi_on_wire) {
+void Chip::SpiState::transfer(ChipCore& core, const uint8_t* mosi, uint8_t* miso, size_t n,
+                              size_t& done) {
+  if (!pacer_) {
+    for (; done < n; ++done) miso[done] = clock(core, mosi[done], nullptr);
+    return;
+  }
+  const ChipClock::time_point start = pacer_->begin();
+  try {
+    for (; done < n; ++done) {
+      const ByteSlot slot = pacer_->slot(start, done);
+      miso[done] = clock(core, mosi[done], &slot);
+    }
+  } catch (...) {
+    pacer_->abandon(start, done + 1);
+    throw;
+  }
+  pacer_->finish(start, n);
+}
+
+uint8_t Chip::SpiState::clock(ChipCore& core, uint8_t mosi_on_wire, const ByteSlot* slot) {
   FaultInjector& faults = core.faults();
   bool mosi_lost = false, miso_lost = false;
   uint8_t mosi = faults.on_mosi(mosi_on_wire, mosi_lost);
   // Full duplex: what goes out now was decided before this byte came in.
-  uint8_t miso = next_out();
+  uint8_t miso = next_out(slot);
   miso = faults.on_miso(miso, miso_lost);
-  if (miso_lost) miso = next_out();  // the host misses one byte: it sees the next
+  if (miso_lost) miso = next_out(slot);  // the host misses one byte: it sees the next
   if (phase_ == Phase::Receiving && !mosi_lost) {
     try {
-      receive(core, mosi);
+      receive(core, mosi, slot);
     } catch (...) {
       reset();  // the window is void; the host must start over
       throw;
@@ -65,8 +97,10 @@ uint8_t Chip::SpiState::clock(ChipCore& core, uint8_t mosi_on_wire) {
   return miso;
 }
 
-uint8_t Chip::SpiState::next_out() {
+uint8_t Chip::SpiState::next_out(const ByteSlot* slot) {
   if (phase_ != Phase::Responding) return wire::kIdleByte;
+  // MODELLED: still computing. A busy-polls fault comes on top of this.
+  if (ready_at_ && slot && slot->start < *ready_at_) return wire::kIdleByte;
   if (busy_ > 0) {
     --busy_;
     return wire::kIdleByte;
@@ -80,7 +114,7 @@ uint8_t Chip::SpiState::next_out() {
   return b;
 }
 
-void Chip::SpiState::receive(ChipCore& core, uint8_t b) {
+void Chip::SpiState::receive(ChipCore& core, uint8_t b, const ByteSlot* slot) {
   rx_.push_back(b);
   if (rx_.size() == wire::kHeaderSize) {
     bool sync_ok = rx_[0] == wire::kCommandSync && rx_[1] == wire::kCommandSync2;
@@ -96,6 +130,11 @@ void Chip::SpiState::receive(ChipCore& core, uint8_t b) {
   wire::CommandFrame frame;
   bool intact = wire::decode_command(rx_, frame) == wire::FrameError::None;
   wipe(rx_);
+  // The chip time starts when the last byte is in, and never before the
+  // present: the simulator's own work overlaps it, and the answer cannot come
+  // sooner than the model says in real time either.
+  std::optional<ChipClock::time_point> arrived;
+  if (slot && intact) arrived = std::max(slot->end, pacer_->clock().now());
   // The chip's libcrypto work never leaves errors on the host thread's queue,
   // whatever link carries the bytes (in-process bus, MPSSE model, daemon).
   struct ErrorQueueMark {
@@ -110,12 +149,14 @@ void Chip::SpiState::receive(ChipCore& core, uint8_t b) {
     return;
   }
   respond(core, std::move(response));
+  if (arrived) ready_at_ = *arrived + command_time(frame.command, core.key_curve());
 }
 
 void Chip::SpiState::respond(ChipCore& core, Bytes frame) {
   tx_ = std::move(frame);
   tx_pos_ = 0;
   busy_ = core.faults().take_busy_polls();
+  ready_at_.reset();
   phase_ = Phase::Responding;
 }
 
@@ -137,15 +178,23 @@ void Chip::deselect() {
   spi_->reset();
 }
 
+void Chip::enable_latency_model(const LatencySettings& settings, std::shared_ptr<ChipClock> clock) {
+  if (!clock) clock = std::make_shared<SteadyChipClock>();
+  spi_->enable_latency(std::make_unique<BusPacer>(settings.spi_clock_hz, std::move(clock)));
+}
+
 uint8_t Chip::clock(uint8_t mosi) {
   core_->counters().add_bytes(1, 1);
-  return spi_->clock(*core_, mosi);
+  uint8_t miso = 0;
+  size_t done = 0;
+  spi_->transfer(*core_, &mosi, &miso, 1, done);
+  return miso;
 }
 
 void Chip::transfer(const uint8_t* mosi, uint8_t* miso, size_t n) {
   size_t done = 0;
   try {
-    for (; done < n; ++done) miso[done] = spi_->clock(*core_, mosi[done]);
+    spi_->transfer(*core_, mosi, miso, n, done);
   } catch (...) {
     core_->counters().add_bytes(done + 1, done + 1);
     throw;

@@ -17,6 +17,14 @@
 //  - A frame with a bad sync or a length beyond 2300 bytes is answered with
 //    Status::FrameError right after its 5-byte header; one with a bad CRC after
 //    its last byte. Neither is executed.
+//  - Latency (off by default; Chip::enable_latency_model, latency_model.h): a
+//    command's answer is withheld (kIdleByte, like a busy chip) until its
+//    MODELLED chip time has passed since the frame's last byte arrived, and
+//    clocking n bytes takes n * 8 / spi_clock_hz seconds (the thread sleeps).
+//    The chip time runs on the bus's time line: a host that keeps polling sees
+//    the answer in the first byte clocked after it; one that waits (sleeps)
+//    and then polls sees it at once. A damaged frame (FrameError) is answered
+//    without chip time. Off, the chip never reads a clock.
 //  - A Chip is driven by one host thread at a time. Processes (and several Chip
 //    objects) share a chip through its state file; a child process must open
 //    its own Chip rather than use one inherited across fork().
@@ -27,8 +35,10 @@
 #include <memory>
 #include <string>
 
+#include "simulator/chip_clock.h"
 #include "simulator/counters.h"
 #include "simulator/fault_injector.h"
+#include "simulator/latency_model.h"
 #include "simulator/state_error.h"
 #include "wire/bytes.h"
 #include "wire/protocol.h"
@@ -71,6 +81,12 @@ class Chip {
 
   Serial serial() const;
   const std::string& state_path() const;
+
+  // Turns on the latency model (see above) at `settings.spi_clock_hz`, timed by
+  // `clock` (the real steady clock when null; tests pass a VirtualClock).
+  // Throws std::invalid_argument for a zero SPI clock.
+  void enable_latency_model(const LatencySettings& settings,
+                            std::shared_ptr<ChipClock> clock = nullptr);
 
   FaultInjector& faults();
   // Counters of this chip; shared across processes (see counters.h).

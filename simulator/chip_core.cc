@@ -20,6 +20,7 @@ Bytes ChipCore::frame_error() {
 
 Bytes ChipCore::execute(const wire::CommandFrame& frame) {
   counters_->add_command(frame.command);
+  key_curve_.reset();
   if (auto forced = faults_.take_forced_status()) return wire::encode_response(*forced, {});
   Reply r;
   try {

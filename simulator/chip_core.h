@@ -59,6 +59,11 @@ class ChipCore {
   // The response to a frame that arrived damaged (bad sync, CRC or length).
   Bytes frame_error();
 
+  // The curve of the key the last executed command used (signed with,
+  // generated, imported, checked against), if it got that far: the latency
+  // model times EC operations by it.
+  std::optional<wire::Curve> key_curve() const { return key_curve_; }
+
   FaultInjector& faults() { return faults_; }
   Counters& counters() { return *counters_; }
   const StateFile& state_file() const { return *state_; }
@@ -95,6 +100,7 @@ class ChipCore {
   std::unique_ptr<Counters> counters_;
   FaultInjector faults_;
   Session session_;
+  std::optional<wire::Curve> key_curve_;  // see key_curve()
 };
 
 }  // namespace maxq::sim

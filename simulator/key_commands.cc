@@ -35,6 +35,7 @@ Reply ChipCore::import_key(Transaction& t, ByteView p) {
     return Reply::error(Status::BadParameter);
   if (!allowed(t, *o, wire::Operation::Generate)) return Reply::error(Status::AccessDenied);
   if (o->length != curve->field_bytes) return Reply::error(Status::BadParameter);  // other curve
+  key_curve_ = curve->curve;
   Bytes response;
   if (generate) {
     if (!material.empty()) return Reply::error(Status::WrongLength);
@@ -94,6 +95,7 @@ Reply ChipCore::sign_verify(Transaction& t, ByteView p) {
   if (!allowed(t, *o, wire::Operation::Execute)) return Reply::error(Status::AccessDenied);
   if (!o->holds_key()) return Reply::error(Status::ObjectEmpty);
   const size_t field_bytes = curve_of(*o).field_bytes;
+  key_curve_ = *o->curve;
   if (sign) return Reply::ok(crypto_.sign_digest(key_of(*o), field_bytes, digest));
   if (signature.size() != 2 * field_bytes) return Reply::error(Status::WrongLength);
   return crypto_.verify_digest(key_of(*o), field_bytes, digest, signature)
@@ -113,6 +115,7 @@ Reply ChipCore::key_exchange(Transaction& t, ByteView p) {
   if (!o->holds_key()) return Reply::error(Status::ObjectEmpty);
   const wire::CurveInfo curve = curve_of(*o);
   if (peer_xy.size() != 2 * curve.field_bytes) return Reply::error(Status::WrongLength);
+  key_curve_ = curve.curve;
   ossl::PkeyPtr peer = crypto_.public_key(curve, peer_xy);
   if (!peer) return Reply::error(Status::BadParameter);  // not a point on the key's curve
   SecretBytes secret = crypto_.ecdh(key_of(*o), peer.get(), curve.field_bytes);
