@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "simulator/chip.h"
@@ -14,7 +15,8 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: maxq1061-sim --state PATH --socket PATH [--provision [--admin-key PATH]] [--verbose]\n"
+    "usage: maxq1061-sim --state PATH --socket PATH [--provision [--admin-key PATH]]\n"
+    "                    [--latency off|modelled [--spi-clock-hz N]] [--verbose]\n"
     "\n"
     "Serves the simulated MAXQ1061 whose state file is PATH on a unix socket; point\n"
     "the provider or maxq1061-tool at it with device unix:SOCKET.\n"
@@ -23,6 +25,10 @@ constexpr const char* kUsage =
     "  --socket PATH     unix socket to listen on (a stale one is replaced)\n"
     "  --provision       create the chip first when PATH does not exist yet\n"
     "  --admin-key PATH  where --provision writes the admin key (default PATH.admin.pem)\n"
+    "  --latency MODE    off (default): answer at once; modelled: take as long as a\n"
+    "                    real part (MODELLED chip time per command, bus time per\n"
+    "                    byte; see simulator/latency_model.h), like sim:PATH,latency=modelled\n"
+    "  --spi-clock-hz N  the modelled bus clock, 1..30000000 (default 1000000)\n"
     "  --verbose         log every client connection to stderr\n"
     "  --help            this text\n"
     "\n"
@@ -31,7 +37,18 @@ constexpr const char* kUsage =
 struct Args {
   std::string state, socket, admin_key;
   bool provision = false, verbose = false;
+  bool latency = false;
+  std::string spi_clock_hz;  // as given; checked once all arguments are in
 };
+
+constexpr unsigned long kMaxSpiClockHz = 30000000;  // the range the ftdi link accepts
+
+// Strictly decimal digits in 1..kMaxSpiClockHz, else 0.
+unsigned long parse_clock(const std::string& v) {
+  if (v.empty() || v.size() > 8 || v.find_first_not_of("0123456789") != std::string::npos) return 0;
+  unsigned long hz = std::stoul(v);
+  return hz <= kMaxSpiClockHz ? hz : 0;
+}
 
 int usage_error(const std::string& why) {
   std::fprintf(stderr, "maxq1061-sim: %s\n\n%s", why.c_str(), kUsage);
@@ -60,6 +77,14 @@ int main(int argc, char** argv) {
       if (!value(a.admin_key)) return usage_error("--admin-key needs a path");
     } else if (arg == "--provision") {
       a.provision = true;
+    } else if (arg == "--latency") {
+      std::string mode;
+      if (!value(mode)) return usage_error("--latency needs off or modelled");
+      if (mode != "off" && mode != "modelled")
+        return usage_error("--latency must be off or modelled, not '" + mode + "'");
+      a.latency = mode == "modelled";
+    } else if (arg == "--spi-clock-hz") {
+      if (!value(a.spi_clock_hz)) return usage_error("--spi-clock-hz needs a number");
     } else if (arg == "--verbose") {
       a.verbose = true;
     } else {
@@ -69,6 +94,14 @@ int main(int argc, char** argv) {
   if (a.state.empty() || a.socket.empty()) return usage_error("--state and --socket are required");
   if (!a.admin_key.empty() && !a.provision)
     return usage_error("--admin-key only goes with --provision");
+  maxq::sim::LatencySettings latency;
+  if (!a.spi_clock_hz.empty()) {
+    if (!a.latency) return usage_error("--spi-clock-hz only goes with --latency modelled");
+    latency.spi_clock_hz = static_cast<uint32_t>(parse_clock(a.spi_clock_hz));
+    if (latency.spi_clock_hz == 0)
+      return usage_error("--spi-clock-hz must be a whole number from 1 to 30000000, not '" +
+                         a.spi_clock_hz + "'");
+  }
 
   // SIGTERM/SIGINT arrive on a descriptor the serve loop polls: no handler, no
   // global flag. Clients that vanish must not kill the daemon with SIGPIPE.
@@ -97,7 +130,15 @@ int main(int argc, char** argv) {
     maxq::sim::DaemonOptions options;
     options.socket_path = a.socket;
     options.verbose = a.verbose;
-    maxq::sim::SimDaemon daemon(maxq::sim::Chip::open(a.state), options);
+    std::unique_ptr<maxq::sim::Chip> chip = maxq::sim::Chip::open(a.state);
+    if (a.latency) {
+      // The daemon serves one batch at a time: while it sleeps out a batch's
+      // bus time, other clients wait, as they would for a real chip.
+      chip->enable_latency_model(latency);
+      std::fprintf(stderr, "maxq1061-sim: latency modelled, SPI clock %u Hz\n",
+                   static_cast<unsigned>(latency.spi_clock_hz));
+    }
+    maxq::sim::SimDaemon daemon(std::move(chip), options);
     daemon.serve(stop_fd);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "maxq1061-sim: %s\n", e.what());

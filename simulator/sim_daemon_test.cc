@@ -4,6 +4,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <optional>
 #include <random>
@@ -247,6 +248,22 @@ TEST_CASE("the daemon's command line", "[daemon]") {
     CHECK(d.stderr_text().find("not a socket") != std::string::npos);
     CHECK(sim::testing::read_text(file) == "keep me");
   }
+  SECTION("bad latency options exit 2") {
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{"--latency", "fast"},
+          {"--latency"},
+          {"--spi-clock-hz", "1000000"},  // without --latency modelled
+          {"--latency", "modelled", "--spi-clock-hz", "0"},
+          {"--latency", "modelled", "--spi-clock-hz", "40000000"},
+          {"--latency", "modelled", "--spi-clock-hz", "1e6"}}) {
+      std::vector<std::string> all{"--state", chip.state, "--socket", chip.file("l.sock")};
+      all.insert(all.end(), args.begin(), args.end());
+      DaemonProcess d(all, chip.file("latency-usage"));
+      CHECK(d.wait_exit() == 2);
+    }
+    CHECK(sim::testing::read_text(chip.file("latency-usage.err")).find("--latency must be") !=
+          std::string::npos);
+  }
   SECTION("--provision creates the chip on first use") {
     std::string fresh = chip.file("fresh.state");
     std::string sock = chip.file("fresh.sock");
@@ -257,4 +274,41 @@ TEST_CASE("the daemon's command line", "[daemon]") {
     CHECK(ping_ok(c));
     CHECK(d->terminate() == 0);
   }
+}
+
+TEST_CASE("the daemon with --latency modelled slows the chip behind the socket",
+          "[daemon][latency]") {
+  ScratchChip chip;
+  std::string sock = chip.file("slow.sock");
+  auto d = DaemonProcess::serve(chip.state, sock,
+                                {"--latency", "modelled", "--spi-clock-hz", "8000000"});
+  CHECK(d->stderr_text().find("latency modelled, SPI clock 8000000 Hz") != std::string::npos);
+  RawClient c(sock);
+  // A ping and polls in one transfer: the model says 0.3 ms of chip time, 300
+  // bytes at 8 MHz (1 us each), so at least 300 idle bytes follow the frame
+  // (a host that paused between batches could see the answer sooner). More
+  // batches in case this one ended before the answer.
+  std::vector<ss::Op> ops{{ss::Op::Kind::Deselect, {}}, {ss::Op::Kind::Select, {}}};
+  Bytes tx = kPingFrame;
+  tx.insert(tx.end(), 2000, 0xCC);
+  ops.push_back({ss::Op::Kind::Transfer, tx});
+  REQUIRE(c.send(ss::encode_request(ops)));
+  auto r = c.receive();
+  REQUIRE((r && r->status == 0));
+  Bytes miso(r->body.begin() + static_cast<std::ptrdiff_t>(kPingFrame.size()), r->body.end());
+  for (int batch = 0; batch < 1000; ++batch) {
+    auto sync = std::find(miso.begin(), miso.end(), wire::kResponseSync);
+    if (sync != miso.end() && miso.end() - sync >= static_cast<std::ptrdiff_t>(kPingAnswer.size()))
+      break;
+    REQUIRE(c.send(ss::encode_request({{ss::Op::Kind::Transfer, Bytes(256, 0xCC)}})));
+    r = c.receive();
+    REQUIRE((r && r->status == 0));
+    miso.insert(miso.end(), r->body.begin(), r->body.end());
+  }
+  auto sync = std::find(miso.begin(), miso.end(), wire::kResponseSync);
+  REQUIRE(miso.end() - sync >= static_cast<std::ptrdiff_t>(kPingAnswer.size()));
+  // Busy for at least the modelled chip time (a lower bound by construction).
+  CHECK(sync - miso.begin() >= 300);
+  CHECK(Bytes(sync, sync + static_cast<std::ptrdiff_t>(kPingAnswer.size())) == kPingAnswer);
+  CHECK(d->terminate() == 0);
 }
