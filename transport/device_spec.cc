@@ -3,12 +3,15 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <vector>
 
 #include "simulator/chip.h"
+#include "simulator/latency_model.h"
 #include "transport/errors.h"
 #include "transport/ftdi_link.h"
 #include "transport/sim_bus.h"
@@ -22,7 +25,8 @@ constexpr uint32_t kMaxSpiClockHz = 30000000;  // FT232H MPSSE: 60 MHz / 2
 
 [[noreturn]] void bad(const std::string& device, const std::string& why) {
   throw ConfigError("device '" + device + "': " + why +
-                    ". Use sim:PATH (simulated chip), unix:PATH (simulator daemon) or "
+                    ". Use sim:PATH[,latency=off|modelled][,spi-clock-hz=N] (simulated chip; "
+                    "PATH without commas), unix:PATH (simulator daemon) or "
                     "ftdi:DESC[,spi-clock-hz=N][,ftdi-interface=A|B|C|D][,cs-pin=N] "
                     "(e.g. ftdi:i:0x0403:0x6014)");
 }
@@ -54,35 +58,52 @@ DeviceSpec DeviceSpec::parse(const std::string& device) {
     s.kind = Kind::Ftdi;
   else
     bad(device, "unknown link type '" + kind + "'");
-  if (s.kind == Kind::Ftdi) {
-    // Options follow the libftdi description string after commas.
+  if (s.kind == Kind::Unix) {
+    s.target = rest;
+  } else {
+    // Options follow the state path or the libftdi description after commas.
     auto comma = rest.find(',');
     s.target = rest.substr(0, comma);
+    const bool sim = s.kind == Kind::Sim;
+    bool clock_given = false;
+    // A comma in a sim path reads as an option: say so rather than guess.
+    auto bad_option = [&](const std::string& why) {
+      bad(device, why + (sim ? " (a sim state path cannot contain ',')" : ""));
+    };
     while (comma != std::string::npos) {
       auto next = rest.find(',', comma + 1);
       std::string opt =
           rest.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1);
       auto eq = opt.find('=');
-      if (eq == std::string::npos) bad(device, "option '" + opt + "' needs a value");
+      if (eq == std::string::npos) bad_option("option '" + opt + "' needs a value");
       std::string key = opt.substr(0, eq), value = opt.substr(eq + 1);
       if (key == "spi-clock-hz") {
         s.spi_clock_hz = parse_number(device, key, value);
+        clock_given = true;
         if (s.spi_clock_hz == 0 || s.spi_clock_hz > kMaxSpiClockHz)
           bad(device, "spi-clock-hz must be from 1 to 30000000 (the MPSSE maximum)");
-      } else if (key == "ftdi-interface") {
+      } else if (!sim && key == "ftdi-interface") {
         if (value.size() != 1 || value[0] < 'A' || value[0] > 'D')
           bad(device, "ftdi-interface must be A, B, C or D");
         s.ftdi_interface = value;
-      } else if (key == "cs-pin") {
+      } else if (!sim && key == "cs-pin") {
         s.cs_pin = parse_number(device, key, value);
         if (s.cs_pin < 3 || s.cs_pin > 7) bad(device, "cs-pin must be an ADBUS pin from 3 to 7");
+      } else if (sim && key == "latency") {
+        if (value == "off")
+          s.latency = Latency::Off;
+        else if (value == "modelled")
+          s.latency = Latency::Modelled;
+        else
+          bad(device, "latency must be off or modelled");
       } else {
-        bad(device, "unknown option '" + key + "'");
+        bad_option("unknown option '" + key + "'");
       }
       comma = next;
     }
-  } else {
-    s.target = rest;
+    if (sim && clock_given && s.latency != Latency::Modelled)
+      bad(device,
+          "spi-clock-hz on a sim device needs latency=modelled (it clocks the model's bus)");
   }
   if (s.target.empty())
     bad(device, "empty " + std::string(s.kind == Kind::Ftdi ? "description" : "path"));
@@ -91,8 +112,16 @@ DeviceSpec DeviceSpec::parse(const std::string& device) {
 
 std::string DeviceSpec::to_string() const {
   switch (kind) {
-    case Kind::Sim:
-      return "sim:" + target;
+    case Kind::Sim: {
+      // Non-default options only, in the order parse() documents.
+      std::string out = "sim:" + target;
+      if (latency == Latency::Modelled) {
+        out += ",latency=modelled";
+        if (spi_clock_hz != DeviceSpec{}.spi_clock_hz)
+          out += ",spi-clock-hz=" + std::to_string(spi_clock_hz);
+      }
+      return out;
+    }
     case Kind::Unix:
       return "unix:" + target;
     case Kind::Ftdi: {
@@ -133,7 +162,18 @@ std::unique_ptr<Link> open_link(const DeviceSpec& spec) {
   switch (spec.kind) {
     case DeviceSpec::Kind::Sim:
       try {
-        return std::make_unique<SpiLink>(std::make_unique<SimBus>(sim::Chip::open(spec.target)));
+        std::unique_ptr<sim::Chip> chip = sim::Chip::open(spec.target);
+        SpiLinkOptions options;
+        if (spec.latency == DeviceSpec::Latency::Modelled) {
+          chip->enable_latency_model({spec.spi_clock_hz});
+          // A fast clock means many polls while the chip works: poll for twice
+          // the longest modelled command (the default budget is 65536 polls,
+          // 17 ms at 30 MHz, less than one signature).
+          auto longest = std::chrono::duration<double>(sim::longest_command_time()).count();
+          options.poll_budget = std::max(options.poll_budget,
+                                         static_cast<size_t>(2 * longest * spec.spi_clock_hz / 8));
+        }
+        return std::make_unique<SpiLink>(std::make_unique<SimBus>(std::move(chip)), options);
       } catch (const sim::StateError& e) {
         throw ConfigError(e.what());
       }

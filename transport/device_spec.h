@@ -1,7 +1,15 @@
 // Parsing of device strings and opening the matching link.
 //
 // Accepted forms (the `device` config key and MAXQ1061_DEVICE):
-//   sim:PATH    a simulated chip in this process; PATH is its state file
+//   sim:PATH[,latency=off|modelled][,spi-clock-hz=N]
+//               a simulated chip in this process; PATH is its state file.
+//               latency=modelled makes it take as long as a real part
+//               (simulator/latency_model.h: MODELLED chip time per command,
+//               bus time at spi-clock-hz, default 1 MHz, 1..30000000 as for
+//               ftdi, only with latency=modelled); latency=off (the default)
+//               answers at once. Options follow the path after commas, in
+//               any order, so PATH cannot contain a comma: such a path is a
+//               ConfigError.
 //   unix:PATH   a maxq1061-sim daemon listening on the unix socket PATH
 //   ftdi:DESC[,spi-clock-hz=N][,ftdi-interface=A|B|C|D][,cs-pin=N]
 //               an FTDI MPSSE bridge; DESC is a libftdi description string
@@ -25,9 +33,11 @@ namespace maxq::transport {
 
 struct DeviceSpec {
   enum class Kind { Sim, Unix, Ftdi };
+  enum class Latency { Off, Modelled };  // sim: only
   Kind kind = Kind::Sim;
-  std::string target;  // state file, socket path or libftdi description
-  uint32_t spi_clock_hz = 1000000;
+  std::string target;               // state file, socket path or libftdi description
+  uint32_t spi_clock_hz = 1000000;  // ftdi: the bus; sim: the latency model's bus
+  Latency latency = Latency::Off;
   std::string ftdi_interface;  // "A".."D" or "" for the default
   unsigned cs_pin = 3;         // ADBUS pin of chip select (ADBUS3 by default)
 

@@ -96,6 +96,53 @@ TEST_CASE("ftdi options are range-checked and round-trip through to_string", "[s
   }
 }
 
+TEST_CASE("sim options: latency model and its bus clock", "[spec][latency]") {
+  DeviceSpec s = DeviceSpec::parse("sim:/var/lib/chip.state");
+  CHECK(s.latency == DeviceSpec::Latency::Off);
+  s = DeviceSpec::parse("sim:/var/lib/chip.state,latency=modelled");
+  CHECK(s.target == "/var/lib/chip.state");
+  CHECK(s.latency == DeviceSpec::Latency::Modelled);
+  CHECK(s.spi_clock_hz == 1000000);
+  s = DeviceSpec::parse("sim:/c.state,spi-clock-hz=0x1E8480,latency=modelled");  // any order
+  CHECK(s.spi_clock_hz == 2000000);
+  CHECK(s.latency == DeviceSpec::Latency::Modelled);
+  CHECK(DeviceSpec::parse("sim:/c.state,latency=off").latency == DeviceSpec::Latency::Off);
+  for (const char* good :
+       {"sim:/c.state,latency=modelled", "sim:/c.state,latency=modelled,spi-clock-hz=4000000"}) {
+    INFO(good);
+    CHECK(DeviceSpec::parse(good).to_string() == good);
+  }
+  CHECK(DeviceSpec::parse("sim:/c.state,latency=off").to_string() == "sim:/c.state");
+  for (const char* bad :
+       {"sim:/c.state,latency=fast",
+        "sim:/c.state,latency=", "sim:/c.state,latency=modelled,spi-clock-hz=0",
+        "sim:/c.state,latency=modelled,spi-clock-hz=30000001", "sim:/c.state,spi-clock-hz=2000000",
+        "sim:/c.state,latency=off,spi-clock-hz=2000000", "sim:/c.state,cs-pin=4",
+        "sim:/c.state,ftdi-interface=A", "sim:,latency=modelled", "sim:/c.state,",
+        "ftdi:i:0x0403:0x6014,latency=modelled"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(DeviceSpec::parse(bad), Catch::Contains("sim:PATH[,latency=off|modelled]"));
+  }
+  // A comma in a path reads as an option: the error says why.
+  CHECK_THROWS_WITH(DeviceSpec::parse("sim:/tmp/a,b/chip.state"),
+                    Catch::Contains("cannot contain ','"));
+  CHECK_THROWS_WITH(DeviceSpec::parse("sim:/tmp/a,b=c/chip.state"),
+                    Catch::Contains("unknown option 'b'") && Catch::Contains("cannot contain ','"));
+  CHECK_THROWS_AS(DeviceSpec::parse("sim:/tmp/a,b/chip.state"), ConfigError);
+}
+
+TEST_CASE("a sim: device with the latency model answers, at any clock", "[spec][latency]") {
+  TempChip t;
+  // 30 MHz: a signature is 75000 polls, more than the default poll budget.
+  auto link =
+      open_link(DeviceSpec::parse("sim:" + t.state + ",latency=modelled,spi-clock-hz=30000000"));
+  Device dev(std::move(link));
+  CHECK(dev.ping(maxq::Bytes{1, 2}) == maxq::Bytes{1, 2});
+  dev.create_object(ObjectSpec::temporary_key_pair(0x0201, maxq::wire::Curve::P256));
+  dev.generate_key(0x0201, maxq::wire::Curve::P256);  // 22 ms of chip time: 82500 polls
+  CHECK(dev.sign(0x0201, maxq::Bytes(32, 7)).size() == 64);
+}
+
 TEST_CASE("a provisioned sim: device opens and answers", "[spec]") {
   TempChip t;
   auto link = open_link(DeviceSpec::parse("sim:" + t.state));
