@@ -5,6 +5,8 @@
 //   identity   client key on a chip; ECDHE and RNG in software
 //   full       client key, ECDHE and the DRBG seed on a chip (?provider=maxq1061)
 //   both-ends  client and server keys each on their own chip
+// With --latency-model every chip takes as long as the MODELLED real part
+// (simulator/latency_model.h), so the handshakes really take that long.
 // See bench/README.md for how to run it and the latest figures.
 #include <openssl/crypto.h>
 #include <sys/stat.h>
@@ -16,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -24,6 +27,7 @@
 #include "bench/process_memory.h"
 #include "bench/tls_fixture.h"
 #include "simulator/counters.h"
+#include "simulator/latency_model.h"
 #include "transport/device.h"
 #include "transport/device_spec.h"
 #include "wire/protocol.h"
@@ -38,6 +42,7 @@ struct Options {
   int handshakes = 200;  // per mode per repetition
   bool json = false;
   bool hardware_estimate = false;
+  bool latency_model = false;  // chips take as long as the MODELLED part
   double spi_hz = 1e6;
   std::string module_dir;
 };
@@ -56,8 +61,8 @@ struct Mode {
 [[noreturn]] void usage(const char* msg) {
   std::fprintf(stderr,
                "%s\nusage: maxq1061-bench [--tls 12|13] [--curve P-256|P-384] [--reps N] "
-               "[--handshakes N] [--quick] [--json] [--hardware-estimate] [--spi-hz N] "
-               "[--module-dir DIR]\n",
+               "[--handshakes N] [--quick] [--json] [--hardware-estimate | --latency-model] "
+               "[--spi-hz N] [--module-dir DIR]\n",
                msg);
   std::exit(2);
 }
@@ -65,32 +70,89 @@ struct Mode {
 Options parse(int argc, char** argv) {
   Options o;
   o.module_dir = MAXQ_BENCH_MODULE_DIR;
+  bool quick = false, reps_given = false, handshakes_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
       if (i + 1 >= argc) usage(("missing value for " + a).c_str());
       return argv[++i];
     };
-    if (a == "--tls") o.tls = std::atoi(value().c_str());
-    else if (a == "--curve") o.curve = value();
-    else if (a == "--reps") o.reps = std::atoi(value().c_str());
-    else if (a == "--handshakes") o.handshakes = std::atoi(value().c_str());
-    else if (a == "--quick") { o.reps = 1; o.handshakes = 10; }
-    else if (a == "--json") o.json = true;
-    else if (a == "--hardware-estimate") o.hardware_estimate = true;
-    else if (a == "--spi-hz") o.spi_hz = std::atof(value().c_str());
-    else if (a == "--module-dir") o.module_dir = value();
-    else usage(("unknown option " + a).c_str());
+    if (a == "--tls") {
+      o.tls = std::atoi(value().c_str());
+    } else if (a == "--curve") {
+      o.curve = value();
+    } else if (a == "--reps") {
+      o.reps = std::atoi(value().c_str());
+      reps_given = true;
+    } else if (a == "--handshakes") {
+      o.handshakes = std::atoi(value().c_str());
+      handshakes_given = true;
+    } else if (a == "--quick") {
+      quick = true;
+    } else if (a == "--json") {
+      o.json = true;
+    } else if (a == "--hardware-estimate") {
+      o.hardware_estimate = true;
+    } else if (a == "--latency-model") {
+      o.latency_model = true;
+    } else if (a == "--spi-hz") {
+      o.spi_hz = std::atof(value().c_str());
+    } else if (a == "--module-dir") {
+      o.module_dir = value();
+    } else {
+      usage(("unknown option " + a).c_str());
+    }
   }
   if (o.tls != 12 && o.tls != 13) usage("--tls must be 12 or 13");
   if (o.curve != "P-256" && o.curve != "P-384") usage("--curve must be P-256 or P-384");
+  // Counts given on the command line win over --quick's. A modelled handshake
+  // takes tens of milliseconds: fewer of them keep a default run under a minute.
+  if (quick && !reps_given) o.reps = 1;
+  if (!handshakes_given) o.handshakes = quick ? 10 : (o.latency_model ? 20 : 200);
   if (o.reps < 1 || o.handshakes < 1 || o.spi_hz <= 0) usage("counts must be positive");
+  if (o.latency_model && o.hardware_estimate)
+    usage("--latency-model measures what --hardware-estimate estimates: use one of them");
+  if (o.latency_model &&
+      (o.spi_hz > 30e6 || o.spi_hz != static_cast<double>(static_cast<uint32_t>(o.spi_hz))))
+    usage("with --latency-model, --spi-hz must be a whole number of Hz up to 30000000");
   return o;
 }
 
 sim::CounterSnapshot chip_counters(const std::string& state) {
   return sim::Counters::read_file(state + ".counters");
 }
+
+// The device string of a benchmark chip: the state file, with the latency
+// model's options when it is on.
+std::string device_of(const std::string& state, const Options& opt) {
+  transport::DeviceSpec spec;
+  spec.kind = transport::DeviceSpec::Kind::Sim;
+  spec.target = state;
+  if (opt.latency_model) {
+    spec.latency = transport::DeviceSpec::Latency::Modelled;
+    spec.spi_clock_hz = static_cast<uint32_t>(opt.spi_hz);
+  }
+  return spec.to_string();
+}
+
+// The provider reads MAXQ1061_DEVICE when a library context loads it, and it
+// overrides the generated config's `device` (which names the bare state file):
+// set for the load of one chip's context, then put back. This also keeps a
+// MAXQ1061_DEVICE from the caller's environment away from the benchmark chips.
+class DeviceOverride {
+ public:
+  explicit DeviceOverride(const std::string& device) {
+    if (const char* old = std::getenv(kName)) old_ = old;
+    setenv(kName, device.c_str(), 1);
+  }
+  ~DeviceOverride() { old_ ? setenv(kName, old_->c_str(), 1) : unsetenv(kName); }
+  DeviceOverride(const DeviceOverride&) = delete;
+  DeviceOverride& operator=(const DeviceOverride&) = delete;
+
+ private:
+  static constexpr const char* kName = "MAXQ1061_DEVICE";
+  std::optional<std::string> old_;
+};
 
 size_t persistent_objects(const std::string& state) {
   transport::Device dev(transport::open_link(transport::DeviceSpec::parse("sim:" + state)));
@@ -136,13 +198,18 @@ int run(int argc, char** argv) {
   std::string work = tmpl;
   struct Cleanup {
     std::string dir;
-    ~Cleanup() { std::error_code ec; std::filesystem::remove_all(dir, ec); }
+    ~Cleanup() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
   } cleanup{work};
 
   LibraryContext sw = LibraryContext::software();
   TestCa ca(sw.get());
   auto chip = [&](const std::string& name, bool full) {
-    return LibraryContext::with_chip(opt.module_dir, work, {work + "/" + name + ".state", full});
+    std::string state = work + "/" + name + ".state";
+    DeviceOverride device(device_of(state, opt));
+    return LibraryContext::with_chip(opt.module_dir, work, {state, full});
   };
   LibraryContext identity_ctx = chip("identity", false);
   LibraryContext full_ctx = chip("full", true);
@@ -169,7 +236,8 @@ int run(int argc, char** argv) {
     return make_ssl_ctx(ctx, false, opt.tls, opt.curve, id, ca);
   };
   std::vector<Mode> modes(4);
-  auto set = [](Mode& m, const char* name, SslCtxPtr c, SslCtxPtr s, std::vector<std::string> chips) {
+  auto set = [](Mode& m, const char* name, SslCtxPtr c, SslCtxPtr s,
+                std::vector<std::string> chips) {
     m.name = name;
     m.client = std::move(c);
     m.server = std::move(s);
@@ -197,16 +265,35 @@ int run(int argc, char** argv) {
 
   unsigned field = opt.curve == "P-384" ? 48 : 32;
   double base = percentile(modes[0].rates, 0.5);
+  // The chip time of one signature: with the model on, no handshake with a
+  // chip key can be faster (the bench_quick_latency_model test checks it).
+  const double sign_ms =
+      sim::command_time_ms(static_cast<uint8_t>(wire::Command::SignVerify), field);
   if (opt.json) {
-    std::printf("{\"tls\":\"1.%d\",\"curve\":\"%s\",\"reps\":%d,\"handshakes_per_rep\":%d,"
-                "\"rss_kib_before\":%llu,\"rss_kib_after\":%llu,\"peak_rss_kib\":%llu,\"modes\":[",
-                opt.tls % 10, opt.curve.c_str(), opt.reps, opt.handshakes,
-                static_cast<unsigned long long>(mem_before.rss_kib),
-                static_cast<unsigned long long>(mem_after.rss_kib),
-                static_cast<unsigned long long>(mem_after.peak_kib));
+    std::string model = "null";
+    if (opt.latency_model) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "{\"spi_clock_hz\":%.0f,\"sign_ms\":%.3f}", opt.spi_hz,
+                    sign_ms);
+      model = buf;
+    }
+    std::printf(
+        "{\"tls\":\"1.%d\",\"curve\":\"%s\",\"reps\":%d,\"handshakes_per_rep\":%d,"
+        "\"latency_model\":%s,"
+        "\"rss_kib_before\":%llu,\"rss_kib_after\":%llu,\"peak_rss_kib\":%llu,\"modes\":[",
+        opt.tls % 10, opt.curve.c_str(), opt.reps, opt.handshakes, model.c_str(),
+        static_cast<unsigned long long>(mem_before.rss_kib),
+        static_cast<unsigned long long>(mem_after.rss_kib),
+        static_cast<unsigned long long>(mem_after.peak_kib));
   } else {
-    std::printf("TLS 1.%d, %s, %d reps x %d handshakes per mode (interleaved)\n\n", opt.tls % 10,
+    std::printf("TLS 1.%d, %s, %d reps x %d handshakes per mode (interleaved)\n", opt.tls % 10,
                 opt.curve.c_str(), opt.reps, opt.handshakes);
+    if (opt.latency_model)
+      std::printf(
+          "Latency model on: every chip takes as long as the MODELLED part "
+          "(simulator/latency_model.cc), SPI at %.0f Hz\n",
+          opt.spi_hz);
+    std::printf("\n");
     std::printf("%-10s %9s %6s %8s %8s %9s %9s %9s %8s  %s\n", "mode", "hs/s", "ratio", "p50 ms",
                 "p99 ms", "cmds/hs", "SPI out", "SPI in", "objects", "chip commands per handshake");
   }
@@ -219,26 +306,32 @@ int run(int argc, char** argv) {
       if (!m.delta.commands[code]) continue;
       char buf[96];
       std::snprintf(buf, sizeof buf, opt.json ? "%s\"%s\":%.3f" : "%s%s %.2f",
-                    by_code.empty() ? "" : ", ", std::string(wire::command_name(static_cast<uint8_t>(code))).c_str(),
+                    by_code.empty() ? "" : ", ",
+                    std::string(wire::command_name(static_cast<uint8_t>(code))).c_str(),
                     static_cast<double>(m.delta.commands[code]) / hs);
       by_code += buf;
     }
-    long long new_objects = static_cast<long long>(m.objects_after) - static_cast<long long>(m.objects_before);
+    long long new_objects =
+        static_cast<long long>(m.objects_after) - static_cast<long long>(m.objects_before);
     HardwareEstimate est = estimate_hardware(m.delta, m.handshakes, field, opt.spi_hz);
     double p50 = percentile(m.latencies_ms, 0.5);
     if (opt.json) {
-      std::printf("%s{\"mode\":\"%s\",\"handshakes_per_s\":%.1f,\"ratio\":%.3f,\"p50_ms\":%.3f,"
-                  "\"p99_ms\":%.3f,\"chip_commands_per_handshake\":%.3f,\"by_command\":{%s},"
-                  "\"spi_bytes_to_chip\":%.1f,\"spi_bytes_from_chip\":%.1f,\"new_objects\":%lld,"
-                  "\"estimate_bus_ms\":%.2f,\"estimate_chip_ms\":%.2f,\"estimate_handshake_ms\":%.2f}",
-                  i ? "," : "", m.name.c_str(), rate, rate / base, p50,
-                  percentile(m.latencies_ms, 0.99), static_cast<double>(m.delta.total_commands()) / hs,
-                  by_code.c_str(), static_cast<double>(m.delta.bytes_to_chip) / hs,
-                  static_cast<double>(m.delta.bytes_from_chip) / hs, new_objects, est.bus_ms,
-                  est.chip_ms, p50 + est.bus_ms + est.chip_ms);
+      std::printf(
+          "%s{\"mode\":\"%s\",\"handshakes_per_s\":%.1f,\"ratio\":%.3f,\"p50_ms\":%.3f,"
+          "\"p99_ms\":%.3f,\"chip_commands_per_handshake\":%.3f,\"by_command\":{%s},"
+          "\"spi_bytes_to_chip\":%.1f,\"spi_bytes_from_chip\":%.1f,\"new_objects\":%lld,"
+          "\"estimate_bus_ms\":%.2f,\"estimate_chip_ms\":%.2f",
+          i ? "," : "", m.name.c_str(), rate, rate / base, p50, percentile(m.latencies_ms, 0.99),
+          static_cast<double>(m.delta.total_commands()) / hs, by_code.c_str(),
+          static_cast<double>(m.delta.bytes_to_chip) / hs,
+          static_cast<double>(m.delta.bytes_from_chip) / hs, new_objects, est.bus_ms, est.chip_ms);
+      // With the model on, p50 already holds the bus and chip time.
+      if (!opt.latency_model)
+        std::printf(",\"estimate_handshake_ms\":%.2f", p50 + est.bus_ms + est.chip_ms);
+      std::printf("}");
     } else {
-      std::printf("%-10s %9.1f %6.3f %8.3f %8.3f %9.2f %9.1f %9.1f %+8lld  %s\n", m.name.c_str(), rate,
-                  rate / base, p50, percentile(m.latencies_ms, 0.99),
+      std::printf("%-10s %9.1f %6.3f %8.3f %8.3f %9.2f %9.1f %9.1f %+8lld  %s\n", m.name.c_str(),
+                  rate, rate / base, p50, percentile(m.latencies_ms, 0.99),
                   static_cast<double>(m.delta.total_commands()) / hs,
                   static_cast<double>(m.delta.bytes_to_chip) / hs,
                   static_cast<double>(m.delta.bytes_from_chip) / hs, new_objects,
@@ -248,20 +341,37 @@ int run(int argc, char** argv) {
   if (opt.json) {
     std::printf("]}\n");
   } else {
-    std::printf("\nRSS %llu KiB -> %llu KiB (growth %lld KiB), peak %llu KiB\n",
-                static_cast<unsigned long long>(mem_before.rss_kib),
-                static_cast<unsigned long long>(mem_after.rss_kib),
-                static_cast<long long>(mem_after.rss_kib) - static_cast<long long>(mem_before.rss_kib),
-                static_cast<unsigned long long>(mem_after.peak_kib));
+    std::printf(
+        "\nRSS %llu KiB -> %llu KiB (growth %lld KiB), peak %llu KiB\n",
+        static_cast<unsigned long long>(mem_before.rss_kib),
+        static_cast<unsigned long long>(mem_after.rss_kib),
+        static_cast<long long>(mem_after.rss_kib) - static_cast<long long>(mem_before.rss_kib),
+        static_cast<unsigned long long>(mem_after.peak_kib));
     if (opt.hardware_estimate) {
-      std::printf("\nEstimated handshake on real hardware at %.0f Hz SPI (MODELLED chip timings, "
-                  "see bench/README.md):\n", opt.spi_hz);
+      std::printf(
+          "\nEstimated handshake on real hardware at %.0f Hz SPI (MODELLED chip timings, "
+          "see bench/README.md):\n",
+          opt.spi_hz);
       for (Mode& m : modes) {
         HardwareEstimate est = estimate_hardware(m.delta, m.handshakes, field, opt.spi_hz);
         double p50 = percentile(m.latencies_ms, 0.5);
         std::printf("  %-10s host %7.2f ms + bus %7.2f ms + chip %7.2f ms = %7.2f ms\n",
                     m.name.c_str(), p50, est.bus_ms, est.chip_ms, p50 + est.bus_ms + est.chip_ms);
       }
+    }
+    if (opt.latency_model) {
+      std::printf(
+          "\nMeasured with the latency model, next to the split estimated from the "
+          "counters (MODELLED):\n");
+      for (Mode& m : modes) {
+        HardwareEstimate est = estimate_hardware(m.delta, m.handshakes, field, opt.spi_hz);
+        std::printf("  %-10s p50 %7.2f ms   bus %7.2f ms + chip %7.2f ms\n", m.name.c_str(),
+                    percentile(m.latencies_ms, 0.5), est.bus_ms, est.chip_ms);
+      }
+      std::printf(
+          "Bus time counts every clocked byte, including the polls the host clocks while "
+          "the chip\nworks, so bus and chip overlap: p50 ~ host time + bus time, and "
+          "p50 >= chip time.\n");
     }
   }
   return 0;
