@@ -18,7 +18,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -135,25 +134,6 @@ std::string device_of(const std::string& state, const Options& opt) {
   return spec.to_string();
 }
 
-// The provider reads MAXQ1061_DEVICE when a library context loads it, and it
-// overrides the generated config's `device` (which names the bare state file):
-// set for the load of one chip's context, then put back. This also keeps a
-// MAXQ1061_DEVICE from the caller's environment away from the benchmark chips.
-class DeviceOverride {
- public:
-  explicit DeviceOverride(const std::string& device) {
-    if (const char* old = std::getenv(kName)) old_ = old;
-    setenv(kName, device.c_str(), 1);
-  }
-  ~DeviceOverride() { old_ ? setenv(kName, old_->c_str(), 1) : unsetenv(kName); }
-  DeviceOverride(const DeviceOverride&) = delete;
-  DeviceOverride& operator=(const DeviceOverride&) = delete;
-
- private:
-  static constexpr const char* kName = "MAXQ1061_DEVICE";
-  std::optional<std::string> old_;
-};
-
 size_t persistent_objects(const std::string& state) {
   transport::Device dev(transport::open_link(transport::DeviceSpec::parse("sim:" + state)));
   return dev.list_objects().size();
@@ -204,12 +184,14 @@ int run(int argc, char** argv) {
     }
   } cleanup{work};
 
+  // The benchmark's chips are its own: the provider's environment override
+  // would point every context at one device.
+  unsetenv("MAXQ1061_DEVICE");
   LibraryContext sw = LibraryContext::software();
   TestCa ca(sw.get());
   auto chip = [&](const std::string& name, bool full) {
     std::string state = work + "/" + name + ".state";
-    DeviceOverride device(device_of(state, opt));
-    return LibraryContext::with_chip(opt.module_dir, work, {state, full});
+    return LibraryContext::with_chip(opt.module_dir, work, {state, full, device_of(state, opt)});
   };
   LibraryContext identity_ctx = chip("identity", false);
   LibraryContext full_ctx = chip("full", true);

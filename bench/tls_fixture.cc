@@ -42,7 +42,8 @@ std::string openssl_errors() {
 LibraryContext LibraryContext::software() {
   LibraryContext c;
   c.ctx_.reset(OSSL_LIB_CTX_new());
-  check(c.ctx_ && OSSL_PROVIDER_load(c.ctx_.get(), "default"), "default provider");
+  if (c.ctx_) c.default_.reset(OSSL_PROVIDER_load(c.ctx_.get(), "default"));
+  check(c.default_ != nullptr, "default provider");
   return c;
 }
 
@@ -57,7 +58,7 @@ LibraryContext LibraryContext::with_chip(const std::string& module_dir, const st
     if (chip.full_offload) f << "alg_section = algs\nrandom = rnd\n";
     f << "[prov]\ndefault = def\nmaxq1061 = mx\n[def]\nactivate = 1\n"
       << "[mx]\nmodule = " << module_dir << "/maxq1061.so\nactivate = 1\n"
-      << "device = sim:" << chip.state_path << "\n"
+      << "device = " << (chip.device.empty() ? "sim:" + chip.state_path : chip.device) << "\n"
       << "admin-key = " << chip.state_path << ".admin.pem\n";
     if (chip.full_offload)
       f << "[algs]\ndefault_properties = ?provider=maxq1061\n[rnd]\nseed = MAXQ1061-TRNG\n";
@@ -81,7 +82,8 @@ X509Ptr TestCa::issue(EVP_PKEY* key, const std::string& cn) const {
   X509Ptr x(X509_new_ex(software_, nullptr));
   check(x != nullptr, "X509_new_ex");
   X509_set_version(x.get(), X509_VERSION_3);
-  ASN1_INTEGER_set(X509_get_serialNumber(x.get()), static_cast<long>(std::hash<std::string>{}(cn) & 0x7fffffff));
+  ASN1_INTEGER_set(X509_get_serialNumber(x.get()),
+                   static_cast<long>(std::hash<std::string>{}(cn)&0x7fffffff));
   X509_gmtime_adj(X509_getm_notBefore(x.get()), -3600);
   X509_gmtime_adj(X509_getm_notAfter(x.get()), 86400);
   X509_NAME* name = X509_get_subject_name(x.get());
@@ -102,7 +104,8 @@ X509Ptr TestCa::issue(EVP_PKEY* key, const std::string& cn) const {
 }
 
 PkeyPtr make_key(const LibraryContext& ctx, const std::string& curve, bool on_chip, int id) {
-  PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(ctx.get(), "EC", on_chip ? "provider=maxq1061" : nullptr));
+  PkeyCtxPtr pctx(
+      EVP_PKEY_CTX_new_from_name(ctx.get(), "EC", on_chip ? "provider=maxq1061" : nullptr));
   check(pctx && EVP_PKEY_keygen_init(pctx.get()) > 0, "keygen init");
   std::string group = curve;
   char id_text[8];
@@ -120,7 +123,8 @@ PkeyPtr make_key(const LibraryContext& ctx, const std::string& curve, bool on_ch
 
 SslCtxPtr make_ssl_ctx(const LibraryContext& ctx, bool server, int version,
                        const std::string& curve, const Identity& id, const TestCa& ca) {
-  SslCtxPtr s(SSL_CTX_new_ex(ctx.get(), nullptr, server ? TLS_server_method() : TLS_client_method()));
+  SslCtxPtr s(
+      SSL_CTX_new_ex(ctx.get(), nullptr, server ? TLS_server_method() : TLS_client_method()));
   check(s != nullptr, "SSL_CTX_new_ex");
   int v = version == 12 ? TLS1_2_VERSION : TLS1_3_VERSION;
   SSL_CTX_set_min_proto_version(s.get(), v);
@@ -152,13 +156,15 @@ void run_handshake(SSL_CTX* client_ctx, SSL_CTX* server_ctx) {
   for (int round = 0; round < 64 && !(client_done && server_done); ++round) {
     if (!client_done) {
       int r = SSL_do_handshake(client.get());
-      if (r == 1) client_done = true;
+      if (r == 1)
+        client_done = true;
       else if (SSL_get_error(client.get(), r) != SSL_ERROR_WANT_READ)
         throw std::runtime_error("client handshake: " + openssl_errors());
     }
     if (!server_done) {
       int r = SSL_do_handshake(server.get());
-      if (r == 1) server_done = true;
+      if (r == 1)
+        server_done = true;
       else if (SSL_get_error(server.get(), r) != SSL_ERROR_WANT_READ)
         throw std::runtime_error("server handshake: " + openssl_errors());
     }

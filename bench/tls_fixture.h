@@ -3,17 +3,21 @@
 // throwaway CA, and SSL_CTXs configured for full handshakes without resumption.
 #pragma once
 
+#include <openssl/provider.h>
 #include <openssl/ssl.h>
 
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace maxq::bench {
 
 template <auto Fn>
 struct Free {
   template <class T>
-  void operator()(T* p) const { Fn(p); }
+  void operator()(T* p) const {
+    Fn(p);
+  }
 };
 using LibCtxPtr = std::unique_ptr<OSSL_LIB_CTX, Free<OSSL_LIB_CTX_free>>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, Free<EVP_PKEY_free>>;
@@ -22,12 +26,16 @@ using SslCtxPtr = std::unique_ptr<SSL_CTX, Free<SSL_CTX_free>>;
 using SslPtr = std::unique_ptr<SSL, Free<SSL_free>>;
 
 struct ChipConfig {
-  std::string state_path;   // simulated chip; provisioned if missing
+  ChipConfig(std::string state, bool full = false, std::string device_string = {})
+      : state_path(std::move(state)), full_offload(full), device(std::move(device_string)) {}
+  std::string state_path;     // simulated chip; provisioned if missing
   bool full_offload = false;  // default_properties ?provider=maxq1061 + chip seed source
+  std::string device;         // the provider's device string; empty: sim:state_path
 };
 
 // A library context: plain (default provider only) or with the provider loaded
-// through a generated openssl.cnf naming the chip.
+// through a generated openssl.cnf naming the chip. MAXQ1061_DEVICE, when set,
+// overrides that config's device (the provider's rule): callers unset it.
 class LibraryContext {
  public:
   static LibraryContext software();
@@ -38,6 +46,8 @@ class LibraryContext {
 
  private:
   LibCtxPtr ctx_;
+  // The software context's default provider; unloaded before ctx_ is freed.
+  std::unique_ptr<OSSL_PROVIDER, Free<OSSL_PROVIDER_unload>> default_;
   std::string chip_state_;
 };
 

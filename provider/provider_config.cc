@@ -4,6 +4,9 @@
 
 #include <cstdlib>
 
+#include "transport/device_spec.h"
+#include "transport/errors.h"
+
 namespace maxq::provider {
 namespace {
 
@@ -35,8 +38,13 @@ ProviderConfig resolve_config(const ConfigSettings& environment, const ConfigSet
   if (admin_key && !admin_key->empty()) {
     c.admin_key = *admin_key;
   } else if (c.device.rfind(kSimPrefix, 0) == 0) {
-    // A simulated chip keeps its admin key beside its state file.
-    c.admin_key = c.device.substr(sizeof kSimPrefix - 1) + ".admin.pem";
+    // A simulated chip keeps its admin key beside its state file (the path
+    // without the device options). A malformed device string gets its own
+    // error when the device is opened.
+    try {
+      c.admin_key = transport::DeviceSpec::parse(c.device).target + ".admin.pem";
+    } catch (const transport::Error&) {
+    }
   }
   const auto& debug = first_set(environment.debug, config_file.debug);
   c.debug = debug && !debug->empty() && *debug != "0";

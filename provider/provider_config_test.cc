@@ -20,6 +20,11 @@ TEST_CASE("the config file names the device and admin key", "[config]") {
   CHECK(c.device == "sim:/var/lib/chip.state");
   CHECK_FALSE(c.default_device);
   CHECK(c.admin_key == "/var/lib/chip.state.admin.pem");  // beside a simulated chip
+  // Device options are not part of the path.
+  file.device = "sim:/var/lib/chip.state,latency=modelled,spi-clock-hz=2000000";
+  CHECK(resolve_config({}, file, "/d").admin_key == "/var/lib/chip.state.admin.pem");
+  file.device = "sim:";  // refused when the device is opened; no admin key guessed
+  CHECK(resolve_config({}, file, "/d").admin_key.empty());
   file.admin_key = "/etc/maxq/admin.pem";
   CHECK(resolve_config({}, file, "/d").admin_key == "/etc/maxq/admin.pem");
 }
