@@ -166,12 +166,8 @@ std::unique_ptr<Link> open_link(const DeviceSpec& spec) {
         SpiLinkOptions options;
         if (spec.latency == DeviceSpec::Latency::Modelled) {
           chip->enable_latency_model({spec.spi_clock_hz});
-          // A fast clock means many polls while the chip works: poll for twice
-          // the longest modelled command (the default budget is 65536 polls,
-          // 17 ms at 30 MHz, less than one signature).
-          auto longest = std::chrono::duration<double>(sim::longest_command_time()).count();
-          options.poll_budget = std::max(options.poll_budget,
-                                         static_cast<size_t>(2 * longest * spec.spi_clock_hz / 8));
+          // Polling sized in time at the modelled clock, as on a real bus.
+          options = SpiLinkOptions::for_clock(spec.spi_clock_hz);
         }
         return std::make_unique<SpiLink>(std::make_unique<SimBus>(std::move(chip)), options);
       } catch (const sim::StateError& e) {

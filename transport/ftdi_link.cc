@@ -33,7 +33,8 @@ std::unique_ptr<Link> open_ftdi_link(const DeviceSpec& spec) {
     usb = make_libftdi_usb();
   }
   return std::make_unique<SpiLink>(
-      std::make_unique<FtdiMpsseBus>(std::move(usb), std::move(config)));
+      std::make_unique<FtdiMpsseBus>(std::move(usb), std::move(config)),
+      SpiLinkOptions::for_clock(spec.spi_clock_hz));
 }
 
 }  // namespace maxq::transport

@@ -20,9 +20,18 @@ struct WipedBytes {
 };
 
 constexpr size_t kFirstPollBatch = 64;
-constexpr size_t kMaxPollBatch = 4096;
 
 }  // namespace
+
+SpiLinkOptions SpiLinkOptions::for_clock(uint32_t spi_clock_hz) {
+  SpiLinkOptions o;
+  const double polls_per_second = spi_clock_hz / 8.0;
+  o.poll_budget =
+      std::max(o.poll_budget, static_cast<size_t>(polls_per_second * kLongestCommandSeconds));
+  o.max_poll_batch = std::clamp(static_cast<size_t>(polls_per_second * kPollBatchSeconds),
+                                kFirstPollBatch, o.max_poll_batch);
+  return o;
+}
 
 SpiLink::SpiLink(std::unique_ptr<SpiBus> bus, SpiLinkOptions options)
     : bus_(std::move(bus)), options_(options) {}
@@ -90,7 +99,8 @@ Bytes SpiLink::transact(ByteView frame, size_t expected_payload) {
   // Still busy: poll in growing batches (few round trips for long computations,
   // few wasted bytes for short ones) until 0x55 or the poll budget.
   size_t polled = polls;
-  size_t batch = std::max(kFirstPollBatch, options_.busy_margin);
+  const size_t max_batch = std::max<size_t>(options_.max_poll_batch, 1);
+  size_t batch = std::min(std::max(kFirstPollBatch, options_.busy_margin), max_batch);
   while (got.empty()) {
     if (polled >= options_.poll_budget) {
       throw LinkError(LinkError::Kind::Timeout,
@@ -103,7 +113,7 @@ Bytes SpiLink::transact(ByteView frame, size_t expected_payload) {
     WipedBytes more{run_checked({SpiOp::transfer(Bytes(n, wire::kPollByte))}, n)};
     polled += n;
     take(more.b, 0);
-    batch = std::min(batch * 2, kMaxPollBatch);
+    batch = std::min(batch * 2, max_batch);
   }
 
   // The header tells how long the frame is. If it is incomplete, clock its

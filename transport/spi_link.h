@@ -3,8 +3,8 @@
 //  1. [Deselect if the previous window is still open], Select, Transfer(frame +
 //     polls for the whole expected answer + busy_margin). When the chip answers
 //     promptly and the expected size was right, that is the only round trip.
-//  2. If no 0x55 came back yet: more polls in growing batches, up to poll_budget
-//     polls in all (then LinkError Timeout).
+//  2. If no 0x55 came back yet: more polls in growing batches of at most
+//     max_poll_batch, up to poll_budget polls in all (then LinkError Timeout).
 //  3. If the header arrived late: its missing bytes plus the expected rest.
 //  4. If the frame is longer than expected: exactly the missing bytes, and the
 //     window closes in the same trip.
@@ -14,6 +14,7 @@
 // a header announcing more than a frame can hold is a ProtocolError.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -23,8 +24,18 @@
 namespace maxq::transport {
 
 struct SpiLinkOptions {
-  size_t busy_margin = 8;      // extra polls in the first round trip
-  size_t poll_budget = 65536;  // polls before giving up (LinkError Timeout)
+  size_t busy_margin = 8;        // extra polls in the first round trip
+  size_t poll_budget = 65536;    // polls before giving up (LinkError Timeout)
+  size_t max_poll_batch = 4096;  // polls per round trip at most
+
+  // For a bus clocked at `spi_clock_hz`: polling sized in time, not bytes. The
+  // budget covers kLongestCommand (a fast clock must not run out of polls while
+  // the chip works), and a batch lasts at most kPollBatchTime, so the host
+  // stops polling at most that long after the answer is ready (at 1 MHz a
+  // 4096-poll batch is 33 ms, longer than a signature).
+  static SpiLinkOptions for_clock(uint32_t spi_clock_hz);
+  static constexpr double kLongestCommandSeconds = 2.0;  // MODELLED margin, no datasheet figure
+  static constexpr double kPollBatchSeconds = 0.002;
 };
 
 class SpiLink : public Link {

@@ -2,7 +2,9 @@
 #include "transport/spi_link.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 
+#include "simulator/latency_model.h"
 #include "test/support/temp_chip.h"
 #include "transport/errors.h"
 #include "wire/frame_codec.h"
@@ -291,6 +293,39 @@ TEST_CASE("SpiLink: a busy chip is polled in growing batches", "[spi][scripted]"
   CHECK(s.bus->runs.size() <= 10);
   for (size_t i = 2; i + 1 < s.bus->runs.size(); ++i)
     CHECK(s.bus->clocked_in_run(i) >= s.bus->clocked_in_run(i - 1));
+}
+
+TEST_CASE("SpiLink: polling batches stop at max_poll_batch", "[spi][scripted]") {
+  transport::SpiLinkOptions options;
+  options.max_poll_batch = 250;
+  ScriptedLink s(options);
+  Bytes rsp = wire::encode_response(wire::Status::Ok, payload_of(8));
+  s.bus->response = rsp;
+  s.bus->busy = 2500;  // 20 ms at 1 MHz
+  CHECK(s.link.transact(wire::encode_command(wire::Command::Ping, Bytes(8, 1)), 8) == rsp);
+  size_t polled = 0;
+  for (size_t i = 1; i < s.bus->runs.size(); ++i) {
+    CHECK(s.bus->clocked_in_run(i) <= 250);
+    polled += s.bus->clocked_in_run(i);
+  }
+  // The answer came within one batch of being ready: polls beyond the first
+  // trip's are the busy time plus at most one batch.
+  CHECK(polled <= 2500 + 250);
+}
+
+TEST_CASE("SpiLink options for a bus clock: budget and batches sized in time", "[spi]") {
+  auto at_1mhz = transport::SpiLinkOptions::for_clock(1000000);
+  CHECK(at_1mhz.max_poll_batch == 250);  // 2 ms of polls
+  CHECK(at_1mhz.poll_budget == 250000);  // 2 s of polls
+  auto at_30mhz = transport::SpiLinkOptions::for_clock(30000000);
+  CHECK(at_30mhz.max_poll_batch == 4096);
+  CHECK(at_30mhz.poll_budget == 7500000);
+  auto slow = transport::SpiLinkOptions::for_clock(10000);
+  CHECK(slow.max_poll_batch == 64);  // never below the first batch
+  CHECK(slow.poll_budget == transport::SpiLinkOptions{}.poll_budget);
+  // The budget outlasts the slowest modelled command with room to spare.
+  CHECK(transport::SpiLinkOptions::kLongestCommandSeconds >=
+        2 * std::chrono::duration<double>(sim::longest_command_time()).count());
 }
 
 TEST_CASE("SpiLink: the header split across round trips is completed with the rest in one trip",
