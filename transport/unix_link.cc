@@ -7,7 +7,11 @@
 namespace maxq::transport {
 
 std::unique_ptr<Link> open_unix_link(const DeviceSpec& spec) {
-  return std::make_unique<SpiLink>(std::make_unique<UnixSocketBus>(spec.target));
+  // The daemon's bus clock is its own: poll for 2 s at the fastest clock it
+  // may run (30 MHz), enough at any clock.
+  SpiLinkOptions options;
+  options.poll_budget = SpiLinkOptions::for_clock(30000000).poll_budget;
+  return std::make_unique<SpiLink>(std::make_unique<UnixSocketBus>(spec.target), options);
 }
 
 }  // namespace maxq::transport
