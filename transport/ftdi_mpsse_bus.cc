@@ -62,14 +62,14 @@ uint16_t FtdiMpsseBus::clock_divisor(uint32_t hz) {
 FtdiMpsseBus::FtdiMpsseBus(std::unique_ptr<FtdiUsb> usb, FtdiBusConfig config)
     : usb_(std::move(usb)), config_(std::move(config)) {
   if (config_.cs_pin < 3 || config_.cs_pin > 7)
-    throw ConfigError(describe() +
+    throw ConfigError(FtdiMpsseBus::describe() +
                       ": cs-pin must be an ADBUS pin from 3 to 7 (ADBUS0..2 are SCK, MOSI, MISO)");
   if (config_.interface != 0 && (config_.interface < 'A' || config_.interface > 'D'))
-    throw ConfigError(describe() + ": ftdi-interface must be A, B, C or D");
+    throw ConfigError(FtdiMpsseBus::describe() + ": ftdi-interface must be A, B, C or D");
   try {
     divisor_ = clock_divisor(config_.spi_clock_hz);
   } catch (const ConfigError& e) {
-    throw ConfigError(describe() + ": " + e.what());
+    throw ConfigError(FtdiMpsseBus::describe() + ": " + e.what());
   }
   cs_mask_ = static_cast<uint8_t>(1u << config_.cs_pin);
   open_and_configure();
@@ -94,7 +94,7 @@ void FtdiMpsseBus::fail(LinkError::Kind kind, const std::string& what) {
     recovery_ = Recovery::Purge;
   else
     recovery_ = Recovery::Reopen;
-  throw LinkError(kind, describe() + ": " + what);
+  throw LinkError(kind, FtdiMpsseBus::describe() + ": " + what);
 }
 
 void FtdiMpsseBus::open_and_configure() {
@@ -119,8 +119,9 @@ void FtdiMpsseBus::open_and_configure() {
                  "process at a time can use the bridge");
       case -11:
         throw ConfigError(
-            describe() + ": '" + config_.description + "' is not a libftdi description string" +
-            says + "; use i:VENDOR:PRODUCT[:INDEX], s:VENDOR:PRODUCT:SERIAL or d:BUS/DEVICE");
+            FtdiMpsseBus::describe() + ": '" + config_.description +
+            "' is not a libftdi description string" + says +
+            "; use i:VENDOR:PRODUCT[:INDEX], s:VENDOR:PRODUCT:SERIAL or d:BUS/DEVICE");
       default:
         fail(LinkError::Kind::Io, "cannot open the FTDI bridge" + says);
     }

@@ -66,7 +66,7 @@ class LibftdiUsb : public FtdiUsb {
     const char* s = ftdi_get_error_string(ctx_.get());
     return s ? s : "";
   }
-  ~LibftdiUsb() override { close(); }
+  ~LibftdiUsb() override { LibftdiUsb::close(); }
 
  private:
   std::unique_ptr<ftdi_context, FtdiContextFree> ctx_;

@@ -38,7 +38,7 @@ SpiLink::SpiLink(std::unique_ptr<SpiBus> bus, SpiLinkOptions options)
 
 SpiLink::~SpiLink() {
   try {
-    reset();
+    SpiLink::reset();  // this class's own, as the destructor of a base would call
   } catch (const std::exception&) {
     // Unplugged or closed: nothing left to release.
   }
