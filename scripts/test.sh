@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build.sh
+# The end-to-end tests also drive curl and Python's ssl module.
+source scripts/ensure_packages.sh
+ensure_packages curl python3
 build_dir=${BUILD_DIR:-build}
 [[ "${MAXQ_SANITIZE:-0}" == 1 ]] && build_dir=${BUILD_DIR:-build-asan}
 cd "$build_dir"
