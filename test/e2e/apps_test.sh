@@ -25,6 +25,13 @@ soft_server() {
 }
 
 test_curl_client_key_on_chip() {
+  if [[ "${MAXQ_E2E_ASAN:-0}" == 1 ]]; then
+    # Debian's curl deadlocks in its own setlocale() call at start-up when the
+    # ASan runtime is preloaded, before any OpenSSL code runs; the plain build
+    # runs this test.
+    echo "SKIP: curl cannot run with the ASan runtime preloaded" >&2
+    exit 77
+  fi
   apps_setup
   soft_server
   local before
