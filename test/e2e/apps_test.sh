@@ -110,16 +110,7 @@ with socket.create_server(("127.0.0.1", 0)) as listener:
         tls.settimeout(20)
         tls.unwrap()  # close_notify, so the client sees a clean end
 EOF
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  local i
-  for i in $(seq 1 200); do
-    PORT=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/server.out")
-    [[ -n "$PORT" ]] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.out" >&2; fail "python server exited early"; }
-    sleep 0.05
-  done
-  [[ -n "$PORT" ]] || fail "python server did not start"
+  await_server "$!" "$WORK/server.out"
   # The client is plain openssl with a software key: the server's chip signs.
   soft_key_cert client2
   printf 'hi\n' | openssl s_client -ign_eof -connect "127.0.0.1:$PORT" -servername server \

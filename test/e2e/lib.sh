@@ -73,17 +73,23 @@ start_server() {
   # -www: the server answers "GET /" with a page describing the session (incl.
   # the client certificate) and never reads its own stdin.
   openssl s_server -accept 127.0.0.1:0 -naccept 1 -www "$@" >"$out" 2>&1 </dev/null &
-  SERVER_PID=$!
+  await_server "$!" "$out"
+}
+
+# await_server PID OUTFILE: a background server that prints "ACCEPT
+# 127.0.0.1:PORT" when it listens; sets PORT and SERVER_PID, and kills it at exit.
+await_server() {
+  SERVER_PID=$1
   PIDS+=("$SERVER_PID")
-  local i
-  for i in $(seq 1 100); do
+  local out=$2 i
+  for i in $(seq 1 200); do
     PORT=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
     [[ -n "$PORT" ]] && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$out" >&2; fail "s_server exited early"; }
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$out" >&2; fail "the server exited early"; }
     sleep 0.05
   done
   cat "$out" >&2
-  fail "s_server did not start"
+  fail "the server did not start"
 }
 
 # wait_server: waits for the background s_server; returns its status.
