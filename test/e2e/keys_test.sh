@@ -81,3 +81,20 @@ test_private_key_export_refused() {
     ! openssl pkey -inform DER -in "$WORK/x.der" -noout 2>/dev/null || fail "DER private key written"
   fi
 }
+
+# The provider never writes to stdout, even tracing (MAXQ1061_DEBUG=1) or
+# failing: s_client/s_server and `openssl rand` output must stay clean.
+test_stdout_stays_clean() {
+  provision a
+  make_config direct
+  MAXQ1061_DEBUG=1 OPENSSL_CONF="$WORK/openssl.cnf" openssl rand -hex 16 \
+    >"$WORK/stdout" 2>"$WORK/stderr" || { cat "$WORK/stderr" >&2; fail "openssl rand"; }
+  [[ "$(cat "$WORK/stdout")" =~ ^[0-9a-f]{32}$ ]] ||
+    { cat "$WORK/stdout" >&2; fail "stdout holds more than the random bytes"; }
+  expect_contains "$WORK/stderr" "maxq1061" "the debug trace (on stderr)"
+  use_chip a
+  MAXQ1061_DEBUG=1 openssl pkey "${PROV[@]}" -in maxq1061:id=0x0999 -pubout \
+    >"$WORK/stdout" 2>"$WORK/stderr" && fail "loaded a missing key"
+  [[ ! -s "$WORK/stdout" ]] || { cat "$WORK/stdout" >&2; fail "a failing load wrote to stdout"; }
+  expect_contains "$WORK/stderr" "0x0999" "the error (on stderr)"
+}
