@@ -11,12 +11,13 @@
 #include <stdexcept>
 
 #include "simulator/chip.h"
+#include "wire/openssl_handles.h"
 
 namespace maxq::bench {
 namespace {
 
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Free<EVP_PKEY_CTX_free>>;
-using BioPtr = std::unique_ptr<BIO, Free<BIO_free>>;
+using ossl::BioPtr;
+using ossl::PkeyCtxPtr;
 
 void check(bool ok, const std::string& what) {
   if (!ok) throw std::runtime_error(what + ": " + openssl_errors());
@@ -92,7 +93,8 @@ X509Ptr TestCa::issue(EVP_PKEY* key, const std::string& cn) const {
   // Self-signed when issuing the CA itself, which must say it is a CA.
   X509_set_issuer_name(x.get(), cert_ ? X509_get_subject_name(cert_.get()) : name);
   if (!cert_) {
-    std::unique_ptr<BASIC_CONSTRAINTS, Free<BASIC_CONSTRAINTS_free>> bc(BASIC_CONSTRAINTS_new());
+    std::unique_ptr<BASIC_CONSTRAINTS, ossl::Deleter<BASIC_CONSTRAINTS_free>> bc(
+        BASIC_CONSTRAINTS_new());
     check(bc != nullptr, "basic constraints");
     bc->ca = 1;
     check(X509_add1_ext_i2d(x.get(), NID_basic_constraints, bc.get(), 1, X509V3_ADD_DEFAULT) == 1,

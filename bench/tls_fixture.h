@@ -10,20 +10,15 @@
 #include <string>
 #include <utility>
 
+#include "wire/openssl_handles.h"
+
 namespace maxq::bench {
 
-template <auto Fn>
-struct Free {
-  template <class T>
-  void operator()(T* p) const {
-    Fn(p);
-  }
-};
-using LibCtxPtr = std::unique_ptr<OSSL_LIB_CTX, Free<OSSL_LIB_CTX_free>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Free<EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, Free<X509_free>>;
-using SslCtxPtr = std::unique_ptr<SSL_CTX, Free<SSL_CTX_free>>;
-using SslPtr = std::unique_ptr<SSL, Free<SSL_free>>;
+using ossl::LibCtxPtr;
+using ossl::PkeyPtr;
+using ossl::X509Ptr;
+using SslCtxPtr = std::unique_ptr<SSL_CTX, ossl::Deleter<SSL_CTX_free>>;
+using SslPtr = std::unique_ptr<SSL, ossl::Deleter<SSL_free>>;
 
 struct ChipConfig {
   ChipConfig(std::string state, bool full = false, std::string device_string = {})
@@ -47,7 +42,7 @@ class LibraryContext {
  private:
   LibCtxPtr ctx_;
   // The software context's default provider; unloaded before ctx_ is freed.
-  std::unique_ptr<OSSL_PROVIDER, Free<OSSL_PROVIDER_unload>> default_;
+  ossl::ProviderPtr default_;
   std::string chip_state_;
 };
 

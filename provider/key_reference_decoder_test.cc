@@ -13,22 +13,22 @@
 
 #include "provider/key_reference.h"
 #include "provider/provider_io_test_support.h"
+#include "wire/openssl_handles.h"
 
 using maxq::Bytes;
 using maxq::provider::encode_key_reference_pem;
 using maxq::provider::KeyReference;
 using maxq::testing::ChipAndProvider;
 using maxq::testing::drain_errors;
-using maxq::testing::FreeWith;
 using maxq::testing::PkeyPtr;
 using maxq::wire::Command;
 
 namespace {
 
-using BioPtr = std::unique_ptr<BIO, FreeWith<BIO_free>>;
-using StorePtr = std::unique_ptr<OSSL_STORE_CTX, FreeWith<OSSL_STORE_close>>;
-using InfoPtr = std::unique_ptr<OSSL_STORE_INFO, FreeWith<OSSL_STORE_INFO_free>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, FreeWith<EVP_MD_CTX_free>>;
+using maxq::ossl::BioPtr;
+using StorePtr = std::unique_ptr<OSSL_STORE_CTX, maxq::ossl::Deleter<OSSL_STORE_close>>;
+using InfoPtr = std::unique_ptr<OSSL_STORE_INFO, maxq::ossl::Deleter<OSSL_STORE_INFO_free>>;
+using maxq::ossl::MdCtxPtr;
 
 KeyReference reference_for(const ChipAndProvider& cp, uint16_t id, const Bytes& xy) {
   KeyReference ref;

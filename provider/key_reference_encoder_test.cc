@@ -13,19 +13,19 @@
 
 #include "provider/key_reference.h"
 #include "provider/provider_io_test_support.h"
+#include "wire/openssl_handles.h"
 
 using maxq::Bytes;
 using maxq::testing::ChipAndProvider;
 using maxq::testing::drain_errors;
-using maxq::testing::FreeWith;
 using maxq::testing::PkeyPtr;
 
 namespace {
 
-using BioPtr = std::unique_ptr<BIO, FreeWith<BIO_free>>;
-using StorePtr = std::unique_ptr<OSSL_STORE_CTX, FreeWith<OSSL_STORE_close>>;
-using InfoPtr = std::unique_ptr<OSSL_STORE_INFO, FreeWith<OSSL_STORE_INFO_free>>;
-using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, FreeWith<OSSL_ENCODER_CTX_free>>;
+using maxq::ossl::BioPtr;
+using StorePtr = std::unique_ptr<OSSL_STORE_CTX, maxq::ossl::Deleter<OSSL_STORE_close>>;
+using InfoPtr = std::unique_ptr<OSSL_STORE_INFO, maxq::ossl::Deleter<OSSL_STORE_INFO_free>>;
+using maxq::ossl::EncoderCtxPtr;
 
 // The chip key `id` loaded through the store (as `-key maxq1061:id=...` does).
 PkeyPtr load_chip_key(OSSL_LIB_CTX* ctx, uint16_t id) {

@@ -16,19 +16,13 @@
 
 #include "simulator/counters.h"
 #include "test/support/temp_chip.h"
+#include "wire/openssl_handles.h"
 #include "wire/protocol.h"
 
 namespace maxq::testing {
 
-template <auto Fn>
-struct FreeWith {
-  template <class T>
-  void operator()(T* p) const {
-    Fn(p);
-  }
-};
-using LibCtxPtr = std::unique_ptr<OSSL_LIB_CTX, FreeWith<OSSL_LIB_CTX_free>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, FreeWith<EVP_PKEY_free>>;
+using maxq::ossl::LibCtxPtr;
+using maxq::ossl::PkeyPtr;
 
 // Sets an environment variable for its lifetime, then restores the old value.
 class ScopedEnv {

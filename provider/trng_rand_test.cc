@@ -9,19 +9,19 @@
 #include <set>
 
 #include "provider/provider_io_test_support.h"
+#include "wire/openssl_handles.h"
 
 using maxq::Bytes;
 using maxq::testing::ChipAndProvider;
 using maxq::testing::drain_errors;
-using maxq::testing::FreeWith;
 using maxq::testing::LoadedProvider;
 using maxq::testing::TempDir;
 using maxq::wire::Command;
 
 namespace {
 
-using RandPtr = std::unique_ptr<EVP_RAND, FreeWith<EVP_RAND_free>>;
-using RandCtxPtr = std::unique_ptr<EVP_RAND_CTX, FreeWith<EVP_RAND_CTX_free>>;
+using RandPtr = std::unique_ptr<EVP_RAND, maxq::ossl::Deleter<EVP_RAND_free>>;
+using RandCtxPtr = std::unique_ptr<EVP_RAND_CTX, maxq::ossl::Deleter<EVP_RAND_CTX_free>>;
 
 RandCtxPtr new_trng(OSSL_LIB_CTX* ctx, EVP_RAND_CTX* parent = nullptr) {
   RandPtr rand(EVP_RAND_fetch(ctx, "MAXQ1061-TRNG", "provider=maxq1061"));

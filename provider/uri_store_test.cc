@@ -10,20 +10,20 @@
 #include <string>
 
 #include "provider/provider_io_test_support.h"
+#include "wire/openssl_handles.h"
 
 using maxq::Bytes;
 using maxq::testing::ChipAndProvider;
 using maxq::testing::drain_errors;
-using maxq::testing::FreeWith;
 using maxq::testing::PkeyPtr;
 using maxq::wire::Command;
 
 namespace {
 
-using StorePtr = std::unique_ptr<OSSL_STORE_CTX, FreeWith<OSSL_STORE_close>>;
-using InfoPtr = std::unique_ptr<OSSL_STORE_INFO, FreeWith<OSSL_STORE_INFO_free>>;
-using X509Ptr = std::unique_ptr<X509, FreeWith<X509_free>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, FreeWith<EVP_MD_CTX_free>>;
+using StorePtr = std::unique_ptr<OSSL_STORE_CTX, maxq::ossl::Deleter<OSSL_STORE_close>>;
+using InfoPtr = std::unique_ptr<OSSL_STORE_INFO, maxq::ossl::Deleter<OSSL_STORE_INFO_free>>;
+using maxq::ossl::MdCtxPtr;
+using maxq::ossl::X509Ptr;
 
 // The objects a URI gives (all of them, until eof); errors stay on the queue.
 std::vector<InfoPtr> load_all(OSSL_LIB_CTX* ctx, const std::string& uri, int expect = 0) {

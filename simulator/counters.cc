@@ -89,7 +89,8 @@ std::unique_ptr<Counters> Counters::open_shared(const std::string& path) {
 
 CounterSnapshot Counters::read_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("cannot open chip counters " + path + ": " + std::strerror(errno));
+  if (fd < 0)
+    throw std::runtime_error("cannot open chip counters " + path + ": " + std::strerror(errno));
   struct stat st {};
   if (fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) != sizeof(Block)) {
     close(fd);
@@ -104,17 +105,24 @@ CounterSnapshot Counters::read_file(const std::string& path) {
   return view.snapshot();
 }
 
-void Counters::add_command(uint8_t code) { block_->commands[code].fetch_add(1, std::memory_order_relaxed); }
+void Counters::add_command(uint8_t code) {
+  block_->commands[code].fetch_add(1, std::memory_order_relaxed);
+}
 void Counters::add_bytes(uint64_t to_chip, uint64_t from_chip) {
   block_->bytes_to_chip.fetch_add(to_chip, std::memory_order_relaxed);
   block_->bytes_from_chip.fetch_add(from_chip, std::memory_order_relaxed);
 }
-void Counters::add_frame_error() { block_->frame_errors.fetch_add(1, std::memory_order_relaxed); }
-void Counters::add_select() { block_->selects.fetch_add(1, std::memory_order_relaxed); }
+void Counters::add_frame_error() {
+  block_->frame_errors.fetch_add(1, std::memory_order_relaxed);
+}
+void Counters::add_select() {
+  block_->selects.fetch_add(1, std::memory_order_relaxed);
+}
 
 CounterSnapshot Counters::snapshot() const {
   CounterSnapshot s;
-  for (size_t i = 0; i < 256; ++i) s.commands[i] = block_->commands[i].load(std::memory_order_relaxed);
+  for (size_t i = 0; i < 256; ++i)
+    s.commands[i] = block_->commands[i].load(std::memory_order_relaxed);
   s.bytes_to_chip = block_->bytes_to_chip.load(std::memory_order_relaxed);
   s.bytes_from_chip = block_->bytes_from_chip.load(std::memory_order_relaxed);
   s.frame_errors = block_->frame_errors.load(std::memory_order_relaxed);

@@ -10,11 +10,21 @@ void FaultInjector::drop_bytes(double p, uint64_t seed) {
   drop_p_ = p;
   rng_.seed(seed);
 }
-void FaultInjector::busy_for_polls(uint32_t polls) { busy_next_ = polls; }
-void FaultInjector::always_busy_for_polls(uint32_t polls) { busy_always_ = polls; }
-void FaultInjector::fail_next_command(uint16_t status) { forced_status_ = status; }
-void FaultInjector::go_silent(bool silent) { silent_ = silent; }
-void FaultInjector::clear() { *this = FaultInjector(); }
+void FaultInjector::busy_for_polls(uint32_t polls) {
+  busy_next_ = polls;
+}
+void FaultInjector::always_busy_for_polls(uint32_t polls) {
+  busy_always_ = polls;
+}
+void FaultInjector::fail_next_command(uint16_t status) {
+  forced_status_ = status;
+}
+void FaultInjector::go_silent(bool silent) {
+  silent_ = silent;
+}
+void FaultInjector::clear() {
+  *this = FaultInjector();
+}
 
 namespace {
 bool chance(std::mt19937_64& rng, double p) {

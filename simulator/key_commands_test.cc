@@ -12,7 +12,7 @@ using wire::Curve;
 using wire::ObjectProperty;
 using wire::ObjectType;
 using wire::Status;
-namespace ossl = maxq::sim::ossl;
+namespace ossl = maxq::ossl;
 
 namespace {
 

@@ -14,8 +14,8 @@
 #include <optional>
 #include <vector>
 
-#include "simulator/ossl_handles.h"
 #include "wire/bytes.h"
+#include "wire/openssl_handles.h"
 #include "wire/protocol.h"
 
 namespace maxq::sim {

@@ -10,8 +10,8 @@
 #include <optional>
 #include <stdexcept>
 
-#include "simulator/ossl_handles.h"
 #include "wire/bytes.h"
+#include "wire/openssl_handles.h"
 #include "wire/protocol.h"
 
 namespace maxq::sim {

@@ -13,9 +13,9 @@
 
 #include "simulator/chip.h"
 #include "simulator/object_store.h"
-#include "simulator/ossl_handles.h"
 #include "wire/bytes.h"
 #include "wire/frame_codec.h"
+#include "wire/openssl_handles.h"
 #include "wire/protocol.h"
 
 namespace maxq::sim::testing {

@@ -11,22 +11,19 @@
 #include <memory>
 #include <stdexcept>
 
+#include "wire/openssl_handles.h"
+
 namespace maxq::tool {
 namespace {
 
-template <auto Fn>
-struct Deleter {
-  template <class T>
-  void operator()(T* p) const { Fn(p); }
-};
-using LibCtxPtr = std::unique_ptr<OSSL_LIB_CTX, Deleter<OSSL_LIB_CTX_free>>;
-using ProviderPtr = std::unique_ptr<OSSL_PROVIDER, Deleter<OSSL_PROVIDER_unload>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
-using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD_free>>;
-using ParamsPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM_free>>;
+using ossl::BioPtr;
+using ossl::LibCtxPtr;
+using ossl::ParamBldPtr;
+using ossl::ParamsPtr;
+using ossl::PkeyCtxPtr;
+using ossl::PkeyPtr;
+using ossl::ProviderPtr;
+using ossl::X509Ptr;
 
 // Own context with only the default provider: a provider loaded through
 // openssl.cnf must not serve the tool's own software work.
@@ -49,8 +46,10 @@ std::string public_key_pem(const transport::PublicKey& key) {
   point.insert(point.end(), key.xy.begin(), key.xy.end());
   ParamBldPtr bld(OSSL_PARAM_BLD_new());
   std::string group(info->sn);
-  if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group.c_str(), 0) ||
-      !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()))
+  if (!bld ||
+      !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group.c_str(), 0) ||
+      !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
+                                        point.size()))
     throw std::runtime_error("out of memory");
   ParamsPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
   PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(libctx(), "EC", nullptr));

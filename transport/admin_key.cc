@@ -12,17 +12,10 @@
 #include <cstring>
 
 #include "transport/errors.h"
+#include "wire/openssl_handles.h"
 
 namespace maxq::transport {
 namespace {
-
-template <auto Fn>
-struct Free {
-  template <class T>
-  void operator()(T* p) const {
-    Fn(p);
-  }
-};
 
 // The admin key file is read unattended (inside a provider, a server): an
 // encrypted key must fail, not prompt on the terminal.
@@ -38,9 +31,9 @@ constexpr char kWhereFrom[] =
 
 struct AdminKey::Impl {
   // Own context with only the default provider: never the application's.
-  std::unique_ptr<OSSL_LIB_CTX, Free<OSSL_LIB_CTX_free>> ctx{OSSL_LIB_CTX_new()};
-  std::unique_ptr<OSSL_PROVIDER, Free<OSSL_PROVIDER_unload>> provider;
-  std::unique_ptr<EVP_PKEY, Free<EVP_PKEY_free>> key;
+  ossl::LibCtxPtr ctx{OSSL_LIB_CTX_new()};
+  ossl::ProviderPtr provider;
+  ossl::PkeyPtr key;
   ~Impl() {
     key.reset();
     provider.reset();
@@ -61,7 +54,7 @@ AdminKey AdminKey::load(const std::string& path) {
   // Failures here get our own message; libcrypto's queue entries for them are
   // dropped so the caller's queue is as it was.
   ERR_set_mark();
-  std::unique_ptr<BIO, Free<BIO_free>> bio(BIO_new_file(path.c_str(), "r"));
+  ossl::BioPtr bio(BIO_new_file(path.c_str(), "r"));
   int open_errno = errno;
   if (!bio) {
     ERR_pop_to_mark();
@@ -86,7 +79,7 @@ AdminKey AdminKey::load(const std::string& path) {
 }
 
 Bytes AdminKey::sign_challenge(ByteView challenge) const {
-  std::unique_ptr<EVP_MD_CTX, Free<EVP_MD_CTX_free>> md(EVP_MD_CTX_new());
+  ossl::MdCtxPtr md(EVP_MD_CTX_new());
   size_t der_len = 0;
   if (!md ||
       EVP_DigestSignInit_ex(md.get(), nullptr, "SHA256", impl_->ctx.get(), nullptr,
@@ -97,8 +90,7 @@ Bytes AdminKey::sign_challenge(ByteView challenge) const {
   if (EVP_DigestSign(md.get(), der.data(), &der_len, challenge.data(), challenge.size()) != 1)
     throw Error("cannot sign the chip's challenge with the admin key");
   const unsigned char* p = der.data();
-  std::unique_ptr<ECDSA_SIG, Free<ECDSA_SIG_free>> sig(
-      d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)));
+  ossl::EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)));
   Bytes raw(64);
   if (!sig || BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), raw.data(), 32) < 0 ||
       BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), raw.data() + 32, 32) < 0)

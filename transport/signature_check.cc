@@ -10,26 +10,12 @@
 #include <string>
 
 #include "transport/errors.h"
+#include "wire/openssl_handles.h"
 
 namespace maxq::transport {
-namespace {
-
-template <auto Fn>
-struct Free {
-  template <class T>
-  void operator()(T* p) const {
-    Fn(p);
-  }
-};
-struct OpensslFree {
-  void operator()(unsigned char* p) const { OPENSSL_free(p); }
-};
-
-}  // namespace
-
 struct SignatureCheck::Impl {
-  std::unique_ptr<OSSL_LIB_CTX, Free<OSSL_LIB_CTX_free>> ctx{OSSL_LIB_CTX_new()};
-  std::unique_ptr<OSSL_PROVIDER, Free<OSSL_PROVIDER_unload>> provider;
+  ossl::LibCtxPtr ctx{OSSL_LIB_CTX_new()};
+  ossl::ProviderPtr provider;
 };
 
 SignatureCheck::SignatureCheck() : impl_(std::make_unique<Impl>()) {
@@ -56,19 +42,18 @@ bool SignatureCheck::verify(wire::Curve curve, ByteView xy, ByteView digest,
       OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
       OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
       OSSL_PARAM_construct_end()};
-  std::unique_ptr<EVP_PKEY_CTX, Free<EVP_PKEY_CTX_free>> from(
-      EVP_PKEY_CTX_new_from_name(impl_->ctx.get(), "EC", nullptr));
+  ossl::PkeyCtxPtr from(EVP_PKEY_CTX_new_from_name(impl_->ctx.get(), "EC", nullptr));
   EVP_PKEY* raw_key = nullptr;
   if (!from || EVP_PKEY_fromdata_init(from.get()) != 1 ||
       EVP_PKEY_fromdata(from.get(), &raw_key, EVP_PKEY_PUBLIC_KEY, params) != 1) {
     ERR_pop_to_mark();
     return false;
   }
-  std::unique_ptr<EVP_PKEY, Free<EVP_PKEY_free>> key(raw_key);
+  ossl::PkeyPtr key(raw_key);
 
   // Raw r || s to the DER form libcrypto verifies.
   const size_t half = raw_signature.size() / 2;
-  std::unique_ptr<ECDSA_SIG, Free<ECDSA_SIG_free>> sig(ECDSA_SIG_new());
+  ossl::EcdsaSigPtr sig(ECDSA_SIG_new());
   BIGNUM* r = BN_bin2bn(raw_signature.data(), static_cast<int>(half), nullptr);
   BIGNUM* s = BN_bin2bn(raw_signature.data() + half, static_cast<int>(half), nullptr);
   if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
@@ -79,9 +64,8 @@ bool SignatureCheck::verify(wire::Curve curve, ByteView xy, ByteView digest,
   }
   unsigned char* der_raw = nullptr;
   int der_len = i2d_ECDSA_SIG(sig.get(), &der_raw);
-  std::unique_ptr<unsigned char, OpensslFree> der(der_raw);
-  std::unique_ptr<EVP_PKEY_CTX, Free<EVP_PKEY_CTX_free>> vctx(
-      EVP_PKEY_CTX_new_from_pkey(impl_->ctx.get(), key.get(), nullptr));
+  ossl::BytesPtr der(der_raw);
+  ossl::PkeyCtxPtr vctx(EVP_PKEY_CTX_new_from_pkey(impl_->ctx.get(), key.get(), nullptr));
   bool ok = der_len > 0 && vctx && EVP_PKEY_verify_init(vctx.get()) == 1 &&
             EVP_PKEY_verify(vctx.get(), der.get(), static_cast<size_t>(der_len), digest.data(),
                             digest.size()) == 1;

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "test/handshake/provider_test_support.h"
+#include "wire/openssl_handles.h"
 
 using namespace maxq;
 using namespace maxq::provider_test;
@@ -108,12 +109,12 @@ TEST_CASE("a key of another chip is refused when it is used", "[provider]") {
 
 TEST_CASE("an unknown object id gives a clear error", "[provider]") {
   Chip chip;
-  std::unique_ptr<OSSL_STORE_CTX, Free<OSSL_STORE_close>> store(OSSL_STORE_open_ex(
+  std::unique_ptr<OSSL_STORE_CTX, maxq::ossl::Deleter<OSSL_STORE_close>> store(OSSL_STORE_open_ex(
       "maxq1061:id=0x0999", chip.ctx.get(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
   bool loaded = false;
   if (store) {
     while (!OSSL_STORE_eof(store.get())) {
-      std::unique_ptr<OSSL_STORE_INFO, Free<OSSL_STORE_INFO_free>> info(
+      std::unique_ptr<OSSL_STORE_INFO, maxq::ossl::Deleter<OSSL_STORE_INFO_free>> info(
           OSSL_STORE_load(store.get()));
       if (!info) break;
       loaded = true;

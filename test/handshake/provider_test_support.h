@@ -22,6 +22,7 @@
 #include "bench/tls_fixture.h"
 #include "simulator/counters.h"
 #include "test/support/temp_chip.h"
+#include "wire/openssl_handles.h"
 
 namespace maxq::provider_test {
 
@@ -32,9 +33,9 @@ inline constexpr uint8_t kGenerate = static_cast<uint8_t>(wire::Command::ImportK
 inline constexpr uint8_t kExchange = static_cast<uint8_t>(wire::Command::KeyExchange);
 inline constexpr uint8_t kCreate = static_cast<uint8_t>(wire::Command::CreateObject);
 
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Free<EVP_PKEY_CTX_free>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Free<EVP_MD_CTX_free>>;
-using BioPtr = std::unique_ptr<BIO, Free<BIO_free>>;
+using ossl::BioPtr;
+using ossl::MdCtxPtr;
+using ossl::PkeyCtxPtr;
 
 inline sim::CounterSnapshot counters(const std::string& state) {
   return sim::Counters::read_file(state + ".counters");
@@ -127,8 +128,8 @@ inline int count_tls_groups(const OSSL_PARAM params[], void* arg) {
 }
 
 inline std::string encode_pem(EVP_PKEY* key) {
-  std::unique_ptr<OSSL_ENCODER_CTX, Free<OSSL_ENCODER_CTX_free>> enc(OSSL_ENCODER_CTX_new_for_pkey(
-      key, EVP_PKEY_KEYPAIR, "PEM", "PrivateKeyInfo", "provider=maxq1061"));
+  ossl::EncoderCtxPtr enc(OSSL_ENCODER_CTX_new_for_pkey(key, EVP_PKEY_KEYPAIR, "PEM",
+                                                        "PrivateKeyInfo", "provider=maxq1061"));
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!enc || !bio || OSSL_ENCODER_to_bio(enc.get(), bio.get()) != 1) return "";
   char* data = nullptr;

@@ -1,7 +1,9 @@
-// Owning handles for the libcrypto objects the simulator uses: every handle is
+// Owning handles for libcrypto objects, shared by every layer: each handle is
 // freed (and, where it may hold a secret, cleared) when it goes out of scope.
+// For a type not listed: std::unique_ptr<T, ossl::Deleter<T_free>>.
 #pragma once
 
+#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -10,10 +12,11 @@
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
+#include <openssl/x509.h>
 
 #include <memory>
 
-namespace maxq::sim::ossl {
+namespace maxq::ossl {
 
 template <auto Fn>
 struct Deleter {
@@ -38,7 +41,10 @@ using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD_free>
 using ParamsPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM_free>>;
 using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG_free>>;
 using MdPtr = std::unique_ptr<EVP_MD, Deleter<EVP_MD_free>>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
+using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, Deleter<OSSL_ENCODER_CTX_free>>;
 using BytesPtr = std::unique_ptr<unsigned char, Deleter<free_bytes>>;
 
-}  // namespace maxq::sim::ossl
+}  // namespace maxq::ossl
