@@ -12,17 +12,6 @@
 
 namespace maxq::sim::testing {
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/maxq-sim-test.XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 Bytes read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   return Bytes(std::istreambuf_iterator<char>(f), {});

@@ -13,6 +13,7 @@
 
 #include "simulator/chip.h"
 #include "simulator/object_store.h"
+#include "test/support/provisioned_chip.h"
 #include "wire/bytes.h"
 #include "wire/frame_codec.h"
 #include "wire/openssl_handles.h"
@@ -20,31 +21,12 @@
 
 namespace maxq::sim::testing {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using maxq::testing::TempDir;
 
 Bytes read_file(const std::string& path);
 void write_file(const std::string& path, const Bytes& data);
 
-// A freshly provisioned chip; every open() is a new chip session (what another
-// process would get).
-struct ProvisionedChip {
-  TempDir dir;
-  std::string state = dir.file("chip.state");
-  std::string admin_key = state + ".admin.pem";
-  ProvisionResult provisioned = Chip::provision(state, admin_key);
-  std::unique_ptr<Chip> open() const { return Chip::open(state); }
-};
+using maxq::testing::ProvisionedChip;
 
 // Edits a state file in place (decode, `edit`, encode with the next
 // generation), the way another writer would; for states no command reaches

@@ -2,14 +2,11 @@
 // Device talking to it over the in-process link. Removed when it goes away.
 #pragma once
 
-#include <stdlib.h>
-#include <unistd.h>
-
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "simulator/chip.h"
+#include "test/support/provisioned_chip.h"
 #include "transport/admin_key.h"
 #include "transport/device.h"
 #include "transport/sim_bus.h"
@@ -17,32 +14,7 @@
 
 namespace maxq::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/maxq-test.XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-struct TempChip {
-  TempDir dir;
-  std::string state = dir.file("chip.state");
-  std::string admin_key = state + ".admin.pem";
-  sim::ProvisionResult provisioned = sim::Chip::provision(state, admin_key);
-
+struct TempChip : ProvisionedChip {
   // A new device session on this chip (a separate Chip instance, like another process would have).
   std::unique_ptr<transport::Device> open_device(transport::SpiLinkOptions options = {}) const {
     return std::make_unique<transport::Device>(std::make_unique<transport::SpiLink>(

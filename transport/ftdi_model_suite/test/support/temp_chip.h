@@ -5,15 +5,12 @@
 // in-memory FT232H -> simulated chip. Same interface as the original.
 #pragma once
 
-#include <stdlib.h>
-#include <unistd.h>
-
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "simulator/chip.h"
 #include "simulator/mpsse_model.h"
+#include "test/support/provisioned_chip.h"
 #include "transport/admin_key.h"
 #include "transport/device.h"
 #include "transport/ftdi_model_usb.h"
@@ -22,32 +19,7 @@
 
 namespace maxq::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/maxq-test.XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-struct TempChip {
-  TempDir dir;
-  std::string state = dir.file("chip.state");
-  std::string admin_key = state + ".admin.pem";
-  sim::ProvisionResult provisioned = sim::Chip::provision(state, admin_key);
-
+struct TempChip : ProvisionedChip {
   // A new device session: its own FT232H model and Chip instance, at 1 MHz.
   std::unique_ptr<transport::Device> open_device(transport::SpiLinkOptions options = {}) const {
     auto model = std::make_unique<sim::MpsseModel>(sim::Chip::open(state), 3);

@@ -8,10 +8,6 @@
 // it do not reach the daemon, so the fault tests are left out of that target.
 #pragma once
 
-#include <stdlib.h>
-#include <unistd.h>
-
-#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -19,6 +15,7 @@
 
 #include "simulator/chip.h"
 #include "simulator/sim_daemon_test_support.h"
+#include "test/support/provisioned_chip.h"
 #include "transport/admin_key.h"
 #include "transport/device.h"
 #include "transport/spi_link.h"
@@ -37,31 +34,7 @@ class ObservedUnixBus : public transport::UnixSocketBus {
   std::unique_ptr<sim::Chip> observer_;
 };
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/maxq-test.XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-struct TempChip {
-  TempDir dir;
-  std::string state = dir.file("chip.state");
-  std::string admin_key = state + ".admin.pem";
-  sim::ProvisionResult provisioned = sim::Chip::provision(state, admin_key);
+struct TempChip : ProvisionedChip {
   // Stopped (SIGKILL) and reaped before the directory goes.
   mutable std::vector<std::unique_ptr<sim::testing::DaemonProcess>> daemons;
 
