@@ -271,7 +271,7 @@ Bytes Device::sign(uint16_t id, ByteView digest) {
     if (!check_signatures()) return r;
     // A stale cached key (regenerated elsewhere) is re-read after the first mismatch.
     std::optional<PublicKey> pub = public_for_check(id, attempt == 2);
-    if (!pub || signature_check_->verify(pub->curve, pub->xy, digest, r)) return r;
+    if (!pub || signature_check().verify(pub->curve, pub->xy, digest, r)) return r;
     clean_commands_.store(0, std::memory_order_relaxed);  // damage the CRC missed
     if (attempt >= options_.max_attempts)
       throw ProtocolError(what + " on " + describe() +

@@ -174,11 +174,13 @@ class Device {
   std::unique_ptr<Link> link_;
   DeviceOptions options_;
   bool trace_;
-  std::mutex mutex_;                                 // one command at a time on this device
-  std::unique_ptr<SignatureCheck> signature_check_;  // null when never verifying
+  std::mutex mutex_;  // one command at a time on this device
+  std::once_flag signature_check_made_;
+  std::unique_ptr<SignatureCheck> signature_check_;  // see signature_check()
   // Commands answered intact since the link last damaged an exchange.
   std::atomic<uint64_t> clean_commands_{kCleanCommandsToTrust};
   bool check_signatures() const;
+  const SignatureCheck& signature_check();
   std::mutex cache_mutex_;  // guards the two maps
   std::map<uint16_t, size_t> field_bytes_;
   std::map<uint16_t, PublicKey> public_keys_;

@@ -32,14 +32,20 @@ Device::Device(std::unique_ptr<Link> link, DeviceOptions options)
     : link_(std::move(link)), options_(options), trace_(debug_requested()) {
   if (options_.max_attempts == 0) options_.max_attempts = 1;
   if (options_.max_timeouts == 0) options_.max_timeouts = 1;
-  if (options_.verify_signatures != SignatureChecking::Never)
-    signature_check_ = std::make_unique<SignatureCheck>();
 }
 
 bool Device::check_signatures() const {
-  if (!signature_check_) return false;
+  if (options_.verify_signatures == SignatureChecking::Never) return false;
   return options_.verify_signatures == SignatureChecking::Always ||
          clean_commands_.load(std::memory_order_relaxed) < kCleanCommandsToTrust;
+}
+
+const SignatureCheck& Device::signature_check() {
+  // Made at first need: a clean link under AfterDamage never needs one, and
+  // its library context costs start-up time in every process.
+  std::call_once(signature_check_made_,
+                 [this] { signature_check_ = std::make_unique<SignatureCheck>(); });
+  return *signature_check_;
 }
 Device::~Device() = default;
 
