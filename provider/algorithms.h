@@ -14,5 +14,10 @@ extern const OSSL_DISPATCH uri_store_functions[];
 extern const OSSL_DISPATCH key_reference_encoder_pem_functions[];
 extern const OSSL_DISPATCH key_reference_pem_decoder_functions[];
 extern const OSSL_DISPATCH key_reference_decoder_functions[];
+extern const OSSL_DISPATCH key_reference_name_keymgmt_functions[];
+
+// The name of the key-reference decoder's second step and of the key manager
+// that exists only to give it that name (key_reference_decoder.cc says why).
+constexpr const char* kKeyReferenceName = "MAXQ1061-KEY-REFERENCE";
 
 }  // namespace maxq::provider

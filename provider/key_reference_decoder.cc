@@ -3,8 +3,19 @@
 //  1. "DER" input=pem: PEM "MAXQ1061 KEY REFERENCE" -> its DER body with the
 //     data structure "maxq1061-key-reference" (OpenSSL 3.0's PEM decoder drops
 //     labels it does not know, so the provider reads its own label);
-//  2. "EC" input=der structure=maxq1061-key-reference: DER body -> an EC key
-//     whose private half is the named chip object, handed over by reference.
+//  2. "MAXQ1061-KEY-REFERENCE" input=der structure=maxq1061-key-reference:
+//     DER body -> an EC key whose private half is the named chip object,
+//     handed over by reference (data type "EC": the EC key manager loads it).
+//
+// Why step 2 is not named "EC": OpenSSL 3.0 builds a decoder chain for every
+// key it decodes, with an instance of every decoder named after the key type
+// and then every decoder that feeds those (OSSL_DECODER_CTX_add_extra). A
+// decoder named "EC" was instantiated, and its feeders searched, for every
+// certificate a process with the provider loaded parses: in a TLS handshake
+// about 1% of the CPU time (bench/README.md). Under its own name it is only in
+// the chains that ask for any key type (PEM_read_PrivateKey, OSSL_STORE), the
+// ones that can meet a reference file. OpenSSL takes a decoder only if a key
+// manager has its name, hence the key manager below that holds no keys.
 // Input that is not a key reference is left to the other decoders (return 1
 // without a callback); a reference that is damaged is an error.
 //
@@ -182,6 +193,31 @@ const OSSL_DISPATCH key_reference_decoder_functions[] = {
     FN(OSSL_FUNC_DECODER_FREECTX, reference_decoder_freectx),
     FN(OSSL_FUNC_DECODER_DOES_SELECTION, reference_decoder_does_selection),
     FN(OSSL_FUNC_DECODER_DECODE, reference_der_decode),
+    {0, nullptr},
+};
+
+namespace {
+
+OSSL_FUNC_keymgmt_new_fn name_keymgmt_new;
+OSSL_FUNC_keymgmt_free_fn name_keymgmt_free;
+OSSL_FUNC_keymgmt_has_fn name_keymgmt_has;
+
+// OpenSSL requires a constructor, a destructor and has(); there is never a
+// key of this type, the references decode to EC keys.
+void* name_keymgmt_new(void* /*provctx*/) {
+  return nullptr;
+}
+void name_keymgmt_free(void* /*keydata*/) {}
+int name_keymgmt_has(const void* /*keydata*/, int /*selection*/) {
+  return 0;
+}
+
+}  // namespace
+
+const OSSL_DISPATCH key_reference_name_keymgmt_functions[] = {
+    FN(OSSL_FUNC_KEYMGMT_NEW, name_keymgmt_new),
+    FN(OSSL_FUNC_KEYMGMT_FREE, name_keymgmt_free),
+    FN(OSSL_FUNC_KEYMGMT_HAS, name_keymgmt_has),
     {0, nullptr},
 };
 #undef FN

@@ -3,8 +3,10 @@
 // file store behind `-key ref.pem`), without chip I/O, and damaged files or
 // keys of another chip are refused with clear errors.
 #include <openssl/core_names.h>
+#include <openssl/decoder.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/provider.h>
 #include <openssl/store.h>
 
 #include <catch2/catch.hpp>
@@ -172,6 +174,39 @@ TEST_CASE("other PEM files still load with the provider in the chain", "[decoder
   INFO(drain_errors());
   REQUIRE(back);
   CHECK(EVP_PKEY_eq(back.get(), soft.get()) == 1);
+}
+
+// OpenSSL 3.0 instantiates every decoder named after the key type, and their
+// feeders, for each certificate key it decodes: a TLS handshake decodes two.
+// The reference decoder has a name of its own so that it stays out of those
+// chains; only its PEM step (a "DER" decoder, fed to every DER chain) is added.
+TEST_CASE("decoding a certificate's EC key does not instantiate the reference decoder",
+          "[decoder]") {
+  ChipAndProvider cp;
+  maxq::ossl::LibCtxPtr plain(OSSL_LIB_CTX_new());
+  REQUIRE(plain);
+  maxq::ossl::ProviderPtr plain_default(OSSL_PROVIDER_load(plain.get(), "default"));
+  REQUIRE(plain_default);
+  using DecoderCtxPtr =
+      std::unique_ptr<OSSL_DECODER_CTX, maxq::ossl::Deleter<OSSL_DECODER_CTX_free>>;
+  auto chain_length = [](OSSL_LIB_CTX* ctx) {
+    EVP_PKEY* out = nullptr;
+    // What d2i_X509 does for a certificate's SubjectPublicKeyInfo.
+    DecoderCtxPtr dctx(OSSL_DECODER_CTX_new_for_pkey(
+        &out, "DER", "SubjectPublicKeyInfo", "id-ecPublicKey", EVP_PKEY_PUBLIC_KEY, ctx, nullptr));
+    REQUIRE(dctx);
+    return OSSL_DECODER_CTX_get_num_decoders(dctx.get());
+  };
+  int with_provider = chain_length(cp.ctx());
+  int without = chain_length(plain.get());
+  INFO("decoders with the provider " << with_provider << ", without " << without);
+  CHECK(with_provider - without <= 1);
+
+  // The reference decoder is still in the chains that can meet a reference file.
+  Bytes xy = cp.make_chip_key(0x0101);
+  PkeyPtr key = read_private_pem(cp.ctx(), encode_key_reference_pem(reference_for(cp, 0x0101, xy)));
+  INFO(drain_errors());
+  CHECK(key);
 }
 
 TEST_CASE("a reference read as a public key gives the public half only", "[decoder]") {

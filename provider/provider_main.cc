@@ -36,6 +36,9 @@ OSSL_FUNC_provider_teardown_fn provider_teardown;
 const OSSL_ALGORITHM kKeymgmt[] = {
     {"EC:id-ecPublicKey:1.2.840.10045.2.1", PROPS, ec_keymgmt_functions,
      "EC keys with the private half on the MAXQ1061"},
+    // Only a name for the key-reference decoder (see key_reference_decoder.cc).
+    {kKeyReferenceName, PROPS, key_reference_name_keymgmt_functions,
+     "names the MAXQ1061 key-reference decoder; holds no keys"},
     END_OF_TABLE};
 const OSSL_ALGORITHM kSignature[] = {
     {"ECDSA", PROPS, ecdsa_signature_functions, "ECDSA signed by the MAXQ1061"}, END_OF_TABLE};
@@ -52,11 +55,12 @@ const OSSL_ALGORITHM kEncoder[] = {
     {"EC", PROPS ",output=pem,structure=PrivateKeyInfo", key_reference_encoder_pem_functions,
      "MAXQ1061 key reference (PEM)"},
     END_OF_TABLE};
-const OSSL_ALGORITHM kDecoder[] = {{"DER", PROPS ",input=pem", key_reference_pem_decoder_functions,
-                                    "MAXQ1061 key reference (PEM to DER)"},
-                                   {"EC", PROPS ",input=der,structure=maxq1061-key-reference",
-                                    key_reference_decoder_functions, "MAXQ1061 key reference"},
-                                   END_OF_TABLE};
+const OSSL_ALGORITHM kDecoder[] = {
+    {"DER", PROPS ",input=pem", key_reference_pem_decoder_functions,
+     "MAXQ1061 key reference (PEM to DER)"},
+    {kKeyReferenceName, PROPS ",input=der,structure=maxq1061-key-reference",
+     key_reference_decoder_functions, "MAXQ1061 key reference"},
+    END_OF_TABLE};
 
 const OSSL_PARAM* provider_gettable_params(void*) {
   static const OSSL_PARAM gettable[] = {
