@@ -44,7 +44,13 @@ struct Options {
   bool latency_model = false;  // chips take as long as the MODELLED part
   double spi_hz = 1e6;
   std::string module_dir;
+  // Modes to run besides software, which always runs: it is the baseline.
+  std::vector<std::string> modes = {"identity", "full", "both-ends"};
 };
+
+// Handshakes a mode runs before the next mode's turn: a few milliseconds of
+// work, short against the machine's drift, long against the slice's overhead.
+constexpr int kSliceHandshakes = 10;
 
 struct Mode {
   std::string name;
@@ -59,12 +65,14 @@ struct Mode {
 };
 
 [[noreturn]] void usage(const char* msg) {
-  std::fprintf(stderr,
-               "%s\nusage: maxq1061-bench [--tls 12|13] [--curve P-256|P-384] [--reps N] "
+  // --help asks for the usage (stdout, success); a bad option gets it with the reason.
+  std::FILE* out = msg[0] ? stderr : stdout;
+  if (msg[0]) std::fprintf(out, "%s\n", msg);
+  std::fprintf(out,
+               "usage: maxq1061-bench [--tls 12|13] [--curve P-256|P-384] [--reps N] "
                "[--handshakes N] [--quick] [--json] [--hardware-estimate | --latency-model] "
-               "[--spi-hz N] [--module-dir DIR]\n",
-               msg);
-  std::exit(2);
+               "[--spi-hz N] [--modes identity,full,both-ends] [--module-dir DIR]\n");
+  std::exit(msg[0] ? 2 : 0);
 }
 
 Options parse(int argc, char** argv) {
@@ -99,6 +107,20 @@ Options parse(int argc, char** argv) {
       o.spi_hz = std::atof(value().c_str());
     } else if (a == "--module-dir") {
       o.module_dir = value();
+    } else if (a == "--modes") {
+      o.modes.clear();
+      std::string list = value();
+      for (size_t start = 0; start <= list.size();) {
+        size_t comma = std::min(list.find(',', start), list.size());
+        std::string m = list.substr(start, comma - start);
+        start = comma + 1;
+        if (m == "software") continue;  // always runs
+        if (m != "identity" && m != "full" && m != "both-ends" && m != "loaded")
+          usage(("--modes: unknown mode '" + m + "' (software, identity, full, both-ends, loaded)").c_str());
+        if (std::find(o.modes.begin(), o.modes.end(), m) == o.modes.end()) o.modes.push_back(m);
+      }
+    } else if (a == "--help" || a == "-h") {
+      usage("");
     } else {
       usage(("unknown option " + a).c_str());
     }
@@ -154,7 +176,9 @@ void add(sim::CounterSnapshot& sum, const sim::CounterSnapshot& d) {
   sum.frame_errors += d.frame_errors;
 }
 
-void run_batch(Mode& m, int n) {
+// A slice of one mode's handshakes; its time and counters add to the mode's
+// current repetition.
+void run_slice(Mode& m, int n, double& seconds) {
   std::vector<sim::CounterSnapshot> before;
   for (const auto& c : m.chips) before.push_back(chip_counters(c));
   auto t0 = std::chrono::steady_clock::now();
@@ -164,10 +188,25 @@ void run_batch(Mode& m, int n) {
     m.latencies_ms.at(m.recorded++) =
         (std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - h0).count());
   }
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  m.rates.push_back(n / secs);
+  seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   m.handshakes += static_cast<uint64_t>(n);
   for (size_t i = 0; i < m.chips.size(); ++i) add(m.delta, chip_counters(m.chips[i]) - before[i]);
+}
+
+// One repetition: every mode runs `handshakes`, interleaved in slices of a few
+// handshakes (the first mode rotating each round) so that the drift of a
+// shared machine, which moves over seconds, hits every mode alike.
+void run_repetition(std::vector<Mode>& modes, int handshakes, int slice) {
+  std::vector<double> seconds(modes.size(), 0.0);
+  int round = 0;
+  for (int done = 0; done < handshakes; done += slice, ++round) {
+    int n = std::min(slice, handshakes - done);
+    for (size_t k = 0; k < modes.size(); ++k) {
+      size_t i = (k + static_cast<size_t>(round)) % modes.size();
+      run_slice(modes[i], n, seconds[i]);
+    }
+  }
+  for (size_t i = 0; i < modes.size(); ++i) modes[i].rates.push_back(handshakes / seconds[i]);
 }
 
 }  // namespace
@@ -194,46 +233,69 @@ int run(int argc, char** argv) {
     std::string state = work + "/" + name + ".state";
     return LibraryContext::with_chip(opt.module_dir, work, {state, full, device_of(state, opt)});
   };
-  LibraryContext identity_ctx = chip("identity", false);
-  LibraryContext full_ctx = chip("full", true);
-  LibraryContext both_client_ctx = chip("both-client", false);
-  LibraryContext both_server_ctx = chip("both-server", false);
-
+  auto wanted = [&](const char* name) {
+    return std::find(opt.modes.begin(), opt.modes.end(), name) != opt.modes.end();
+  };
   auto identity_of = [&](const LibraryContext& ctx, bool on_chip, const std::string& cn) {
     Identity id;
     id.key = make_key(on_chip ? ctx : sw, opt.curve, on_chip, 0x0101);
     id.cert = ca.issue(id.key.get(), cn);
     return id;
   };
-  Identity soft_client = identity_of(sw, false, "client");
-  Identity soft_server = identity_of(sw, false, "server");
-  Identity identity_client = identity_of(identity_ctx, true, "client");
-  Identity full_client = identity_of(full_ctx, true, "client");
-  Identity both_client = identity_of(both_client_ctx, true, "client");
-  Identity both_server = identity_of(both_server_ctx, true, "server");
-
   auto server = [&](const LibraryContext& ctx, const Identity& id) {
     return make_ssl_ctx(ctx, true, opt.tls, opt.curve, id, ca);
   };
   auto client = [&](const LibraryContext& ctx, const Identity& id) {
     return make_ssl_ctx(ctx, false, opt.tls, opt.curve, id, ca);
   };
-  std::vector<Mode> modes(4);
-  auto set = [](Mode& m, const char* name, SslCtxPtr c, SslCtxPtr s,
-                std::vector<std::string> chips) {
+  Identity soft_client = identity_of(sw, false, "client");
+  Identity soft_server = identity_of(sw, false, "server");
+
+  // Contexts and keys outlive the SSL_CTXs that use them (declared first).
+  std::vector<LibraryContext> contexts;
+  std::vector<Identity> identities;
+  contexts.reserve(4);
+  identities.reserve(4);
+  auto on_chip = [&](const std::string& name, bool full, const std::string& cn) {
+    contexts.push_back(chip(name, full));
+    identities.push_back(identity_of(contexts.back(), true, cn));
+    return std::make_pair(&contexts.back(), &identities.back());
+  };
+  std::vector<Mode> modes;
+  auto add_mode = [&](const char* name, SslCtxPtr c, SslCtxPtr s, std::vector<std::string> chips) {
+    modes.emplace_back();
+    Mode& m = modes.back();
     m.name = name;
     m.client = std::move(c);
     m.server = std::move(s);
     m.chips = std::move(chips);
   };
-  set(modes[0], "software", client(sw, soft_client), server(sw, soft_server), {});
-  set(modes[1], "identity", client(identity_ctx, identity_client), server(sw, soft_server),
-      {identity_ctx.chip_state()});
-  set(modes[2], "full", client(full_ctx, full_client), server(sw, soft_server),
-      {full_ctx.chip_state()});
-  set(modes[3], "both-ends", client(both_client_ctx, both_client),
-      server(both_server_ctx, both_server),
-      {both_client_ctx.chip_state(), both_server_ctx.chip_state()});
+  add_mode("software", client(sw, soft_client), server(sw, soft_server), {});
+  if (wanted("identity")) {
+    auto [ctx, id] = on_chip("identity", false, "client");
+    add_mode("identity", client(*ctx, *id), server(sw, soft_server), {ctx->chip_state()});
+  }
+  if (wanted("full")) {
+    auto [ctx, id] = on_chip("full", true, "client");
+    add_mode("full", client(*ctx, *id), server(sw, soft_server), {ctx->chip_state()});
+  }
+  // Not a default mode: software keys in a context that merely loads the
+  // provider, which shows what the provider costs by being there.
+  if (wanted("loaded")) {
+    contexts.push_back(chip("loaded", false));
+    LibraryContext& ctx = contexts.back();
+    Identity id;
+    id.key = make_key(ctx, opt.curve, false, 0);
+    id.cert = ca.issue(id.key.get(), "client");
+    identities.push_back(std::move(id));
+    add_mode("loaded", client(ctx, identities.back()), server(sw, soft_server), {});
+  }
+  if (wanted("both-ends")) {
+    auto [cctx, cid] = on_chip("both-client", false, "client");
+    auto [sctx, sid] = on_chip("both-server", false, "server");
+    add_mode("both-ends", client(*cctx, *cid), server(*sctx, *sid),
+             {cctx->chip_state(), sctx->chip_state()});
+  }
 
   // Warm up (loads algorithms, seeds DRBGs, creates slot pools), then measure.
   for (Mode& m : modes) run_handshake(m.client.get(), m.server.get());
@@ -246,7 +308,7 @@ int run(int argc, char** argv) {
   }
   MemoryUsage mem_before = memory_usage();
   for (int rep = 0; rep < opt.reps; ++rep)
-    for (Mode& m : modes) run_batch(m, opt.handshakes);
+    run_repetition(modes, opt.handshakes, kSliceHandshakes);
   MemoryUsage mem_after = memory_usage();
   for (Mode& m : modes)
     for (const auto& c : m.chips) m.objects_after += persistent_objects(c);

@@ -64,7 +64,8 @@ class TestCa {
   X509Ptr cert_;
 };
 
-// Key generated in `ctx`: on the chip when `on_chip` (object `id`), else software.
+// Key generated in `ctx`: on the chip when `on_chip` (object `id`), else by the
+// default provider.
 PkeyPtr make_key(const LibraryContext& ctx, const std::string& curve, bool on_chip, int id);
 
 // TLS context for one side; version 12 or 13; groups the curve only.
