@@ -22,6 +22,13 @@ const std::optional<std::string>& first_set(const std::optional<std::string>& a,
   return a && !a->empty() ? a : b;
 }
 
+std::optional<transport::SignatureChecking> parse_signature_checking(const std::string& v) {
+  if (v == "always") return transport::SignatureChecking::Always;
+  if (v == "after-damage") return transport::SignatureChecking::AfterDamage;
+  if (v == "never") return transport::SignatureChecking::Never;
+  return std::nullopt;
+}
+
 }  // namespace
 
 ProviderConfig resolve_config(const ConfigSettings& environment, const ConfigSettings& config_file,
@@ -48,6 +55,14 @@ ProviderConfig resolve_config(const ConfigSettings& environment, const ConfigSet
   }
   const auto& debug = first_set(environment.debug, config_file.debug);
   c.debug = debug && !debug->empty() && *debug != "0";
+  if (config_file.verify_signatures && !config_file.verify_signatures->empty()) {
+    if (auto v = parse_signature_checking(*config_file.verify_signatures))
+      c.verify_signatures = *v;
+    else
+      c.error = "config key verify-signatures: '" + *config_file.verify_signatures +
+                "' is not one of always, after-damage, never; fix the provider's section of "
+                "openssl.cnf";
+  }
   return c;
 }
 
@@ -58,14 +73,17 @@ ConfigSettings read_config_section(const OSSL_CORE_HANDLE* handle,
   // The core answers with pointers into its own copy of the config section.
   char* device = nullptr;
   char* admin_key = nullptr;
+  char* verify_signatures = nullptr;
   OSSL_PARAM params[] = {
       OSSL_PARAM_utf8_ptr("device", &device, 0),
       OSSL_PARAM_utf8_ptr("admin-key", &admin_key, 0),
+      OSSL_PARAM_utf8_ptr("verify-signatures", &verify_signatures, 0),
       OSSL_PARAM_END,
   };
   if (!core_get_params(handle, params)) return s;
   s.device = non_empty(device);
   s.admin_key = non_empty(admin_key);
+  s.verify_signatures = non_empty(verify_signatures);
   return s;
 }
 

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "transport/device.h"
+
 namespace maxq::provider {
 
 struct ProviderConfig {
@@ -16,6 +18,13 @@ struct ProviderConfig {
   std::string admin_key;        // MAXQ1061_ADMIN_KEY, else "admin-key", else sim PATH.admin.pem
   bool default_device = false;  // no device configured: sim at the default path, auto-provisioned
   bool debug = false;           // MAXQ1061_DEBUG
+  // Config key "verify-signatures": always | after-damage (default) | never.
+  transport::SignatureChecking verify_signatures = transport::SignatureChecking::AfterDamage;
+  // A setting the provider does not understand. The provider still loads
+  // (OpenSSL 3.0 drops the errors of a provider that fails to load from
+  // openssl.cnf, leaving only "unregistered scheme"); opening the device
+  // reports this instead.
+  std::string error;
 };
 
 // One source of settings; unset (or empty) values fall through to the next.
@@ -23,6 +32,7 @@ struct ConfigSettings {
   std::optional<std::string> device;
   std::optional<std::string> admin_key;
   std::optional<std::string> debug;
+  std::optional<std::string> verify_signatures;  // config file only
 };
 
 // Applies the precedence environment > config file > defaults. `default_sim_path`
@@ -31,7 +41,7 @@ ProviderConfig resolve_config(const ConfigSettings& environment, const ConfigSet
                               const std::string& default_sim_path);
 
 // The provider's config section through the core's get_params upcall (keys
-// "device" and "admin-key"); a null upcall yields no settings.
+// "device", "admin-key" and "verify-signatures"); a null upcall yields no settings.
 ConfigSettings read_config_section(const OSSL_CORE_HANDLE* handle,
                                    OSSL_FUNC_core_get_params_fn* core_get_params);
 

@@ -54,3 +54,24 @@ TEST_CASE("empty values fall through; hardware has no default admin key", "[conf
   CHECK(c.admin_key.empty());
   CHECK_FALSE(c.debug);
 }
+
+TEST_CASE("verify-signatures comes from the config file; an unknown value is an error to report",
+          "[config]") {
+  using maxq::transport::SignatureChecking;
+  ConfigSettings file;
+  CHECK(resolve_config({}, file, "/d").verify_signatures == SignatureChecking::AfterDamage);
+  file.verify_signatures = "always";
+  CHECK(resolve_config({}, file, "/d").verify_signatures == SignatureChecking::Always);
+  file.verify_signatures = "never";
+  CHECK(resolve_config({}, file, "/d").verify_signatures == SignatureChecking::Never);
+  file.verify_signatures = "after-damage";
+  CHECK(resolve_config({}, file, "/d").verify_signatures == SignatureChecking::AfterDamage);
+  file.verify_signatures = "";
+  CHECK(resolve_config({}, file, "/d").verify_signatures == SignatureChecking::AfterDamage);
+  CHECK(resolve_config({}, file, "/d").error.empty());
+  file.verify_signatures = "yes";
+  auto c = resolve_config({}, file, "/d");
+  CHECK_THAT(c.error, Catch::Contains("verify-signatures") && Catch::Contains("'yes'") &&
+                          Catch::Contains("always, after-damage, never"));
+  CHECK(c.verify_signatures == SignatureChecking::AfterDamage);
+}

@@ -86,6 +86,7 @@ void ProviderContext::trace(const char* fmt, ...) const {
 }
 
 std::unique_ptr<ProviderContext::Session> ProviderContext::open_session() {
+  if (!config_.error.empty()) throw transport::Error(config_.error);
   transport::DeviceSpec spec = transport::DeviceSpec::parse(config_.device);
   if (config_.default_device && spec.kind == transport::DeviceSpec::Kind::Sim &&
       access(spec.target.c_str(), F_OK) != 0) {
@@ -104,7 +105,9 @@ std::unique_ptr<ProviderContext::Session> ProviderContext::open_session() {
   }
   auto s = std::make_unique<Session>();
   s->pid = getpid();
-  s->device = std::make_unique<transport::Device>(transport::open_link(spec));
+  transport::DeviceOptions options;
+  options.verify_signatures = config_.verify_signatures;
+  s->device = std::make_unique<transport::Device>(transport::open_link(spec), options);
   s->serial = s->device->status().serial;
   trace("opened %s, chip serial %s", s->device->describe().c_str(), hex(s->serial).c_str());
   return s;

@@ -31,6 +31,31 @@ test_reference_for_other_chip() {
   [[ $(count b "sign/verify") -eq 0 ]] || fail "chip b was asked to sign with a key it does not hold"
 }
 
+# verify-signatures: a value the provider does not know is reported, with the
+# accepted values, by the first operation that needs the chip; "always" signs
+# as usual.
+test_verify_signatures_setting() {
+  provision a
+  make_config identity
+  unset MAXQ1061_DEVICE
+  echo data >"$WORK/data"
+  sed -i 's|^# verify-signatures = .*|verify-signatures = sometimes|' "$WORK/openssl.cnf"
+  OPENSSL_CONF="$WORK/openssl.cnf" openssl pkey -in maxq1061:id=0x0101 -pubout \
+    >"$WORK/out" 2>&1 && fail "used the chip with verify-signatures = sometimes"
+  expect_contains "$WORK/out" "verify-signatures: 'sometimes' is not one of always, after-damage, never" \
+    "error names the key and the accepted values"
+  sed -i 's|^verify-signatures = .*|verify-signatures = always|' "$WORK/openssl.cnf"
+  OPENSSL_CONF="$WORK/openssl.cnf" openssl genpkey -propquery provider=maxq1061 -algorithm EC \
+    -pkeyopt group:P-256 -pkeyopt id:0x0101 -out "$WORK/ref.pem" || fail "genpkey"
+  OPENSSL_CONF="$WORK/openssl.cnf" openssl pkeyutl -sign -inkey "$WORK/ref.pem" -rawin \
+    -digest sha256 -in "$WORK/data" -out "$WORK/sig" || fail "sign with verify-signatures = always"
+  openssl pkey -in "$WORK/ref.pem" -pubout -out "$WORK/pub.pem" 2>/dev/null ||
+    OPENSSL_CONF="$WORK/openssl.cnf" openssl pkey -in "$WORK/ref.pem" -pubout -out "$WORK/pub.pem" ||
+    fail "public key"
+  openssl pkeyutl -verify -pubin -inkey "$WORK/pub.pem" -rawin -digest sha256 -in "$WORK/data" \
+    -sigfile "$WORK/sig" >/dev/null || fail "the signature does not verify"
+}
+
 test_wrong_curve() {
   provision a
   use_chip a
