@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -116,7 +117,8 @@ Options parse(int argc, char** argv) {
         start = comma + 1;
         if (m == "software") continue;  // always runs
         if (m != "identity" && m != "full" && m != "both-ends" && m != "loaded")
-          usage(("--modes: unknown mode '" + m + "' (software, identity, full, both-ends, loaded)").c_str());
+          usage(("--modes: unknown mode '" + m + "' (software, identity, full, both-ends, loaded)")
+                    .c_str());
         if (std::find(o.modes.begin(), o.modes.end(), m) == o.modes.end()) o.modes.push_back(m);
       }
     } else if (a == "--help" || a == "-h") {
@@ -251,11 +253,10 @@ int run(int argc, char** argv) {
   Identity soft_client = identity_of(sw, false, "client");
   Identity soft_server = identity_of(sw, false, "server");
 
-  // Contexts and keys outlive the SSL_CTXs that use them (declared first).
-  std::vector<LibraryContext> contexts;
-  std::vector<Identity> identities;
-  contexts.reserve(4);
-  identities.reserve(4);
+  // Contexts and keys outlive the SSL_CTXs that use them (declared first); a
+  // deque keeps them in place as modes are added.
+  std::deque<LibraryContext> contexts;
+  std::deque<Identity> identities;
   auto on_chip = [&](const std::string& name, bool full, const std::string& cn) {
     contexts.push_back(chip(name, full));
     identities.push_back(identity_of(contexts.back(), true, cn));
@@ -307,8 +308,7 @@ int run(int argc, char** argv) {
     m.rates.reserve(static_cast<size_t>(opt.reps));
   }
   MemoryUsage mem_before = memory_usage();
-  for (int rep = 0; rep < opt.reps; ++rep)
-    run_repetition(modes, opt.handshakes, kSliceHandshakes);
+  for (int rep = 0; rep < opt.reps; ++rep) run_repetition(modes, opt.handshakes, kSliceHandshakes);
   MemoryUsage mem_after = memory_usage();
   for (Mode& m : modes)
     for (const auto& c : m.chips) m.objects_after += persistent_objects(c);
