@@ -86,7 +86,7 @@ void ProviderContext::trace(const char* fmt, ...) const {
 }
 
 std::unique_ptr<ProviderContext::Session> ProviderContext::open_session() {
-  if (!config_.error.empty()) throw transport::Error(config_.error);
+  if (!config_.error.empty()) throw transport::ConfigError(config_.error);
   transport::DeviceSpec spec = transport::DeviceSpec::parse(config_.device);
   if (config_.default_device && spec.kind == transport::DeviceSpec::Kind::Sim &&
       access(spec.target.c_str(), F_OK) != 0) {

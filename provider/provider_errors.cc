@@ -30,6 +30,7 @@ const OSSL_ITEM kReasonStrings[] = {
     REASON(kReasonAccessDenied, "MAXQ1061 access denied"),
     REASON(kReasonChipFull, "MAXQ1061 storage or temporary slots full"),
     REASON(kReasonEphemeralKey, "ephemeral MAXQ1061 key cannot be saved"),
+    REASON(kReasonKeyMismatch, "MAXQ1061 object holds another key than the reference"),
     {0, nullptr},
 };
 #undef REASON
@@ -69,6 +70,7 @@ int reason_for(const std::exception& e) {
   if (dynamic_cast<const transport::ProtocolError*>(&e)) return kReasonBusError;
   if (dynamic_cast<const MalformedPayload*>(&e)) return kReasonBusError;
   if (dynamic_cast<const transport::ConfigError*>(&e)) return kReasonConfig;
+  if (dynamic_cast<const transport::KeyMismatchError*>(&e)) return kReasonKeyMismatch;
   if (dynamic_cast<const sim::StateError*>(&e)) return kReasonDeviceUnavailable;
   return kReasonInternal;
 }

@@ -32,6 +32,7 @@ enum Reason : int {
   kReasonAccessDenied,             // chip refused for lack of a role (admin) or rule
   kReasonChipFull,                 // chip storage or temporary slots exhausted
   kReasonEphemeralKey,             // a temporary (ephemeral) key cannot be saved
+  kReasonKeyMismatch,              // the chip object holds another key than the reference
 };
 
 // OSSL_ITEM table for OSSL_FUNC_PROVIDER_GET_REASON_STRINGS.

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -141,9 +142,13 @@ class Device {
   void write_object_chunked(uint16_t id, ByteView data);
 
   // Tells the device the public key of a key object known from elsewhere (a key
-  // reference file, a cached key), so that checking its signatures needs no read.
-  // A wrong or stale key only costs one read after the first mismatch.
-  void expect_public(uint16_t id, const PublicKey& key) { remember_public(id, key); }
+  // reference file, a certificate), so that checking its signatures needs no
+  // read. The first signature made with it is checked against it (one software
+  // verify, unless SignatureChecking::Never): a key generated again after the
+  // reference was made would otherwise sign, unnoticed, with a key no peer
+  // expects. On a mismatch the chip's key is read: a different key is an Error
+  // saying so; the same key means bus damage, which is retried.
+  void expect_public(uint16_t id, const PublicKey& key);
 
   std::string describe() const;
   Link& link() { return *link_; }
@@ -167,6 +172,9 @@ class Device {
   size_t field_bytes_hint(uint16_t id);
   // Public keys as last generated or read, to check signatures with.
   void remember_public(uint16_t id, const PublicKey& key);
+  // The key given to expect_public while no signature has matched it yet.
+  std::optional<PublicKey> unconfirmed_public(uint16_t id);
+  void confirm_public(uint16_t id);
   void forget(uint16_t id);
   std::optional<PublicKey> public_for_check(uint16_t id, bool refresh);
   Bytes sign_once(uint16_t id, ByteView digest, const std::string& what);
@@ -181,9 +189,10 @@ class Device {
   std::atomic<uint64_t> clean_commands_{kCleanCommandsToTrust};
   bool check_signatures() const;
   const SignatureCheck& signature_check();
-  std::mutex cache_mutex_;  // guards the two maps
+  std::mutex cache_mutex_;  // guards the maps and the set
   std::map<uint16_t, size_t> field_bytes_;
   std::map<uint16_t, PublicKey> public_keys_;
+  std::set<uint16_t> unconfirmed_;  // public_keys_ entries from expect_public, unchecked
 };
 
 }  // namespace maxq::transport

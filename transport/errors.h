@@ -52,6 +52,13 @@ class ChipError : public Error {
   uint16_t status_;
 };
 
+// A key object holds another key than the one the caller was given for it
+// (a key reference or certificate older than the key).
+class KeyMismatchError : public Error {
+ public:
+  using Error::Error;
+};
+
 // Maps a status word of `command` to a ChipError whose message names the
 // operation (`what`, e.g. "sign with key 0x0101"), the chip's reason and a hint.
 ChipError make_chip_error(uint8_t command, uint16_t status, const std::string& what);

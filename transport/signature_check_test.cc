@@ -8,6 +8,7 @@
 
 #include "test/support/software_ec.h"
 #include "test/support/temp_chip.h"
+#include "transport/device_spec.h"
 #include "transport/errors.h"
 #include "wire/frame_codec.h"
 
@@ -226,4 +227,84 @@ TEST_CASE("by default a clean link's signatures are not checked; after damage th
   for (uint64_t i = 0; i < transport::kCleanCommandsToTrust; ++i) d.dev->ping(Bytes{1});
   d.link->tamper_next = 1;
   CHECK_FALSE(sw.verify(wire::Curve::P256, d.pub.xy, digest, d.dev->sign(0x0101, digest)));
+}
+
+TEST_CASE("a key given by the caller that the object no longer holds is refused, saying so",
+          "[sigcheck]") {
+  TempChip t;
+  auto admin = t.open_device();
+  t.authenticate(*admin);
+  admin->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+  transport::PublicKey old_key = admin->generate_key(0x0101, wire::Curve::P256);
+  transport::PublicKey held = admin->generate_key(0x0101, wire::Curve::P256);  // again
+  REQUIRE(old_key.xy != held.xy);
+
+  auto user = t.open_device();  // default: SignatureChecking::AfterDamage, a clean link
+  sim::Chip& chip = TempChip::chip_of(*user);
+  const Bytes digest(32, 0x51);
+  auto sign_count = [](const sim::CounterSnapshot& d) {
+    return d.count(static_cast<uint8_t>(wire::Command::SignVerify));
+  };
+  // A stale reference: its first signature is checked, found wrong, the chip's
+  // key read, and the difference reported, on every try (never signed unchecked).
+  for (int round = 0; round < 2; ++round) {
+    user->expect_public(0x0101, old_key);
+    auto before = chip.counters().snapshot();
+    CHECK_THROWS_WITH(user->sign(0x0101, digest),
+                      Catch::Contains("object 0x0101 holds a different key") &&
+                          Catch::Contains("maxq1061:id=0x0101"));
+    auto delta = chip.counters().snapshot() - before;
+    CHECK(sign_count(delta) == 1);
+    CHECK(delta.total_commands() == 2);  // the sign and one read of the public key
+  }
+
+  // The right key: its first signature is checked without any read, and later
+  // ones (on a clean link) are not checked at all.
+  maxq::testing::SoftwareEc sw;
+  user->expect_public(0x0101, held);
+  auto before = chip.counters().snapshot();
+  CHECK(sw.verify(wire::Curve::P256, held.xy, digest, user->sign(0x0101, digest)));
+  CHECK(user->sign(0x0101, digest).size() == 64);
+  user->expect_public(0x0101, held);  // a second key object for it: already confirmed
+  CHECK(user->sign(0x0101, digest).size() == 64);
+  CHECK((chip.counters().snapshot() - before).total_commands() == 3);
+}
+
+TEST_CASE("the first signature of a given key, damaged past the CRC, is signed again",
+          "[sigcheck]") {
+  TamperedDevice d;  // a chip holding key 0x0101 (d.pub)
+  // Another process, which knows the key from a reference file, on a link that
+  // corrupts its first signature without failing the CRC.
+  auto bus = std::make_unique<transport::SimBus>(sim::Chip::open(d.t.state));
+  sim::Chip& chip = bus->chip();
+  auto l = std::make_unique<TamperingLink>(std::make_unique<transport::SpiLink>(std::move(bus)));
+  TamperingLink* link = l.get();
+  transport::Device user(std::move(l));
+  user.expect_public(0x0101, d.pub);
+  link->tamper_next = 1;
+  const Bytes digest(32, 0x61);
+  auto before = chip.counters().snapshot();
+  Bytes sig = user.sign(0x0101, digest);
+  maxq::testing::SoftwareEc sw;
+  CHECK(sw.verify(wire::Curve::P256, d.pub.xy, digest, sig));
+  CHECK(link->tampered == 1);
+  auto delta = chip.counters().snapshot() - before;
+  // Tampered sign, the read that shows the key is the same, the sign again.
+  CHECK(delta.count(static_cast<uint8_t>(wire::Command::SignVerify)) == 2);
+  CHECK(delta.total_commands() == 3);
+}
+
+TEST_CASE("SignatureChecking::Never checks nothing, not even a given key", "[sigcheck]") {
+  TamperedDevice d;
+  transport::DeviceOptions never;
+  never.verify_signatures = transport::SignatureChecking::Never;
+  transport::Device user(transport::open_link(transport::DeviceSpec::parse("sim:" + d.t.state)),
+                         never);
+  transport::PublicKey other = d.pub;
+  other.xy.back() ^= 0x01;  // not even a point: nothing looks at it
+  user.expect_public(0x0101, other);
+  sim::Chip& chip = *d.chip;
+  auto before = chip.counters().snapshot();
+  CHECK(user.sign(0x0101, Bytes(32, 2)).size() == 64);
+  CHECK((chip.counters().snapshot() - before).total_commands() == 1);
 }

@@ -44,16 +44,41 @@ test_verify_signatures_setting() {
     >"$WORK/out" 2>&1 && fail "used the chip with verify-signatures = sometimes"
   expect_contains "$WORK/out" "verify-signatures: 'sometimes' is not one of always, after-damage, never" \
     "error names the key and the accepted values"
+  expect_contains "$WORK/out" "maxq1061 provider configuration error" "the reason"
   sed -i 's|^verify-signatures = .*|verify-signatures = always|' "$WORK/openssl.cnf"
   OPENSSL_CONF="$WORK/openssl.cnf" openssl genpkey -propquery provider=maxq1061 -algorithm EC \
     -pkeyopt group:P-256 -pkeyopt id:0x0101 -out "$WORK/ref.pem" || fail "genpkey"
   OPENSSL_CONF="$WORK/openssl.cnf" openssl pkeyutl -sign -inkey "$WORK/ref.pem" -rawin \
     -digest sha256 -in "$WORK/data" -out "$WORK/sig" || fail "sign with verify-signatures = always"
-  openssl pkey -in "$WORK/ref.pem" -pubout -out "$WORK/pub.pem" 2>/dev/null ||
-    OPENSSL_CONF="$WORK/openssl.cnf" openssl pkey -in "$WORK/ref.pem" -pubout -out "$WORK/pub.pem" ||
+  OPENSSL_CONF="$WORK/openssl.cnf" openssl pkey -in "$WORK/ref.pem" -pubout -out "$WORK/pub.pem" ||
     fail "public key"
   openssl pkeyutl -verify -pubin -inkey "$WORK/pub.pem" -rawin -digest sha256 -in "$WORK/data" \
     -sigfile "$WORK/sig" >/dev/null || fail "the signature does not verify"
+}
+
+# A key reference made before its object's key was generated again: the first
+# signature is checked against the reference's point, and the mismatch is an
+# error that says what happened and how to get a current reference.
+test_stale_reference_refused() {
+  provision a
+  use_chip a
+  echo data >"$WORK/data"
+  openssl genpkey "${PROV[@]}" -propquery provider=maxq1061 -algorithm EC -pkeyopt group:P-256 \
+    -pkeyopt id:0x0101 -out "$WORK/old.ref.pem" || fail "genpkey"
+  "$TOOL" --device "sim:$WORK/a.state" delete --id 0x0101 >/dev/null || fail "delete"
+  openssl genpkey "${PROV[@]}" -propquery provider=maxq1061 -algorithm EC -pkeyopt group:P-256 \
+    -pkeyopt id:0x0101 -out "$WORK/new.ref.pem" || fail "genpkey again"
+  openssl pkeyutl "${PROV[@]}" -sign -inkey "$WORK/old.ref.pem" -rawin -digest sha256 \
+    -in "$WORK/data" -out "$WORK/sig" >"$WORK/out" 2>&1 && fail "signed with a stale reference"
+  expect_contains "$WORK/out" "object holds another key than the reference" "the reason"
+  expect_contains "$WORK/out" "object 0x0101 holds a different key" "error explains the mismatch"
+  expect_contains "$WORK/out" "openssl pkey -provider maxq1061 -in maxq1061:id=0x0101 -out ref.pem" \
+    "error says how to write a current reference"
+  # That command works, and writes a reference that signs.
+  openssl pkey "${PROV[@]}" -in maxq1061:id=0x0101 -out "$WORK/ref.pem" || fail "pkey -out ref.pem"
+  cmp -s "$WORK/ref.pem" "$WORK/new.ref.pem" || fail "the written reference differs from genpkey's"
+  openssl pkeyutl "${PROV[@]}" -sign -inkey "$WORK/ref.pem" -rawin -digest sha256 \
+    -in "$WORK/data" -out "$WORK/sig" || fail "sign with the current reference"
 }
 
 test_wrong_curve() {
