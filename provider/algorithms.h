@@ -12,6 +12,7 @@ extern const OSSL_DISPATCH ecdh_keyexch_functions[];
 extern const OSSL_DISPATCH trng_rand_functions[];
 extern const OSSL_DISPATCH uri_store_functions[];
 extern const OSSL_DISPATCH key_reference_encoder_pem_functions[];
+extern const OSSL_DISPATCH key_reference_encoder_der_functions[];
 extern const OSSL_DISPATCH key_reference_pem_decoder_functions[];
 extern const OSSL_DISPATCH key_reference_decoder_functions[];
 extern const OSSL_DISPATCH key_reference_name_keymgmt_functions[];

@@ -1,10 +1,13 @@
-// Encoder: an EC key on the chip -> key-reference PEM (key_reference.h).
-// Registered (provider_main.cc) for output=pem with structure=PrivateKeyInfo,
-// the structure PEM_write_bio_PrivateKey asks for, which is what
-// `openssl genpkey -out` and `openssl pkey -out` use: they write a reference
-// instead of key material. Keys that are not persistent chip keys are refused
-// here; their private part never reaches any encoder because the key manager
-// does not export it.
+// Encoders: an EC key on the chip -> key-reference PEM, or its DER body
+// (key_reference.h). Registered (provider_main.cc) for output=pem and
+// output=der with structure=PrivateKeyInfo, the structure
+// PEM_write_bio_PrivateKey and i2d_PrivateKey ask for, which is what
+// `openssl genpkey -out [-outform DER]` and `openssl pkey -out` use: they write
+// a reference instead of key material (without the DER form, `genpkey -outform
+// DER` failed after the key was made, leaving an object nobody had a reference
+// to). The provider's decoder reads both forms back. Keys that are not persistent chip keys are
+// refused here; their private part never reaches any encoder because the key manager does not
+// export it.
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
@@ -22,7 +25,8 @@ namespace {
 OSSL_FUNC_encoder_newctx_fn reference_encoder_newctx;
 OSSL_FUNC_encoder_freectx_fn reference_encoder_freectx;
 OSSL_FUNC_encoder_does_selection_fn reference_encoder_does_selection;
-OSSL_FUNC_encoder_encode_fn reference_encoder_encode;
+OSSL_FUNC_encoder_encode_fn reference_encoder_encode_pem;
+OSSL_FUNC_encoder_encode_fn reference_encoder_encode_der;
 
 // No per-operation state: the context is the provider context.
 void* reference_encoder_newctx(void* provctx) {
@@ -36,9 +40,10 @@ int reference_encoder_does_selection(void* /*vctx*/, int selection) {
   return (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 ? 1 : 0;
 }
 
-int reference_encoder_encode(void* vctx, OSSL_CORE_BIO* out, const void* obj_raw,
-                             const OSSL_PARAM /*key_abstract*/[], int selection,
-                             OSSL_PASSPHRASE_CALLBACK* /*cb*/, void* /*cbarg*/) {
+enum class Form { Pem, Der };
+
+int encode_reference(void* vctx, OSSL_CORE_BIO* out, const void* obj_raw, int selection,
+                     Form form) {
   auto* ctx = static_cast<ProviderContext*>(vctx);
   const auto* key = static_cast<const EcKey*>(obj_raw);
   return guarded(ctx, 0, [&] {
@@ -67,16 +72,37 @@ int reference_encoder_encode(void* vctx, OSSL_CORE_BIO* out, const void* obj_raw
     ref.object_id = *key->object_id;
     ref.curve = *key->curve;
     ref.public_point = key->public_point;
-    std::string pem = encode_key_reference_pem(ref);
+    Bytes der;
+    std::string pem;
+    ByteView bytes;
+    if (form == Form::Pem) {
+      pem = encode_key_reference_pem(ref);
+      bytes = ByteView(reinterpret_cast<const uint8_t*>(pem.data()), pem.size());
+    } else {
+      der = encode_key_reference_body(ref);
+      bytes = ByteView(der);
+    }
     size_t written = 0;
     if (ctx->core().bio_write_ex == nullptr ||
-        ctx->core().bio_write_ex(out, pem.data(), pem.size(), &written) != 1 ||
-        written != pem.size()) {
+        ctx->core().bio_write_ex(out, bytes.data(), bytes.size(), &written) != 1 ||
+        written != bytes.size()) {
       raise_error(ctx, kReasonInternal, "cannot write the key reference to the output");
       return 0;
     }
     return 1;
   });
+}
+
+int reference_encoder_encode_pem(void* vctx, OSSL_CORE_BIO* out, const void* obj_raw,
+                                 const OSSL_PARAM /*key_abstract*/[], int selection,
+                                 OSSL_PASSPHRASE_CALLBACK* /*cb*/, void* /*cbarg*/) {
+  return encode_reference(vctx, out, obj_raw, selection, Form::Pem);
+}
+
+int reference_encoder_encode_der(void* vctx, OSSL_CORE_BIO* out, const void* obj_raw,
+                                 const OSSL_PARAM /*key_abstract*/[], int selection,
+                                 OSSL_PASSPHRASE_CALLBACK* /*cb*/, void* /*cbarg*/) {
+  return encode_reference(vctx, out, obj_raw, selection, Form::Der);
 }
 
 }  // namespace
@@ -87,7 +113,14 @@ const OSSL_DISPATCH key_reference_encoder_pem_functions[] = {
     FN(OSSL_FUNC_ENCODER_NEWCTX, reference_encoder_newctx),
     FN(OSSL_FUNC_ENCODER_FREECTX, reference_encoder_freectx),
     FN(OSSL_FUNC_ENCODER_DOES_SELECTION, reference_encoder_does_selection),
-    FN(OSSL_FUNC_ENCODER_ENCODE, reference_encoder_encode),
+    FN(OSSL_FUNC_ENCODER_ENCODE, reference_encoder_encode_pem),
+    {0, nullptr},
+};
+const OSSL_DISPATCH key_reference_encoder_der_functions[] = {
+    FN(OSSL_FUNC_ENCODER_NEWCTX, reference_encoder_newctx),
+    FN(OSSL_FUNC_ENCODER_FREECTX, reference_encoder_freectx),
+    FN(OSSL_FUNC_ENCODER_DOES_SELECTION, reference_encoder_does_selection),
+    FN(OSSL_FUNC_ENCODER_ENCODE, reference_encoder_encode_der),
     {0, nullptr},
 };
 #undef FN

@@ -54,6 +54,8 @@ const OSSL_ALGORITHM kStore[] = {
 const OSSL_ALGORITHM kEncoder[] = {
     {"EC", PROPS ",output=pem,structure=PrivateKeyInfo", key_reference_encoder_pem_functions,
      "MAXQ1061 key reference (PEM)"},
+    {"EC", PROPS ",output=der,structure=PrivateKeyInfo", key_reference_encoder_der_functions,
+     "MAXQ1061 key reference (DER)"},
     END_OF_TABLE};
 const OSSL_ALGORITHM kDecoder[] = {
     {"DER", PROPS ",input=pem", key_reference_pem_decoder_functions,

@@ -19,6 +19,31 @@ test_genpkey_pubout() {
   expect_contains "$WORK/384.txt" "secp384r1\|P-384" "P-384 key"
 }
 
+# -outform DER writes the reference's DER body (before, the key was made and
+# then the encoding failed, leaving an object nobody had a reference to); the
+# provider reads it back, with or without -inform DER, and signs with it.
+test_genpkey_der_reference() {
+  provision a
+  use_chip a
+  openssl genpkey "${PROV[@]}" -propquery provider=maxq1061 -algorithm EC \
+    -pkeyopt group:P-256 -pkeyopt id:0x0101 -outform DER -out "$WORK/ref.der" || fail "genpkey -outform DER"
+  [[ $(count a "import key") -eq 1 ]] || fail "expected one on-chip key generation"
+  openssl pkey "${PROV[@]}" -inform DER -in "$WORK/ref.der" -pubout -out "$WORK/pub.pem" ||
+    fail "pkey -inform DER"
+  "$TOOL" --device "sim:$WORK/a.state" pubkey --id 0x0101 >"$WORK/chip-pub.pem"
+  cmp "$WORK/pub.pem" "$WORK/chip-pub.pem" || fail "public key from the DER reference differs from the chip's"
+  openssl pkey "${PROV[@]}" -in "$WORK/ref.der" -out "$WORK/ref.pem" || fail "DER reference to PEM"
+  expect_contains "$WORK/ref.pem" "BEGIN MAXQ1061 KEY REFERENCE" "PEM key reference"
+  openssl pkey "${PROV[@]}" -in "$WORK/ref.pem" -outform DER -out "$WORK/back.der" || fail "PEM to DER"
+  cmp -s "$WORK/ref.der" "$WORK/back.der" || fail "the DER reference changed on the way through PEM"
+  echo data >"$WORK/data"
+  openssl pkeyutl "${PROV[@]}" -sign -keyform DER -inkey "$WORK/ref.der" -rawin -digest sha256 \
+    -in "$WORK/data" -out "$WORK/sig" || fail "sign with the DER reference"
+  openssl pkeyutl -verify -pubin -inkey "$WORK/pub.pem" -rawin -digest sha256 -in "$WORK/data" \
+    -sigfile "$WORK/sig" >/dev/null || fail "the signature does not verify"
+  [[ $(count a "sign/verify") -eq 1 ]] || fail "expected one chip signature"
+}
+
 test_req_x509() {
   provision a
   make_ca
