@@ -92,16 +92,23 @@ TEST_CASE("no encoding of a chip key carries private key material", "[encoder]")
   ChipAndProvider cp;
   cp.make_chip_key(0x0101);
   PkeyPtr key = load_chip_key(cp.ctx(), 0x0101);
-  // DER private key (i2d_PrivateKey, pkey -outform DER), PKCS#8 DER, the
-  // traditional form, and the text dump: all refused.
-  CHECK(encode(key.get(), EVP_PKEY_KEYPAIR, "DER", "PrivateKeyInfo").empty());
+  // DER private key (i2d_PrivateKey, pkey -outform DER): the reference's DER
+  // body, as in the PEM file.
+  auto ref = maxq::provider::decode_key_reference_pem(write_private_pem(key.get()));
+  REQUIRE(ref);
+  const Bytes body = maxq::provider::encode_key_reference_body(*ref);
+  std::string der_out = encode(key.get(), EVP_PKEY_KEYPAIR, "DER", "PrivateKeyInfo");
+  CHECK(Bytes(der_out.begin(), der_out.end()) == body);
+  unsigned char* der = nullptr;
+  int der_len = i2d_PrivateKey(key.get(), &der);
+  REQUIRE(der_len > 0);
+  CHECK(Bytes(der, der + der_len) == body);
+  OPENSSL_free(der);
+  // The type-specific forms, the traditional PEM, and the text dump: refused.
   CHECK(encode(key.get(), EVP_PKEY_KEYPAIR, "DER", "type-specific").empty());
   CHECK(encode(key.get(), EVP_PKEY_KEYPAIR, "PEM", "type-specific").empty());
   std::string text = encode(key.get(), EVP_PKEY_KEYPAIR, "TEXT", nullptr);
   CHECK_THAT(text, !Catch::Contains("priv"));
-  unsigned char* der = nullptr;
-  CHECK(i2d_PrivateKey(key.get(), &der) <= 0);
-  OPENSSL_free(der);
   BioPtr bio(BIO_new(BIO_s_mem()));
   CHECK(PEM_write_bio_PrivateKey_traditional(bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
                                              nullptr) != 1);
