@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build.sh
-# The end-to-end tests also drive curl and Python's ssl module.
+# The end-to-end tests also drive curl, Python's ssl module and nginx (whose
+# service ensure_packages keeps from starting).
 source scripts/ensure_packages.sh
-ensure_packages curl python3
+ensure_packages curl python3 nginx
 build_dir=${BUILD_DIR:-build}
 [[ "${MAXQ_SANITIZE:-0}" == 1 ]] && build_dir=${BUILD_DIR:-build-asan}
 cd "$build_dir"
