@@ -1,8 +1,15 @@
 # ctest bench_quick_latency_model: runs `maxq1061-bench --quick --latency-model
 # --json` and checks what holds by construction, not a timing race: with the
 # model on, no handshake that signs on a chip is faster than the modelled chip
-# time of one signature. Usage: cmake -DBENCH=path -P check_latency_model.cmake
-execute_process(COMMAND "${BENCH}" --quick --latency-model --json
+# time of one signature. With -DCHIP_MS=sign=45 the run uses those chip times
+# (--chip-ms) and the signature time must be EXPECT_SIGN_MS: a p50 above the
+# MODELLED 20 ms then shows the simulator took them.
+# Usage: cmake -DBENCH=path [-DCHIP_MS=LIST -DEXPECT_SIGN_MS=N] -P check_latency_model.cmake
+set(chip_ms_args "")
+if(DEFINED CHIP_MS)
+  set(chip_ms_args --chip-ms "${CHIP_MS}")
+endif()
+execute_process(COMMAND "${BENCH}" --quick --latency-model --json ${chip_ms_args}
                 OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "maxq1061-bench failed (${rc}): ${err}")
@@ -13,6 +20,9 @@ if(json_error)
 endif()
 if(sign_ms LESS 1)
   message(FATAL_ERROR "modelled signature time ${sign_ms} ms: is the model on?")
+endif()
+if(DEFINED EXPECT_SIGN_MS AND NOT sign_ms EQUAL EXPECT_SIGN_MS)
+  message(FATAL_ERROR "signature time ${sign_ms} ms, expected ${EXPECT_SIGN_MS} from --chip-ms")
 endif()
 string(JSON modes LENGTH "${out}" modes)
 set(checked 0)

@@ -44,6 +44,7 @@ struct Options {
   bool hardware_estimate = false;
   bool latency_model = false;  // chips take as long as the MODELLED part
   double spi_hz = 1e6;
+  sim::ChipTimes chip_times;  // --chip-ms: the model's chip times (MODELLED defaults)
   std::string module_dir;
   // Modes to run besides software, which always runs: it is the baseline.
   std::vector<std::string> modes = {"identity", "full", "both-ends"};
@@ -72,14 +73,15 @@ struct Mode {
   std::fprintf(out,
                "usage: maxq1061-bench [--tls 12|13] [--curve P-256|P-384] [--reps N] "
                "[--handshakes N] [--quick] [--json] [--hardware-estimate | --latency-model] "
-               "[--spi-hz N] [--modes identity,full,both-ends] [--module-dir DIR]\n");
+               "[--spi-hz N] [--chip-ms sign=MS,...] [--modes identity,full,both-ends] "
+               "[--module-dir DIR]\n");
   std::exit(msg[0] ? 2 : 0);
 }
 
 Options parse(int argc, char** argv) {
   Options o;
   o.module_dir = MAXQ_BENCH_MODULE_DIR;
-  bool quick = false, reps_given = false, handshakes_given = false;
+  bool quick = false, reps_given = false, handshakes_given = false, chip_ms_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -106,6 +108,13 @@ Options parse(int argc, char** argv) {
       o.latency_model = true;
     } else if (a == "--spi-hz") {
       o.spi_hz = std::atof(value().c_str());
+    } else if (a == "--chip-ms") {
+      try {
+        o.chip_times = sim::parse_chip_times(value());
+        chip_ms_given = true;
+      } catch (const std::invalid_argument& e) {
+        usage((std::string("--chip-ms: ") + e.what()).c_str());
+      }
     } else if (a == "--module-dir") {
       o.module_dir = value();
     } else if (a == "--modes") {
@@ -134,6 +143,8 @@ Options parse(int argc, char** argv) {
   if (quick && !reps_given) o.reps = 1;
   if (!handshakes_given) o.handshakes = quick ? 10 : (o.latency_model ? 20 : 200);
   if (o.reps < 1 || o.handshakes < 1 || o.spi_hz <= 0) usage("counts must be positive");
+  if (chip_ms_given && !o.latency_model && !o.hardware_estimate)
+    usage("--chip-ms sets the chip times of --latency-model or --hardware-estimate");
   if (o.latency_model && o.hardware_estimate)
     usage("--latency-model measures what --hardware-estimate estimates: use one of them");
   if (o.latency_model &&
@@ -155,6 +166,7 @@ std::string device_of(const std::string& state, const Options& opt) {
   if (opt.latency_model) {
     spec.latency = transport::DeviceSpec::Latency::Modelled;
     spec.spi_clock_hz = static_cast<uint32_t>(opt.spi_hz);
+    spec.chip_times = opt.chip_times;
   }
   return spec.to_string();
 }
@@ -318,14 +330,16 @@ int run(int argc, char** argv) {
   // The chip time of one signature: with the model on, no handshake with a
   // chip key can be faster (the bench_quick_latency_model test checks it).
   const double sign_ms =
-      sim::command_time_ms(static_cast<uint8_t>(wire::Command::SignVerify), field);
+      sim::command_time_ms(static_cast<uint8_t>(wire::Command::SignVerify), field, opt.chip_times);
+  // The chip times in force, when --chip-ms changed any ("" = all MODELLED).
+  const std::string chip_ms = sim::format_chip_times(opt.chip_times);
   if (opt.json) {
     std::string model = "null";
     if (opt.latency_model) {
       char buf[96];
-      std::snprintf(buf, sizeof buf, "{\"spi_clock_hz\":%.0f,\"sign_ms\":%.3f}", opt.spi_hz,
-                    sign_ms);
-      model = buf;
+      std::snprintf(buf, sizeof buf, "{\"spi_clock_hz\":%.0f,\"sign_ms\":%.3f,\"chip_ms\":\"",
+                    opt.spi_hz, sign_ms);
+      model = buf + chip_ms + "\"}";
     }
     std::printf(
         "{\"tls\":\"1.%d\",\"curve\":\"%s\",\"reps\":%d,\"handshakes_per_rep\":%d,"
@@ -341,8 +355,8 @@ int run(int argc, char** argv) {
     if (opt.latency_model)
       std::printf(
           "Latency model on: every chip takes as long as the MODELLED part "
-          "(simulator/latency_model.cc), SPI at %.0f Hz\n",
-          opt.spi_hz);
+          "(simulator/latency_model.h), SPI at %.0f Hz%s%s\n",
+          opt.spi_hz, chip_ms.empty() ? "" : ", chip times ", chip_ms.c_str());
     std::printf("\n");
     std::printf("%-10s %9s %6s %8s %8s %9s %9s %9s %8s  %s\n", "mode", "hs/s", "ratio", "p50 ms",
                 "p99 ms", "cmds/hs", "SPI out", "SPI in", "objects", "chip commands per handshake");
@@ -363,7 +377,8 @@ int run(int argc, char** argv) {
     }
     long long new_objects =
         static_cast<long long>(m.objects_after) - static_cast<long long>(m.objects_before);
-    HardwareEstimate est = estimate_hardware(m.delta, m.handshakes, field, opt.spi_hz);
+    HardwareEstimate est =
+        estimate_hardware(m.delta, m.handshakes, field, opt.spi_hz, opt.chip_times);
     double p50 = percentile(m.latencies_ms, 0.5);
     if (opt.json) {
       std::printf(
@@ -399,11 +414,12 @@ int run(int argc, char** argv) {
         static_cast<unsigned long long>(mem_after.peak_kib));
     if (opt.hardware_estimate) {
       std::printf(
-          "\nEstimated handshake on real hardware at %.0f Hz SPI (MODELLED chip timings, "
+          "\nEstimated handshake on real hardware at %.0f Hz SPI (%s chip times, "
           "see bench/README.md):\n",
-          opt.spi_hz);
+          opt.spi_hz, chip_ms.empty() ? "MODELLED" : chip_ms.c_str());
       for (Mode& m : modes) {
-        HardwareEstimate est = estimate_hardware(m.delta, m.handshakes, field, opt.spi_hz);
+        HardwareEstimate est =
+            estimate_hardware(m.delta, m.handshakes, field, opt.spi_hz, opt.chip_times);
         double p50 = percentile(m.latencies_ms, 0.5);
         std::printf("  %-10s host %7.2f ms + bus %7.2f ms + chip %7.2f ms = %7.2f ms\n",
                     m.name.c_str(), p50, est.bus_ms, est.chip_ms, p50 + est.bus_ms + est.chip_ms);
@@ -412,9 +428,11 @@ int run(int argc, char** argv) {
     if (opt.latency_model) {
       std::printf(
           "\nMeasured with the latency model, next to the split estimated from the "
-          "counters (MODELLED):\n");
+          "counters (%s):\n",
+          chip_ms.empty() ? "MODELLED" : chip_ms.c_str());
       for (Mode& m : modes) {
-        HardwareEstimate est = estimate_hardware(m.delta, m.handshakes, field, opt.spi_hz);
+        HardwareEstimate est =
+            estimate_hardware(m.delta, m.handshakes, field, opt.spi_hz, opt.chip_times);
         std::printf("  %-10s p50 %7.2f ms   bus %7.2f ms + chip %7.2f ms\n", m.name.c_str(),
                     percentile(m.latencies_ms, 0.5), est.bus_ms, est.chip_ms);
       }

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "simulator/counters.h"
+#include "simulator/latency_model.h"
 
 namespace maxq::bench {
 
@@ -19,6 +20,7 @@ struct HardwareEstimate {
 // command is timed on a key of `field_bytes` (the benchmark's curve); bus time
 // counts every clocked byte, including polls clocked while the chip works.
 HardwareEstimate estimate_hardware(const sim::CounterSnapshot& delta, uint64_t handshakes,
-                                   unsigned field_bytes, double spi_hz = 1e6);
+                                   unsigned field_bytes, double spi_hz = 1e6,
+                                   const sim::ChipTimes& times = {});
 
 }  // namespace maxq::bench

@@ -106,8 +106,8 @@ X509Ptr TestCa::issue(EVP_PKEY* key, const std::string& cn) const {
 }
 
 PkeyPtr make_key(const LibraryContext& ctx, const std::string& curve, bool on_chip, int id) {
-  PkeyCtxPtr pctx(
-      EVP_PKEY_CTX_new_from_name(ctx.get(), "EC", on_chip ? "provider=maxq1061" : "provider=default"));
+  PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(ctx.get(), "EC",
+                                             on_chip ? "provider=maxq1061" : "provider=default"));
   check(pctx && EVP_PKEY_keygen_init(pctx.get()) > 0, "keygen init");
   std::string group = curve;
   char id_text[8];

@@ -32,7 +32,10 @@ class Chip::SpiState {
     busy_ = 0;
     ready_at_.reset();
   }
-  void enable_latency(std::unique_ptr<BusPacer> pacer) { pacer_ = std::move(pacer); }
+  void enable_latency(std::unique_ptr<BusPacer> pacer, const ChipTimes& times) {
+    pacer_ = std::move(pacer);
+    times_ = times;
+  }
 
  private:
   enum class Phase { Deselected, Receiving, Responding, Done };
@@ -56,6 +59,7 @@ class Chip::SpiState {
   // Latency model (null / empty when off): the bus time line, and when the
   // command being answered is done on it.
   std::unique_ptr<BusPacer> pacer_;
+  ChipTimes times_;
   std::optional<ChipClock::time_point> ready_at_;
 };
 
@@ -149,7 +153,7 @@ void Chip::SpiState::receive(ChipCore& core, uint8_t b, const ByteSlot* slot) {
     return;
   }
   respond(core, std::move(response));
-  if (arrived) ready_at_ = *arrived + command_time(frame.command, core.key_curve());
+  if (arrived) ready_at_ = *arrived + command_time(frame.command, core.key_curve(), times_);
 }
 
 void Chip::SpiState::respond(ChipCore& core, Bytes frame) {
@@ -180,7 +184,8 @@ void Chip::deselect() {
 
 void Chip::enable_latency_model(const LatencySettings& settings, std::shared_ptr<ChipClock> clock) {
   if (!clock) clock = std::make_shared<SteadyChipClock>();
-  spi_->enable_latency(std::make_unique<BusPacer>(settings.spi_clock_hz, std::move(clock)));
+  spi_->enable_latency(std::make_unique<BusPacer>(settings.spi_clock_hz, std::move(clock)),
+                       settings.times);
 }
 
 uint8_t Chip::clock(uint8_t mosi) {

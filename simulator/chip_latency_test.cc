@@ -79,7 +79,7 @@ struct TimedChip {
     REQUIRE(host->authenticate(t.admin_key) == st(Status::Ok));
     p256_xy = host->make_key_pair(0x0101, wire::Curve::P256);
     p384_xy = host->make_key_pair(0x0102, wire::Curve::P384);
-    chip().enable_latency_model({hz}, clock);
+    chip().enable_latency_model({hz, {}}, clock);
   }
   sim::Chip& chip() { return host->chip(); }
 };
@@ -101,6 +101,21 @@ TEST_CASE("latency: a sign answers only after 20 ms of chip time", "[chip][laten
   // Every byte cost its bus time: frame, busy bytes, answer.
   CHECK(us(c.clock->elapsed()) ==
         static_cast<long long>(frame.size() + 2500 + wire::kHeaderSize + 64 + wire::kCrcSize) * 8);
+}
+
+TEST_CASE("latency: configured chip times replace the MODELLED ones", "[chip][latency]") {
+  TimedChip c;
+  c.chip().enable_latency_model({kOneMHz, sim::parse_chip_times("sign=4")}, c.clock);
+  TimedAnswer a = timed_exchange(c.chip(), *c.clock, Command::SignVerify, sign_payload(0x0101));
+  CHECK(us(a.sync_at - a.frame_end) == 4000);
+  CHECK(a.idle == 500);
+  CHECK(a.response.status == st(Status::Ok));
+  // P-384 scales the configured time: 4 ms x 3.375.
+  TimedAnswer b = timed_exchange(
+      c.chip(), *c.clock, Command::SignVerify,
+      payload::sign_verify(wire::kModeSign, wire::Algorithm::EcdsaDigest, 0x0102, Bytes(48, 0x5A)));
+  // 13.5 ms is 1687.5 bytes at 1 MHz: the answer starts with the next whole byte.
+  CHECK(us(b.sync_at - b.frame_end) == 13504);
 }
 
 TEST_CASE("latency: a host that waits instead of polling gets the answer at once",
@@ -201,7 +216,7 @@ TEST_CASE("latency: oversleeping does not add up over many transfers", "[chip][l
   ProvisionedChip t;
   auto chip = t.open();
   auto clock = std::make_shared<OversleepingClock>();
-  chip->enable_latency_model({kOneMHz}, clock);
+  chip->enable_latency_model({kOneMHz, {}}, clock);
   for (int i = 0; i < 100; ++i) clock_out(*chip, Bytes(10, wire::kPollByte));
   // 8 ms of bus time; at most one oversleep shows (not 100 of them).
   auto elapsed = us(clock->now().time_since_epoch());

@@ -1,34 +1,42 @@
 #include "simulator/latency_model.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <iterator>
+#include <stdexcept>
 
 namespace maxq::sim {
 namespace {
 
 using wire::Command;
 
-// MODELLED milliseconds per command for a 32-byte (P-256) field. Replace with
-// measurements from a board; nothing else in the project holds these numbers.
-double reference_ms(uint8_t code) {
+double reference_ms(uint8_t code, const ChipTimes& t) {
   switch (static_cast<Command>(code)) {
     case Command::SignVerify:
-      return 20.0;
+      return t.sign;
     case Command::ImportKey:
-      return 22.0;  // key generation (a public-key import is timed alike)
+      return t.keygen;
     case Command::KeyExchange:
-      return 20.0;
+      return t.ecdh;
     case Command::AdminAuthenticate:
-      return 25.0;  // a signature check of the challenge
+      return t.auth;
     case Command::GetRandom:
-      return 0.5;
+      return t.random;
     case Command::CreateObject:
     case Command::DeleteObject:
     case Command::WriteObject:
-      return 5.0;  // flash write
+      return t.write;
     default:
-      return 0.3;
+      return t.other;
   }
+}
+
+double* field_of(ChipTimes& t, const std::string& name) {
+  double* fields[] = {&t.sign, &t.keygen, &t.ecdh, &t.auth, &t.random, &t.write, &t.other};
+  for (size_t i = 0; i < std::size(kChipTimeNames); ++i)
+    if (name == kChipTimeNames[i]) return fields[i];
+  return nullptr;
 }
 
 std::chrono::nanoseconds from_ms(double ms) {
@@ -36,6 +44,57 @@ std::chrono::nanoseconds from_ms(double ms) {
 }
 
 }  // namespace
+
+void set_chip_time(ChipTimes& times, const std::string& name, const std::string& ms) {
+  double* field = field_of(times, name);
+  if (!field)
+    throw std::invalid_argument("unknown chip time '" + name +
+                                "': the names are sign, keygen, ecdh, auth, random, write, other");
+  // from_chars: the same in every locale (the provider may run in a program
+  // that set LC_NUMERIC).
+  double v = -1.0;
+  auto [end, ec] = std::from_chars(ms.data(), ms.data() + ms.size(), v);
+  if (ms.empty() || ec != std::errc() || end != ms.data() + ms.size() ||
+      !(v >= 0.0 && v <= kMaxChipTimeMs))
+    throw std::invalid_argument("chip time " + name + "='" + ms +
+                                "' must be a number of milliseconds from 0 to 100");
+  *field = v;
+}
+
+ChipTimes parse_chip_times(const std::string& list) {
+  ChipTimes times;
+  for (size_t start = 0; start < list.size();) {
+    size_t comma = std::min(list.find(',', start), list.size());
+    std::string item = list.substr(start, comma - start);
+    size_t eq = item.find('=');
+    if (eq == std::string::npos)
+      throw std::invalid_argument("chip time '" + item + "' is not name=milliseconds");
+    set_chip_time(times, item.substr(0, eq), item.substr(eq + 1));
+    start = comma + 1;
+  }
+  return times;
+}
+
+std::vector<std::pair<std::string, double>> changed_chip_times(const ChipTimes& times) {
+  ChipTimes defaults;
+  ChipTimes copy = times;
+  std::vector<std::pair<std::string, double>> out;
+  for (const char* name : kChipTimeNames)
+    if (*field_of(copy, name) != *field_of(defaults, name))
+      out.emplace_back(name, *field_of(copy, name));
+  return out;
+}
+
+std::string format_chip_times(const ChipTimes& times, const std::string& name_suffix) {
+  std::string out;
+  for (const auto& [name, ms] : changed_chip_times(times)) {
+    char value[32];
+    auto [end, ec] = std::to_chars(value, value + sizeof value, ms);
+    (void)ec;  // 32 bytes hold any double
+    out += (out.empty() ? "" : ",") + name + name_suffix + "=" + std::string(value, end);
+  }
+  return out;
+}
 
 bool is_ec_operation(uint8_t code) {
   switch (static_cast<Command>(code)) {
@@ -49,22 +108,23 @@ bool is_ec_operation(uint8_t code) {
   }
 }
 
-double command_time_ms(uint8_t command, size_t field_bytes) {
-  double ms = reference_ms(command);
+double command_time_ms(uint8_t command, size_t field_bytes, const ChipTimes& times) {
+  double ms = reference_ms(command, times);
   if (!is_ec_operation(command)) return ms;
   // Scalar multiplication cost grows with the cube of the field size.
   double ratio = static_cast<double>(field_bytes) / static_cast<double>(kReferenceFieldBytes);
   return ms * ratio * ratio * ratio;
 }
 
-std::chrono::nanoseconds command_time(uint8_t command, size_t field_bytes) {
-  return from_ms(command_time_ms(command, field_bytes));
+std::chrono::nanoseconds command_time(uint8_t command, size_t field_bytes, const ChipTimes& times) {
+  return from_ms(command_time_ms(command, field_bytes, times));
 }
 
-std::chrono::nanoseconds command_time(uint8_t command, std::optional<wire::Curve> curve) {
+std::chrono::nanoseconds command_time(uint8_t command, std::optional<wire::Curve> curve,
+                                      const ChipTimes& times) {
   std::optional<wire::CurveInfo> info;
   if (curve) info = wire::curve_info(static_cast<uint8_t>(*curve));
-  return command_time(command, info ? info->field_bytes : kReferenceFieldBytes);
+  return command_time(command, info ? info->field_bytes : kReferenceFieldBytes, times);
 }
 
 double bus_time_ms(uint64_t clocked_bytes, uint32_t spi_clock_hz) {
@@ -77,13 +137,14 @@ std::chrono::nanoseconds bus_time(uint64_t clocked_bytes, uint32_t spi_clock_hz)
   return std::chrono::nanoseconds(clocked_bytes * 8u * 1000000000u / spi_clock_hz);
 }
 
-std::chrono::nanoseconds longest_command_time() {
+std::chrono::nanoseconds longest_command_time(const ChipTimes& times) {
   std::chrono::nanoseconds longest{0};
   for (unsigned curve = 0; curve < 256; ++curve) {
     auto info = wire::curve_info(static_cast<uint8_t>(curve));
     if (!info) continue;
     for (unsigned code = 0; code < 256; ++code)
-      longest = std::max(longest, command_time(static_cast<uint8_t>(code), info->field_bytes));
+      longest =
+          std::max(longest, command_time(static_cast<uint8_t>(code), info->field_bytes, times));
   }
   return longest;
 }

@@ -60,3 +60,33 @@ TEST_CASE("latency model: the longest command bounds how long a host must poll",
         sim::command_time(code(Command::AdminAuthenticate), size_t{66}));
   CHECK(sim::longest_command_time() > 200ms);
 }
+
+TEST_CASE("latency model: chip times measured on a board replace the MODELLED ones", "[latency]") {
+  sim::ChipTimes t = sim::parse_chip_times("sign=12.5,ecdh=18,other=0");
+  CHECK(sim::command_time_ms(code(Command::SignVerify), 32, t) == 12.5);
+  CHECK(sim::command_time_ms(code(Command::KeyExchange), 32, t) == 18.0);
+  CHECK(sim::command_time_ms(code(Command::Ping), 32, t) == 0.0);
+  CHECK(sim::command_time_ms(code(Command::ImportKey), 32, t) == 22.0);              // default kept
+  CHECK(sim::command_time(code(Command::SignVerify), size_t{48}, t) == 42187500ns);  // x3.375
+  CHECK(sim::format_chip_times(t) == "sign=12.5,ecdh=18,other=0");
+  CHECK(sim::format_chip_times(t, "-ms") == "sign-ms=12.5,ecdh-ms=18,other-ms=0");
+  CHECK(sim::format_chip_times(sim::ChipTimes{}).empty());
+  CHECK(sim::format_chip_times(sim::parse_chip_times("")).empty());
+  // Formatted times parse back to the same times.
+  sim::ChipTimes back = sim::parse_chip_times(sim::format_chip_times(t));
+  CHECK(sim::changed_chip_times(back) == sim::changed_chip_times(t));
+  // The host's poll budget still outlasts the slowest command.
+  CHECK(sim::longest_command_time(sim::parse_chip_times("auth=100")) < 1s);
+}
+
+TEST_CASE("latency model: bad chip times are refused, saying why", "[latency]") {
+  using Catch::Contains;
+  CHECK_THROWS_WITH(sim::parse_chip_times("sgn=5"),
+                    Contains("unknown chip time 'sgn'") && Contains("sign, keygen, ecdh"));
+  CHECK_THROWS_WITH(sim::parse_chip_times("sign"), Contains("'sign' is not name=milliseconds"));
+  for (const char* bad : {"sign=", "sign=-1", "sign=101", "sign=5ms", "sign= 5", "sign=nan"})
+    CHECK_THROWS_WITH(sim::parse_chip_times(bad), Contains("from 0 to 100"));
+  sim::ChipTimes t;
+  CHECK_THROWS(sim::set_chip_time(t, "ecdh", "1e9"));
+  CHECK(t.ecdh == 20.0);  // untouched
+}

@@ -7,16 +7,19 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "simulator/chip.h"
+#include "simulator/latency_model.h"
 #include "simulator/sim_daemon.h"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: maxq1061-sim --state PATH --socket PATH [--provision [--admin-key PATH]]\n"
-    "                    [--latency off|modelled [--spi-clock-hz N]] [--verbose]\n"
+    "                    [--latency off|modelled [--spi-clock-hz N] [--chip-ms LIST]]\n"
+    "                    [--verbose]\n"
     "\n"
     "Serves the simulated MAXQ1061 whose state file is PATH on a unix socket; point\n"
     "the provider or maxq1061-tool at it with device unix:SOCKET.\n"
@@ -29,6 +32,9 @@ constexpr const char* kUsage =
     "                    real part (MODELLED chip time per command, bus time per\n"
     "                    byte; see simulator/latency_model.h), like sim:PATH,latency=modelled\n"
     "  --spi-clock-hz N  the modelled bus clock, 1..30000000 (default 1000000)\n"
+    "  --chip-ms LIST    chip times measured on a board instead of the MODELLED ones,\n"
+    "                    milliseconds for P-256, e.g. sign=15,ecdh=18 (names: sign,\n"
+    "                    keygen, ecdh, auth, random, write, other; 0..100)\n"
     "  --verbose         log every client connection to stderr\n"
     "  --help            this text\n"
     "\n"
@@ -39,6 +45,7 @@ struct Args {
   bool provision = false, verbose = false;
   bool latency = false;
   std::string spi_clock_hz;  // as given; checked once all arguments are in
+  std::string chip_ms;       // the same
 };
 
 constexpr unsigned long kMaxSpiClockHz = 30000000;  // the range the ftdi link accepts
@@ -85,6 +92,8 @@ int main(int argc, char** argv) {
       a.latency = mode == "modelled";
     } else if (arg == "--spi-clock-hz") {
       if (!value(a.spi_clock_hz)) return usage_error("--spi-clock-hz needs a number");
+    } else if (arg == "--chip-ms") {
+      if (!value(a.chip_ms)) return usage_error("--chip-ms needs a list such as sign=15,ecdh=18");
     } else if (arg == "--verbose") {
       a.verbose = true;
     } else {
@@ -101,6 +110,14 @@ int main(int argc, char** argv) {
     if (latency.spi_clock_hz == 0)
       return usage_error("--spi-clock-hz must be a whole number from 1 to 30000000, not '" +
                          a.spi_clock_hz + "'");
+  }
+  if (!a.chip_ms.empty()) {
+    if (!a.latency) return usage_error("--chip-ms only goes with --latency modelled");
+    try {
+      latency.times = maxq::sim::parse_chip_times(a.chip_ms);
+    } catch (const std::invalid_argument& e) {
+      return usage_error(std::string("--chip-ms: ") + e.what());
+    }
   }
 
   // SIGTERM/SIGINT arrive on a descriptor the serve loop polls: no handler, no
@@ -135,8 +152,10 @@ int main(int argc, char** argv) {
       // The daemon serves one batch at a time: while it sleeps out a batch's
       // bus time, other clients wait, as they would for a real chip.
       chip->enable_latency_model(latency);
-      std::fprintf(stderr, "maxq1061-sim: latency modelled, SPI clock %u Hz\n",
-                   static_cast<unsigned>(latency.spi_clock_hz));
+      std::string times = maxq::sim::format_chip_times(latency.times);
+      std::fprintf(stderr, "maxq1061-sim: latency modelled, SPI clock %u Hz, chip times %s\n",
+                   static_cast<unsigned>(latency.spi_clock_hz),
+                   times.empty() ? "as modelled" : times.c_str());
     }
     maxq::sim::SimDaemon daemon(std::move(chip), options);
     daemon.serve(stop_fd);

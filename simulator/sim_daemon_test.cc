@@ -255,14 +255,20 @@ TEST_CASE("the daemon's command line", "[daemon]") {
           {"--spi-clock-hz", "1000000"},  // without --latency modelled
           {"--latency", "modelled", "--spi-clock-hz", "0"},
           {"--latency", "modelled", "--spi-clock-hz", "40000000"},
-          {"--latency", "modelled", "--spi-clock-hz", "1e6"}}) {
+          {"--latency", "modelled", "--spi-clock-hz", "1e6"},
+          {"--chip-ms", "sign=5"},  // without --latency modelled
+          {"--latency", "modelled", "--chip-ms", "sgn=5"},
+          {"--latency", "modelled", "--chip-ms"}}) {
       std::vector<std::string> all{"--state", chip.state, "--socket", chip.file("l.sock")};
       all.insert(all.end(), args.begin(), args.end());
       DaemonProcess d(all, chip.file("latency-usage"));
       CHECK(d.wait_exit() == 2);
     }
-    CHECK(sim::testing::read_text(chip.file("latency-usage.err")).find("--latency must be") !=
-          std::string::npos);
+    // Every run appended its stderr to the one file.
+    std::string err = sim::testing::read_text(chip.file("latency-usage.err"));
+    for (const char* why : {"--latency must be", "--chip-ms only goes with --latency modelled",
+                            "--chip-ms: unknown chip time 'sgn'", "--chip-ms needs a list"})
+      CHECK(err.find(why) != std::string::npos);
   }
   SECTION("--provision creates the chip on first use") {
     std::string fresh = chip.file("fresh.state");
@@ -280,14 +286,16 @@ TEST_CASE("the daemon with --latency modelled slows the chip behind the socket",
           "[daemon][latency]") {
   ScratchChip chip;
   std::string sock = chip.file("slow.sock");
-  auto d = DaemonProcess::serve(chip.state, sock,
-                                {"--latency", "modelled", "--spi-clock-hz", "8000000"});
-  CHECK(d->stderr_text().find("latency modelled, SPI clock 8000000 Hz") != std::string::npos);
+  auto d = DaemonProcess::serve(
+      chip.state, sock,
+      {"--latency", "modelled", "--spi-clock-hz", "8000000", "--chip-ms", "other=0.5"});
+  CHECK(d->stderr_text().find("latency modelled, SPI clock 8000000 Hz, chip times other=0.5") !=
+        std::string::npos);
   RawClient c(sock);
-  // A ping and polls in one transfer: the model says 0.3 ms of chip time, 300
-  // bytes at 8 MHz (1 us each), so at least 300 idle bytes follow the frame
-  // (a host that paused between batches could see the answer sooner). More
-  // batches in case this one ended before the answer.
+  // A ping and polls in one transfer: --chip-ms says 0.5 ms of chip time (the
+  // model's 0.3 replaced), 500 bytes at 8 MHz (1 us each), so at least 500
+  // idle bytes follow the frame (a host that paused between batches could see
+  // the answer sooner). More batches in case this one ended before the answer.
   std::vector<ss::Op> ops{{ss::Op::Kind::Deselect, {}}, {ss::Op::Kind::Select, {}}};
   Bytes tx = kPingFrame;
   tx.insert(tx.end(), 2000, 0xCC);
@@ -308,7 +316,7 @@ TEST_CASE("the daemon with --latency modelled slows the chip behind the socket",
   auto sync = std::find(miso.begin(), miso.end(), wire::kResponseSync);
   REQUIRE(miso.end() - sync >= static_cast<std::ptrdiff_t>(kPingAnswer.size()));
   // Busy for at least the modelled chip time (a lower bound by construction).
-  CHECK(sync - miso.begin() >= 300);
+  CHECK(sync - miso.begin() >= 500);
   CHECK(Bytes(sync, sync + static_cast<std::ptrdiff_t>(kPingAnswer.size())) == kPingAnswer);
   CHECK(d->terminate() == 0);
 }

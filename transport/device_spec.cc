@@ -24,11 +24,12 @@ namespace {
 constexpr uint32_t kMaxSpiClockHz = 30000000;  // FT232H MPSSE: 60 MHz / 2
 
 [[noreturn]] void bad(const std::string& device, const std::string& why) {
-  throw ConfigError("device '" + device + "': " + why +
-                    ". Use sim:PATH[,latency=off|modelled][,spi-clock-hz=N] (simulated chip; "
-                    "PATH without commas), unix:PATH (simulator daemon) or "
-                    "ftdi:DESC[,spi-clock-hz=N][,ftdi-interface=A|B|C|D][,cs-pin=N] "
-                    "(e.g. ftdi:i:0x0403:0x6014)");
+  throw ConfigError(
+      "device '" + device + "': " + why +
+      ". Use sim:PATH[,latency=off|modelled][,spi-clock-hz=N][,sign-ms=T...] (simulated chip; "
+      "PATH without commas), unix:PATH (simulator daemon) or "
+      "ftdi:DESC[,spi-clock-hz=N][,ftdi-interface=A|B|C|D][,cs-pin=N] "
+      "(e.g. ftdi:i:0x0403:0x6014)");
 }
 
 uint32_t parse_number(const std::string& device, const std::string& key, const std::string& v) {
@@ -65,7 +66,7 @@ DeviceSpec DeviceSpec::parse(const std::string& device) {
     auto comma = rest.find(',');
     s.target = rest.substr(0, comma);
     const bool sim = s.kind == Kind::Sim;
-    bool clock_given = false;
+    bool clock_given = false, times_given = false;
     // A comma in a sim path reads as an option: say so rather than guess.
     auto bad_option = [&](const std::string& why) {
       bad(device, why + (sim ? " (a sim state path cannot contain ',')" : ""));
@@ -96,6 +97,13 @@ DeviceSpec DeviceSpec::parse(const std::string& device) {
           s.latency = Latency::Modelled;
         else
           bad(device, "latency must be off or modelled");
+      } else if (sim && key.size() > 3 && key.compare(key.size() - 3, 3, "-ms") == 0) {
+        try {
+          sim::set_chip_time(s.chip_times, key.substr(0, key.size() - 3), value);
+        } catch (const std::invalid_argument& e) {
+          bad(device, e.what());
+        }
+        times_given = true;
       } else {
         bad_option("unknown option '" + key + "'");
       }
@@ -104,6 +112,9 @@ DeviceSpec DeviceSpec::parse(const std::string& device) {
     if (sim && clock_given && s.latency != Latency::Modelled)
       bad(device,
           "spi-clock-hz on a sim device needs latency=modelled (it clocks the model's bus)");
+    if (times_given && s.latency != Latency::Modelled)
+      bad(device, "chip times (" + sim::format_chip_times(s.chip_times) +
+                      ") on a sim device need latency=modelled");
   }
   if (s.target.empty())
     bad(device, "empty " + std::string(s.kind == Kind::Ftdi ? "description" : "path"));
@@ -119,6 +130,8 @@ std::string DeviceSpec::to_string() const {
         out += ",latency=modelled";
         if (spi_clock_hz != DeviceSpec{}.spi_clock_hz)
           out += ",spi-clock-hz=" + std::to_string(spi_clock_hz);
+        std::string times = sim::format_chip_times(chip_times, "-ms");
+        if (!times.empty()) out += "," + times;
       }
       return out;
     }
@@ -165,7 +178,7 @@ std::unique_ptr<Link> open_link(const DeviceSpec& spec) {
         std::unique_ptr<sim::Chip> chip = sim::Chip::open(spec.target);
         SpiLinkOptions options;
         if (spec.latency == DeviceSpec::Latency::Modelled) {
-          chip->enable_latency_model({spec.spi_clock_hz});
+          chip->enable_latency_model({spec.spi_clock_hz, spec.chip_times});
           // Polling sized in time at the modelled clock, as on a real bus.
           options = SpiLinkOptions::for_clock(spec.spi_clock_hz);
         }

@@ -1,13 +1,16 @@
 // Parsing of device strings and opening the matching link.
 //
 // Accepted forms (the `device` config key and MAXQ1061_DEVICE):
-//   sim:PATH[,latency=off|modelled][,spi-clock-hz=N]
+//   sim:PATH[,latency=off|modelled][,spi-clock-hz=N][,NAME-ms=T...]
 //               a simulated chip in this process; PATH is its state file.
 //               latency=modelled makes it take as long as a real part
 //               (simulator/latency_model.h: MODELLED chip time per command,
 //               bus time at spi-clock-hz, default 1 MHz, 1..30000000 as for
-//               ftdi, only with latency=modelled); latency=off (the default)
-//               answers at once. Options follow the path after commas, in
+//               ftdi, only with latency=modelled); NAME-ms=T sets the chip
+//               time of a command class (NAME: sign, keygen, ecdh, auth,
+//               random, write, other; T milliseconds for P-256, 0..100; only
+//               with latency=modelled); latency=off (the default) answers at
+//               once. Options follow the path after commas, in
 //               any order, so PATH cannot contain a comma: such a path is a
 //               ConfigError.
 //   unix:PATH   a maxq1061-sim daemon listening on the unix socket PATH
@@ -27,6 +30,7 @@
 #include <memory>
 #include <string>
 
+#include "simulator/latency_model.h"
 #include "transport/link.h"
 
 namespace maxq::transport {
@@ -38,6 +42,7 @@ struct DeviceSpec {
   std::string target;               // state file, socket path or libftdi description
   uint32_t spi_clock_hz = 1000000;  // ftdi: the bus; sim: the latency model's bus
   Latency latency = Latency::Off;
+  sim::ChipTimes chip_times;   // sim: with latency=modelled
   std::string ftdi_interface;  // "A".."D" or "" for the default
   unsigned cs_pin = 3;         // ADBUS pin of chip select (ADBUS3 by default)
 

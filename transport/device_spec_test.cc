@@ -131,6 +131,24 @@ TEST_CASE("sim options: latency model and its bus clock", "[spec][latency]") {
   CHECK_THROWS_AS(DeviceSpec::parse("sim:/tmp/a,b/chip.state"), ConfigError);
 }
 
+TEST_CASE("sim options: chip times per command class", "[spec][latency]") {
+  DeviceSpec s = DeviceSpec::parse("sim:/c.state,latency=modelled,sign-ms=12.5,ecdh-ms=18");
+  CHECK(s.chip_times.sign == 12.5);
+  CHECK(s.chip_times.ecdh == 18.0);
+  CHECK(s.chip_times.keygen == 22.0);
+  CHECK(s.to_string() == "sim:/c.state,latency=modelled,sign-ms=12.5,ecdh-ms=18");
+  CHECK(DeviceSpec::parse(s.to_string()).to_string() == s.to_string());
+  // Before latency=modelled is fine (any order); without it they would do nothing.
+  CHECK(DeviceSpec::parse("sim:/c.state,keygen-ms=0,latency=modelled").chip_times.keygen == 0.0);
+  CHECK_THROWS_WITH(DeviceSpec::parse("sim:/c.state,sign-ms=10"),
+                    Catch::Contains("chip times (sign=10) on a sim device need latency=modelled"));
+  CHECK_THROWS_WITH(DeviceSpec::parse("sim:/c.state,latency=modelled,sgn-ms=10"),
+                    Catch::Contains("unknown chip time 'sgn'"));
+  CHECK_THROWS_WITH(DeviceSpec::parse("sim:/c.state,latency=modelled,sign-ms=500"),
+                    Catch::Contains("from 0 to 100"));
+  CHECK_THROWS_AS(DeviceSpec::parse("ftdi:i:0x0403:0x6014,sign-ms=10"), ConfigError);
+}
+
 TEST_CASE("a sim: device with the latency model answers, at any clock", "[spec][latency]") {
   TempChip t;
   // 30 MHz: a signature is 75000 polls, more than the default poll budget.
