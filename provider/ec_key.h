@@ -7,7 +7,6 @@
 
 #include <openssl/evp.h>
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -38,9 +37,6 @@ struct EcKey {
   std::optional<uint16_t> object_id;
   ChipSerial serial{};
   bool temporary = false;  // ephemeral key in a temporary slot (never saved)
-  // public_point was handed to the device and a signature matched it (until
-  // then every sign hands it over again: see ecdsa_signature.cc).
-  std::atomic<bool> public_announced{false};
   // Keeps the temporary slot reserved while this key (or a dup of it) lives.
   std::shared_ptr<TemporaryKeySlots::Lease> slot;
 

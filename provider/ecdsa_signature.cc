@@ -197,14 +197,10 @@ int sign_digest(SignatureContext& c, unsigned char* sig, size_t* siglen, size_t 
   if (!ec_key_on_configured_chip(key)) return 0;
   transport::Device& device = c.ctx->device();
   // The key's point came with the key (reference file, store, generation):
-  // checking signatures needs no read of it, and the first one is checked
-  // against it. Announced again until a signature has matched (a stale
-  // reference keeps failing, never signs unchecked).
-  if (!key.public_announced.load())
-    device.expect_public(*key.object_id,
-                         transport::PublicKey{key.curve->curve, key.public_xy().to_bytes()});
-  Bytes raw = device.sign(*key.object_id, digest);
-  key.public_announced.store(true);
+  // the Device checks the first signature under it (a stale reference is
+  // refused) and needs no read of it to check signatures on a suspect link.
+  const transport::PublicKey given{key.curve->curve, key.public_xy().to_bytes()};
+  Bytes raw = device.sign(*key.object_id, digest, &given);
   if (raw.size() != 2 * key.curve->field_bytes)
     throw transport::ProtocolError("the MAXQ1061 answered sign with " + std::to_string(raw.size()) +
                                    " bytes instead of r || s");

@@ -60,39 +60,18 @@ void Device::remember_public(uint16_t id, const PublicKey& key) {
   std::lock_guard<std::mutex> guard(cache_mutex_);
   if (info) field_bytes_[id] = info->field_bytes;
   public_keys_[id] = key;
-  unconfirmed_.erase(id);  // the chip's own answer
 }
 
-void Device::expect_public(uint16_t id, const PublicKey& key) {
-  auto info = wire::curve_info(static_cast<uint8_t>(key.curve));
+bool Device::is_known_public(uint16_t id, const PublicKey& key) {
   std::lock_guard<std::mutex> guard(cache_mutex_);
-  if (info) field_bytes_[id] = info->field_bytes;
   auto it = public_keys_.find(id);
-  bool known = it != public_keys_.end() && it->second.curve == key.curve &&
-               it->second.xy == key.xy && unconfirmed_.count(id) == 0;
-  if (known) return;  // already matched by a signature or read from the chip
-  public_keys_[id] = key;
-  unconfirmed_.insert(id);
-}
-
-std::optional<PublicKey> Device::unconfirmed_public(uint16_t id) {
-  std::lock_guard<std::mutex> guard(cache_mutex_);
-  if (unconfirmed_.count(id) == 0) return std::nullopt;
-  auto it = public_keys_.find(id);
-  if (it == public_keys_.end()) return std::nullopt;
-  return it->second;
-}
-
-void Device::confirm_public(uint16_t id) {
-  std::lock_guard<std::mutex> guard(cache_mutex_);
-  unconfirmed_.erase(id);
+  return it != public_keys_.end() && it->second.curve == key.curve && it->second.xy == key.xy;
 }
 
 void Device::forget(uint16_t id) {
   std::lock_guard<std::mutex> guard(cache_mutex_);
   field_bytes_.erase(id);
   public_keys_.erase(id);
-  unconfirmed_.erase(id);
 }
 
 std::optional<PublicKey> Device::public_for_check(uint16_t id, bool refresh) {
@@ -291,38 +270,70 @@ void Device::import_public_key(uint16_t id, const PublicKey& key) {
   remember_public(id, key);
 }
 
-Bytes Device::sign(uint16_t id, ByteView digest) {
+Bytes Device::sign(uint16_t id, ByteView digest, const PublicKey* given) {
   const std::string what = "sign with key " + hex16(id);
-  bool read_chip_key = false;  // the cached key is the chip's, read in this call
+  if (options_.verify_signatures == SignatureChecking::Never) return sign_once(id, digest, what);
+  if (given) {
+    if (auto info = wire::curve_info(static_cast<uint8_t>(given->curve)))
+      remember_field_bytes(id, info->field_bytes);  // the answer's size: one round trip
+    if (!is_known_public(id, *given)) return sign_given(id, digest, *given, what);
+  }
   for (unsigned attempt = 1;; ++attempt) {
     Bytes r = sign_once(id, digest, what);
-    if (options_.verify_signatures == SignatureChecking::Never) return r;
-    if (std::optional<PublicKey> expected = unconfirmed_public(id)) {
-      if (signature_check().verify(expected->curve, expected->xy, digest, r)) {
-        confirm_public(id);
-        return r;
-      }
-      // Damage, or another key in the object: the chip's public key tells.
-      std::optional<PublicKey> held = public_for_check(id, true);
-      read_chip_key = true;
-      if (held && (held->curve != expected->curve || held->xy != expected->xy))
-        throw KeyMismatchError(
-            what + " on " + describe() + ": object " + hex16(id) +
-            " holds a different key than the one given for it (a key reference or "
-            "certificate made before the key was generated again?); write a reference "
-            "for the key it holds (openssl pkey -provider maxq1061 -in maxq1061:id=" +
-            hex16(id) + " -out ref.pem) and get a certificate for it");
-    } else {
-      if (!check_signatures()) return r;
-      // A stale cached key (regenerated elsewhere) is re-read after the first mismatch.
-      std::optional<PublicKey> pub = public_for_check(id, attempt == 2 && !read_chip_key);
-      if (!pub || signature_check().verify(pub->curve, pub->xy, digest, r)) return r;
-    }
+    if (!check_signatures()) return r;
+    // A stale cached key (regenerated elsewhere) is re-read after the first mismatch.
+    std::optional<PublicKey> pub = public_for_check(id, attempt == 2);
+    if (!pub || signature_check().verify(pub->curve, pub->xy, digest, r)) return r;
     clean_commands_.store(0, std::memory_order_relaxed);  // damage the CRC missed
     if (attempt >= options_.max_attempts)
       throw ProtocolError(what + " on " + describe() +
                           ": the chip's signature did not verify "
                           "against the key's public part in all " +
+                          std::to_string(attempt) +
+                          " attempts; the bus corrupts data without failing the CRC (check "
+                          "the wiring and lower spi-clock-hz)");
+  }
+}
+
+// A signature under a key the caller gives and the Device has not confirmed.
+Bytes Device::sign_given(uint16_t id, ByteView digest, const PublicKey& given,
+                         const std::string& what) {
+  unsigned unreadable = 0;
+  for (unsigned attempt = 1;; ++attempt) {
+    Bytes r = sign_once(id, digest, what);
+    if (signature_check().verify(given.curve, given.xy, digest, r)) {
+      remember_public(id, given);  // confirmed: later signatures need no check for it
+      return r;
+    }
+    // A stale key, or damage: the chip's key tells which.
+    std::optional<PublicKey> held = public_for_check(id, true);
+    if (!held) {
+      // This session may not read the object: no way to tell, so one more try.
+      if (++unreadable >= 2)
+        throw KeyMismatchError(
+            what + " on " + describe() + ": the chip's signature does not verify against the " +
+            "public key given for object " + hex16(id) +
+            ", and this session may not read the object's key to tell why: either the key " +
+            "reference or certificate is older than the key the object holds (write a current " +
+            "one with an admin session), or the bus corrupts data (check the wiring and lower " +
+            "spi-clock-hz)");
+      continue;
+    }
+    bool same = held->curve == given.curve && held->xy == given.xy;
+    // Only a signature that verifies under the chip's key proves another key;
+    // a read damaged past the CRC proves nothing.
+    if (!same && signature_check().verify(held->curve, held->xy, digest, r))
+      throw KeyMismatchError(
+          what + " on " + describe() + ": object " + hex16(id) +
+          " holds a different key than the one given for it (a key reference or certificate "
+          "made before the key was generated again?); write a reference for the key it holds "
+          "(openssl pkey -provider maxq1061 -in maxq1061:id=" +
+          hex16(id) + " -out ref.pem) and get a certificate for it");
+    clean_commands_.store(0, std::memory_order_relaxed);  // damage the CRC missed
+    if (attempt >= options_.max_attempts)
+      throw ProtocolError(what + " on " + describe() +
+                          ": the chip's signature did not verify against the given public key "
+                          "in all " +
                           std::to_string(attempt) +
                           " attempts; the bus corrupts data without failing the CRC (check "
                           "the wiring and lower spi-clock-hz)");

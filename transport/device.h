@@ -15,7 +15,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -93,7 +92,7 @@ struct DeviceOptions {
   // Total tries when the chip did not answer at all (each costs the full poll budget).
   unsigned max_timeouts = 2;
   // Checking a signature costs one read of the public key per key and Device
-  // (none after expect_public) and one verify on the host.
+  // (none when the caller gives it, see sign) and one verify on the host.
   SignatureChecking verify_signatures = SignatureChecking::AfterDamage;
 };
 
@@ -125,8 +124,18 @@ class Device {
   // Import-key with no material: the chip generates the pair; returns its public key.
   PublicKey generate_key(uint16_t id, wire::Curve curve);
   void import_public_key(uint16_t id, const PublicKey& key);
-  // ECDSA on a digest; returns raw r || s.
-  Bytes sign(uint16_t id, ByteView digest);
+  // ECDSA on a digest; returns raw r || s. `given`: the public key the caller
+  // holds for the object (from a key reference or a certificate). Unless
+  // SignatureChecking::Never, a signature under a given key the Device has
+  // not seen confirmed (by the chip's answer to generate/read, or by an
+  // earlier signature) is verified against it in software, without a chip
+  // command: a key generated again after the reference was made would
+  // otherwise sign, unnoticed, with a key no peer expects. On a mismatch the
+  // chip's key is read: a signature that verifies under it means the object
+  // holds another key (KeyMismatchError); otherwise the bus damaged the
+  // signature or the read, which is retried. Each call checks against its own
+  // `given`: threads holding different keys for one object cannot mix them up.
+  Bytes sign(uint16_t id, ByteView digest, const PublicKey* given = nullptr);
   // Returns false for a signature that does not verify (status BadSignature).
   bool verify(uint16_t id, ByteView digest, ByteView signature);
   // Raw ECDH secret (X coordinate) for peer point X || Y.
@@ -140,15 +149,6 @@ class Device {
   void authenticate(const AdminKey& key);
   // Writes `data` in frame-sized chunks.
   void write_object_chunked(uint16_t id, ByteView data);
-
-  // Tells the device the public key of a key object known from elsewhere (a key
-  // reference file, a certificate), so that checking its signatures needs no
-  // read. The first signature made with it is checked against it (one software
-  // verify, unless SignatureChecking::Never): a key generated again after the
-  // reference was made would otherwise sign, unnoticed, with a key no peer
-  // expects. On a mismatch the chip's key is read: a different key is an Error
-  // saying so; the same key means bus damage, which is retried.
-  void expect_public(uint16_t id, const PublicKey& key);
 
   std::string describe() const;
   Link& link() { return *link_; }
@@ -172,9 +172,9 @@ class Device {
   size_t field_bytes_hint(uint16_t id);
   // Public keys as last generated or read, to check signatures with.
   void remember_public(uint16_t id, const PublicKey& key);
-  // The key given to expect_public while no signature has matched it yet.
-  std::optional<PublicKey> unconfirmed_public(uint16_t id);
-  void confirm_public(uint16_t id);
+  // True when `key` is what the Device knows object `id` holds.
+  bool is_known_public(uint16_t id, const PublicKey& key);
+  Bytes sign_given(uint16_t id, ByteView digest, const PublicKey& given, const std::string& what);
   void forget(uint16_t id);
   std::optional<PublicKey> public_for_check(uint16_t id, bool refresh);
   Bytes sign_once(uint16_t id, ByteView digest, const std::string& what);
@@ -189,10 +189,11 @@ class Device {
   std::atomic<uint64_t> clean_commands_{kCleanCommandsToTrust};
   bool check_signatures() const;
   const SignatureCheck& signature_check();
-  std::mutex cache_mutex_;  // guards the maps and the set
+  std::mutex cache_mutex_;  // guards the two maps
   std::map<uint16_t, size_t> field_bytes_;
+  // Public keys the chip answered with (generate, read, import) or that a
+  // chip signature verified under: what the object holds, as far as is known.
   std::map<uint16_t, PublicKey> public_keys_;
-  std::set<uint16_t> unconfirmed_;  // public_keys_ entries from expect_public, unchecked
 };
 
 }  // namespace maxq::transport

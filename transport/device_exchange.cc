@@ -41,8 +41,10 @@ bool Device::check_signatures() const {
 }
 
 const SignatureCheck& Device::signature_check() {
-  // Made at first need: a clean link under AfterDamage never needs one, and
-  // its library context costs start-up time in every process.
+  // Made at first need (about 1 ms: a library context with the default
+  // provider): the first signature under a key the caller gives (a key
+  // reference) needs it, and every signature on a suspect link; a process
+  // that generated its keys on a clean link never does.
   std::call_once(signature_check_made_,
                  [this] { signature_check_ = std::make_unique<SignatureCheck>(); });
   return *signature_check_;

@@ -4,7 +4,10 @@
 
 #include <openssl/err.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <thread>
+#include <vector>
 
 #include "test/support/software_ec.h"
 #include "test/support/temp_chip.h"
@@ -188,8 +191,7 @@ TEST_CASE("a public key the caller already knows saves the read", "[sigcheck]") 
   auto user = checked_device(t);
   sim::Chip& chip = TempChip::chip_of(*user);
   auto before = chip.counters().snapshot();
-  user->expect_public(0x0101, pub);
-  CHECK(user->sign(0x0101, Bytes(48, 7)).size() == 96);
+  CHECK(user->sign(0x0101, Bytes(48, 7), &pub).size() == 96);
   auto delta = chip.counters().snapshot() - before;
   CHECK(delta.total_commands() == 1);  // the sign alone
   CHECK(delta.selects == 1);           // in one window
@@ -245,12 +247,11 @@ TEST_CASE("a key given by the caller that the object no longer holds is refused,
   auto sign_count = [](const sim::CounterSnapshot& d) {
     return d.count(static_cast<uint8_t>(wire::Command::SignVerify));
   };
-  // A stale reference: its first signature is checked, found wrong, the chip's
-  // key read, and the difference reported, on every try (never signed unchecked).
+  // A stale reference: its signature is checked, found wrong, the chip's key
+  // read, and the difference reported, on every try (never signed unchecked).
   for (int round = 0; round < 2; ++round) {
-    user->expect_public(0x0101, old_key);
     auto before = chip.counters().snapshot();
-    CHECK_THROWS_WITH(user->sign(0x0101, digest),
+    CHECK_THROWS_WITH(user->sign(0x0101, digest, &old_key),
                       Catch::Contains("object 0x0101 holds a different key") &&
                           Catch::Contains("maxq1061:id=0x0101"));
     auto delta = chip.counters().snapshot() - before;
@@ -258,16 +259,77 @@ TEST_CASE("a key given by the caller that the object no longer holds is refused,
     CHECK(delta.total_commands() == 2);  // the sign and one read of the public key
   }
 
-  // The right key: its first signature is checked without any read, and later
-  // ones (on a clean link) are not checked at all.
+  // The right key: its first signature is checked without any read, later
+  // ones (on a clean link) are not checked at all; the stale key still fails.
   maxq::testing::SoftwareEc sw;
-  user->expect_public(0x0101, held);
   auto before = chip.counters().snapshot();
-  CHECK(sw.verify(wire::Curve::P256, held.xy, digest, user->sign(0x0101, digest)));
-  CHECK(user->sign(0x0101, digest).size() == 64);
-  user->expect_public(0x0101, held);  // a second key object for it: already confirmed
+  CHECK(sw.verify(wire::Curve::P256, held.xy, digest, user->sign(0x0101, digest, &held)));
+  CHECK(user->sign(0x0101, digest, &held).size() == 64);
   CHECK(user->sign(0x0101, digest).size() == 64);
   CHECK((chip.counters().snapshot() - before).total_commands() == 3);
+  CHECK_THROWS_AS(user->sign(0x0101, digest, &old_key), transport::KeyMismatchError);
+}
+
+// Threads holding different keys for one object (a stale reference and a
+// current one) each get the answer for their own key, in any interleaving,
+// also after another thread read the object's key from the chip.
+TEST_CASE("threads with a stale and a current key for one object cannot mix them up",
+          "[sigcheck][threads]") {
+  TempChip t;
+  auto admin = t.open_device();
+  t.authenticate(*admin);
+  admin->create_object(ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+  transport::PublicKey old_key = admin->generate_key(0x0101, wire::Curve::P256);
+  transport::PublicKey held = admin->generate_key(0x0101, wire::Curve::P256);
+  auto user = t.open_device();
+  maxq::testing::SoftwareEc sw;
+  const Bytes digest(32, 0x52);
+  std::atomic<int> wrong{0}, refused{0}, signed_ok{0};
+  auto worker = [&](int n) {
+    for (int i = 0; i < 40; ++i) {
+      bool stale = (i + n) % 2 == 0;
+      if (i % 7 == 0) user->read_public(0x0101);  // what loading maxq1061:id= does
+      try {
+        Bytes sig = user->sign(0x0101, digest, stale ? &old_key : &held);
+        if (stale || !sw.verify(wire::Curve::P256, held.xy, digest, sig))
+          ++wrong;
+        else
+          ++signed_ok;
+      } catch (const transport::KeyMismatchError&) {
+        if (!stale) ++wrong;
+        ++refused;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int n = 0; n < 4; ++n) threads.emplace_back(worker, n);
+  for (auto& th : threads) th.join();
+  CHECK(wrong == 0);
+  CHECK(refused == 80);
+  CHECK(signed_ok == 80);
+}
+
+TEST_CASE("a given key that this session may not read and that does not verify is refused",
+          "[sigcheck]") {
+  TempChip t;
+  auto admin = t.open_device();
+  t.authenticate(*admin);
+  ObjectSpec spec = ObjectSpec::key_pair(0x0101, wire::Curve::P256);
+  for (auto st :
+       {wire::Lifecycle::Delivery, wire::Lifecycle::Initialized, wire::Lifecycle::Operational})
+    wire::set_rule_roles(spec.rules, st, wire::Operation::Read, wire::kRoleAdmin);
+  admin->create_object(spec);
+  transport::PublicKey old_key = admin->generate_key(0x0101, wire::Curve::P256);
+  admin->generate_key(0x0101, wire::Curve::P256);
+  auto user = t.open_device();
+  sim::Chip& chip = TempChip::chip_of(*user);
+  auto before = chip.counters().snapshot();
+  CHECK_THROWS_WITH(user->sign(0x0101, Bytes(32, 3), &old_key),
+                    Catch::Contains("may not read the object's key") &&
+                        Catch::Contains("older than the key the object holds") &&
+                        Catch::Contains("the bus corrupts data"));
+  // Two tries (sign and failed read each), not the whole damage budget.
+  CHECK((chip.counters().snapshot() - before).total_commands() == 4);
 }
 
 TEST_CASE("the first signature of a given key, damaged past the CRC, is signed again",
@@ -280,11 +342,10 @@ TEST_CASE("the first signature of a given key, damaged past the CRC, is signed a
   auto l = std::make_unique<TamperingLink>(std::make_unique<transport::SpiLink>(std::move(bus)));
   TamperingLink* link = l.get();
   transport::Device user(std::move(l));
-  user.expect_public(0x0101, d.pub);
   link->tamper_next = 1;
   const Bytes digest(32, 0x61);
   auto before = chip.counters().snapshot();
-  Bytes sig = user.sign(0x0101, digest);
+  Bytes sig = user.sign(0x0101, digest, &d.pub);
   maxq::testing::SoftwareEc sw;
   CHECK(sw.verify(wire::Curve::P256, d.pub.xy, digest, sig));
   CHECK(link->tampered == 1);
@@ -302,9 +363,8 @@ TEST_CASE("SignatureChecking::Never checks nothing, not even a given key", "[sig
                          never);
   transport::PublicKey other = d.pub;
   other.xy.back() ^= 0x01;  // not even a point: nothing looks at it
-  user.expect_public(0x0101, other);
   sim::Chip& chip = *d.chip;
   auto before = chip.counters().snapshot();
-  CHECK(user.sign(0x0101, Bytes(32, 2)).size() == 64);
+  CHECK(user.sign(0x0101, Bytes(32, 2), &other).size() == 64);
   CHECK((chip.counters().snapshot() - before).total_commands() == 1);
 }
