@@ -15,6 +15,7 @@ extern const OSSL_DISPATCH key_reference_encoder_pem_functions[];
 extern const OSSL_DISPATCH key_reference_encoder_der_functions[];
 extern const OSSL_DISPATCH key_reference_pem_decoder_functions[];
 extern const OSSL_DISPATCH key_reference_decoder_functions[];
+extern const OSSL_DISPATCH key_reference_private_decoder_functions[];
 extern const OSSL_DISPATCH key_reference_name_keymgmt_functions[];
 
 // The name of the key-reference decoder's second step and of the key manager

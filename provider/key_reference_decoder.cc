@@ -16,6 +16,10 @@
 // the chains that ask for any key type (PEM_read_PrivateKey, OSSL_STORE), the
 // ones that can meet a reference file. OpenSSL takes a decoder only if a key
 // manager has its name, hence the key manager below that holds no keys.
+// The same step is registered as "EC" too, for callers that name the key type
+// (d2i_PrivateKey(EVP_PKEY_EC), SSL_CTX_use_PrivateKey_ASN1), but only for a
+// selection with the private key: a certificate's key is decoded public-only,
+// and OpenSSL asks does_selection before it instantiates a decoder.
 // Input that is not a key reference is left to the other decoders (return 1
 // without a callback); a reference that is damaged is an error.
 //
@@ -46,6 +50,7 @@ namespace {
 OSSL_FUNC_decoder_newctx_fn reference_decoder_newctx;
 OSSL_FUNC_decoder_freectx_fn reference_decoder_freectx;
 OSSL_FUNC_decoder_does_selection_fn reference_decoder_does_selection;
+OSSL_FUNC_decoder_does_selection_fn reference_decoder_does_private_selection;
 OSSL_FUNC_decoder_decode_fn reference_pem_decode;
 OSSL_FUNC_decoder_decode_fn reference_der_decode;
 
@@ -63,6 +68,10 @@ void reference_decoder_freectx(void* /*vctx*/) {}
 // parameters of its own to offer.
 int reference_decoder_does_selection(void* /*vctx*/, int selection) {
   return selection == 0 || (selection & OSSL_KEYMGMT_SELECT_KEYPAIR) != 0 ? 1 : 0;
+}
+// The "EC" registration: private keys only (see the top of the file).
+int reference_decoder_does_private_selection(void* /*vctx*/, int selection) {
+  return selection == 0 || (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 ? 1 : 0;
 }
 
 // Reads `in` in pieces until `enough` says so, EOF, or `limit` bytes.
@@ -192,6 +201,13 @@ const OSSL_DISPATCH key_reference_decoder_functions[] = {
     FN(OSSL_FUNC_DECODER_NEWCTX, reference_decoder_newctx),
     FN(OSSL_FUNC_DECODER_FREECTX, reference_decoder_freectx),
     FN(OSSL_FUNC_DECODER_DOES_SELECTION, reference_decoder_does_selection),
+    FN(OSSL_FUNC_DECODER_DECODE, reference_der_decode),
+    {0, nullptr},
+};
+const OSSL_DISPATCH key_reference_private_decoder_functions[] = {
+    FN(OSSL_FUNC_DECODER_NEWCTX, reference_decoder_newctx),
+    FN(OSSL_FUNC_DECODER_FREECTX, reference_decoder_freectx),
+    FN(OSSL_FUNC_DECODER_DOES_SELECTION, reference_decoder_does_private_selection),
     FN(OSSL_FUNC_DECODER_DECODE, reference_der_decode),
     {0, nullptr},
 };

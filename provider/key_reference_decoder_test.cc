@@ -209,6 +209,26 @@ TEST_CASE("decoding a certificate's EC key does not instantiate the reference de
   CHECK(key);
 }
 
+// The DER form (i2d_PrivateKey, genpkey -outform DER) read back by the calls
+// that name the key type, and by those that do not.
+TEST_CASE("a DER reference decodes as an EC private key, named or not", "[decoder]") {
+  ChipAndProvider cp;
+  Bytes xy = cp.make_chip_key(0x0101);
+  Bytes der = maxq::provider::encode_key_reference_body(reference_for(cp, 0x0101, xy));
+  const unsigned char* p = der.data();
+  PkeyPtr named(d2i_PrivateKey_ex(EVP_PKEY_EC, nullptr, &p, static_cast<long>(der.size()), cp.ctx(),
+                                  nullptr));
+  INFO(drain_errors());
+  REQUIRE(named);
+  CHECK(encoded_public_key(named.get()) == reference_for(cp, 0x0101, xy).public_point);
+  p = der.data();
+  PkeyPtr any(d2i_AutoPrivateKey_ex(nullptr, &p, static_cast<long>(der.size()), cp.ctx(), nullptr));
+  REQUIRE(any);
+  auto before = cp.counters();
+  CHECK(sign(cp.ctx(), named.get()));
+  CHECK(cp.count(Command::SignVerify, before) == 1);
+}
+
 TEST_CASE("a reference read as a public key gives the public half only", "[decoder]") {
   ChipAndProvider cp;
   Bytes xy = cp.make_chip_key(0x0101);

@@ -2,12 +2,13 @@
 // (key_reference.h). Registered (provider_main.cc) for output=pem and
 // output=der with structure=PrivateKeyInfo, the structure
 // PEM_write_bio_PrivateKey and i2d_PrivateKey ask for, which is what
-// `openssl genpkey -out [-outform DER]` and `openssl pkey -out` use: they write
-// a reference instead of key material (without the DER form, `genpkey -outform
-// DER` failed after the key was made, leaving an object nobody had a reference
-// to). The provider's decoder reads both forms back. Keys that are not persistent chip keys are
-// refused here; their private part never reaches any encoder because the key manager does not
-// export it.
+// `openssl genpkey -out [-outform DER]` and `openssl pkey -out` use: they
+// write a reference instead of key material (without the DER form, `genpkey
+// -outform DER` failed after the key was made, leaving an object nobody had a
+// reference to); DER also for structure=type-specific, which i2d_PrivateKey
+// asks for first. The provider's decoder reads both forms back. Keys that are
+// not persistent chip keys are refused here; their private part never reaches
+// any encoder because the key manager does not export it.
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>

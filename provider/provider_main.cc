@@ -56,12 +56,19 @@ const OSSL_ALGORITHM kEncoder[] = {
      "MAXQ1061 key reference (PEM)"},
     {"EC", PROPS ",output=der,structure=PrivateKeyInfo", key_reference_encoder_der_functions,
      "MAXQ1061 key reference (DER)"},
+    // i2d_PrivateKey asks for type-specific DER first: answered here, OpenSSL
+    // does not try the default provider's encoder, whose attempt to export the
+    // private key would leave an error on the queue of a call that succeeds.
+    {"EC", PROPS ",output=der,structure=type-specific", key_reference_encoder_der_functions,
+     "MAXQ1061 key reference (DER, for i2d_PrivateKey)"},
     END_OF_TABLE};
 const OSSL_ALGORITHM kDecoder[] = {
     {"DER", PROPS ",input=pem", key_reference_pem_decoder_functions,
      "MAXQ1061 key reference (PEM to DER)"},
     {kKeyReferenceName, PROPS ",input=der,structure=maxq1061-key-reference",
      key_reference_decoder_functions, "MAXQ1061 key reference"},
+    {"EC", PROPS ",input=der,structure=maxq1061-key-reference",
+     key_reference_private_decoder_functions, "MAXQ1061 key reference (as an EC private key)"},
     END_OF_TABLE};
 
 const OSSL_PARAM* provider_gettable_params(void*) {
