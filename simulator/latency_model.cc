@@ -54,7 +54,7 @@ void set_chip_time(ChipTimes& times, const std::string& name, const std::string&
   // that set LC_NUMERIC).
   double v = -1.0;
   auto [end, ec] = std::from_chars(ms.data(), ms.data() + ms.size(), v);
-  if (ms.empty() || ec != std::errc() || end != ms.data() + ms.size() ||
+  if (ms.empty() || ec != std::errc() || end != ms.data() + ms.size() || std::signbit(v) ||
       !(v >= 0.0 && v <= kMaxChipTimeMs))
     throw std::invalid_argument("chip time " + name + "='" + ms +
                                 "' must be a number of milliseconds from 0 to 100");
@@ -62,11 +62,15 @@ void set_chip_time(ChipTimes& times, const std::string& name, const std::string&
 }
 
 ChipTimes parse_chip_times(const std::string& list) {
+  if (list.empty())
+    throw std::invalid_argument("no chip times given: name=milliseconds, e.g. sign=15,ecdh=18");
   ChipTimes times;
-  for (size_t start = 0; start < list.size();) {
+  for (size_t start = 0; start <= list.size();) {
     size_t comma = std::min(list.find(',', start), list.size());
     std::string item = list.substr(start, comma - start);
     size_t eq = item.find('=');
+    if (item.empty())
+      throw std::invalid_argument("empty chip time in '" + list + "': name=milliseconds, ...");
     if (eq == std::string::npos)
       throw std::invalid_argument("chip time '" + item + "' is not name=milliseconds");
     set_chip_time(times, item.substr(0, eq), item.substr(eq + 1));

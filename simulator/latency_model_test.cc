@@ -71,7 +71,7 @@ TEST_CASE("latency model: chip times measured on a board replace the MODELLED on
   CHECK(sim::format_chip_times(t) == "sign=12.5,ecdh=18,other=0");
   CHECK(sim::format_chip_times(t, "-ms") == "sign-ms=12.5,ecdh-ms=18,other-ms=0");
   CHECK(sim::format_chip_times(sim::ChipTimes{}).empty());
-  CHECK(sim::format_chip_times(sim::parse_chip_times("")).empty());
+  CHECK(sim::format_chip_times(sim::parse_chip_times("sign=20")).empty());  // the default
   // Formatted times parse back to the same times.
   sim::ChipTimes back = sim::parse_chip_times(sim::format_chip_times(t));
   CHECK(sim::changed_chip_times(back) == sim::changed_chip_times(t));
@@ -84,8 +84,12 @@ TEST_CASE("latency model: bad chip times are refused, saying why", "[latency]") 
   CHECK_THROWS_WITH(sim::parse_chip_times("sgn=5"),
                     Contains("unknown chip time 'sgn'") && Contains("sign, keygen, ecdh"));
   CHECK_THROWS_WITH(sim::parse_chip_times("sign"), Contains("'sign' is not name=milliseconds"));
-  for (const char* bad : {"sign=", "sign=-1", "sign=101", "sign=5ms", "sign= 5", "sign=nan"})
+  for (const char* bad :
+       {"sign=", "sign=-1", "sign=-0", "sign=101", "sign=5ms", "sign= 5", "sign=nan", "sign=inf"})
     CHECK_THROWS_WITH(sim::parse_chip_times(bad), Contains("from 0 to 100"));
+  CHECK_THROWS_WITH(sim::parse_chip_times(""), Contains("no chip times given"));
+  for (const char* bad : {"sign=15,", ",sign=15", "sign=15,,ecdh=2"})
+    CHECK_THROWS_WITH(sim::parse_chip_times(bad), Contains("empty chip time"));
   sim::ChipTimes t;
   CHECK_THROWS(sim::set_chip_time(t, "ecdh", "1e9"));
   CHECK(t.ecdh == 20.0);  // untouched

@@ -46,6 +46,7 @@ struct Args {
   bool latency = false;
   std::string spi_clock_hz;  // as given; checked once all arguments are in
   std::string chip_ms;       // the same
+  bool chip_ms_given = false;
 };
 
 constexpr unsigned long kMaxSpiClockHz = 30000000;  // the range the ftdi link accepts
@@ -94,6 +95,7 @@ int main(int argc, char** argv) {
       if (!value(a.spi_clock_hz)) return usage_error("--spi-clock-hz needs a number");
     } else if (arg == "--chip-ms") {
       if (!value(a.chip_ms)) return usage_error("--chip-ms needs a list such as sign=15,ecdh=18");
+      a.chip_ms_given = true;
     } else if (arg == "--verbose") {
       a.verbose = true;
     } else {
@@ -111,7 +113,7 @@ int main(int argc, char** argv) {
       return usage_error("--spi-clock-hz must be a whole number from 1 to 30000000, not '" +
                          a.spi_clock_hz + "'");
   }
-  if (!a.chip_ms.empty()) {
+  if (a.chip_ms_given) {
     if (!a.latency) return usage_error("--chip-ms only goes with --latency modelled");
     try {
       latency.times = maxq::sim::parse_chip_times(a.chip_ms);

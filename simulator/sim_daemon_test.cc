@@ -258,7 +258,8 @@ TEST_CASE("the daemon's command line", "[daemon]") {
           {"--latency", "modelled", "--spi-clock-hz", "1e6"},
           {"--chip-ms", "sign=5"},  // without --latency modelled
           {"--latency", "modelled", "--chip-ms", "sgn=5"},
-          {"--latency", "modelled", "--chip-ms"}}) {
+          {"--latency", "modelled", "--chip-ms"},
+          {"--latency", "modelled", "--chip-ms", ""}}) {
       std::vector<std::string> all{"--state", chip.state, "--socket", chip.file("l.sock")};
       all.insert(all.end(), args.begin(), args.end());
       DaemonProcess d(all, chip.file("latency-usage"));
@@ -267,7 +268,8 @@ TEST_CASE("the daemon's command line", "[daemon]") {
     // Every run appended its stderr to the one file.
     std::string err = sim::testing::read_text(chip.file("latency-usage.err"));
     for (const char* why : {"--latency must be", "--chip-ms only goes with --latency modelled",
-                            "--chip-ms: unknown chip time 'sgn'", "--chip-ms needs a list"})
+                            "--chip-ms: unknown chip time 'sgn'", "--chip-ms needs a list",
+                            "--chip-ms: no chip times given"})
       CHECK(err.find(why) != std::string::npos);
   }
   SECTION("--provision creates the chip on first use") {

@@ -66,7 +66,8 @@ DeviceSpec DeviceSpec::parse(const std::string& device) {
     auto comma = rest.find(',');
     s.target = rest.substr(0, comma);
     const bool sim = s.kind == Kind::Sim;
-    bool clock_given = false, times_given = false;
+    bool clock_given = false;
+    std::string times_given;  // the chip-time options, as written
     // A comma in a sim path reads as an option: say so rather than guess.
     auto bad_option = [&](const std::string& why) {
       bad(device, why + (sim ? " (a sim state path cannot contain ',')" : ""));
@@ -103,7 +104,7 @@ DeviceSpec DeviceSpec::parse(const std::string& device) {
         } catch (const std::invalid_argument& e) {
           bad(device, e.what());
         }
-        times_given = true;
+        times_given += (times_given.empty() ? "" : ",") + opt;
       } else {
         bad_option("unknown option '" + key + "'");
       }
@@ -112,9 +113,8 @@ DeviceSpec DeviceSpec::parse(const std::string& device) {
     if (sim && clock_given && s.latency != Latency::Modelled)
       bad(device,
           "spi-clock-hz on a sim device needs latency=modelled (it clocks the model's bus)");
-    if (times_given && s.latency != Latency::Modelled)
-      bad(device, "chip times (" + sim::format_chip_times(s.chip_times) +
-                      ") on a sim device need latency=modelled");
+    if (!times_given.empty() && s.latency != Latency::Modelled)
+      bad(device, "chip times (" + times_given + ") on a sim device need latency=modelled");
   }
   if (s.target.empty())
     bad(device, "empty " + std::string(s.kind == Kind::Ftdi ? "description" : "path"));

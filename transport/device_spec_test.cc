@@ -140,8 +140,11 @@ TEST_CASE("sim options: chip times per command class", "[spec][latency]") {
   CHECK(DeviceSpec::parse(s.to_string()).to_string() == s.to_string());
   // Before latency=modelled is fine (any order); without it they would do nothing.
   CHECK(DeviceSpec::parse("sim:/c.state,keygen-ms=0,latency=modelled").chip_times.keygen == 0.0);
-  CHECK_THROWS_WITH(DeviceSpec::parse("sim:/c.state,sign-ms=10"),
-                    Catch::Contains("chip times (sign=10) on a sim device need latency=modelled"));
+  CHECK_THROWS_WITH(
+      DeviceSpec::parse("sim:/c.state,sign-ms=10"),
+      Catch::Contains("chip times (sign-ms=10) on a sim device need latency=modelled"));
+  CHECK_THROWS_WITH(DeviceSpec::parse("sim:/c.state,sign-ms=20"),  // the default, still refused
+                    Catch::Contains("chip times (sign-ms=20)"));
   CHECK_THROWS_WITH(DeviceSpec::parse("sim:/c.state,latency=modelled,sgn-ms=10"),
                     Catch::Contains("unknown chip time 'sgn'"));
   CHECK_THROWS_WITH(DeviceSpec::parse("sim:/c.state,latency=modelled,sign-ms=500"),
