@@ -284,15 +284,21 @@ Bytes Device::sign(uint16_t id, ByteView digest, const PublicKey* given) {
     // A stale cached key (regenerated elsewhere) is re-read after the first mismatch.
     std::optional<PublicKey> pub = public_for_check(id, attempt == 2);
     if (!pub || signature_check().verify(pub->curve, pub->xy, digest, r)) return r;
-    clean_commands_.store(0, std::memory_order_relaxed);  // damage the CRC missed
-    if (attempt >= options_.max_attempts)
-      throw ProtocolError(what + " on " + describe() +
-                          ": the chip's signature did not verify "
-                          "against the key's public part in all " +
-                          std::to_string(attempt) +
-                          " attempts; the bus corrupts data without failing the CRC (check "
-                          "the wiring and lower spi-clock-hz)");
+    note_undetected_damage(what, attempt, "the key's public part");
   }
+}
+
+// A signature that did not verify although the key is right: damage the CRC
+// missed. Every signature is checked for a while; after the last attempt, the
+// error.
+void Device::note_undetected_damage(const std::string& what, unsigned attempt,
+                                    const char* against) {
+  clean_commands_.store(0, std::memory_order_relaxed);
+  if (attempt >= options_.max_attempts)
+    throw ProtocolError(what + " on " + describe() + ": the chip's signature did not verify " +
+                        "against " + against + " in all " + std::to_string(attempt) +
+                        " attempts; the bus corrupts data without failing the CRC (check the "
+                        "wiring and lower spi-clock-hz)");
 }
 
 // A signature under a key the caller gives and the Device has not confirmed.
@@ -329,14 +335,7 @@ Bytes Device::sign_given(uint16_t id, ByteView digest, const PublicKey& given,
           "made before the key was generated again?); write a reference for the key it holds "
           "(openssl pkey -provider maxq1061 -in maxq1061:id=" +
           hex16(id) + " -out ref.pem) and get a certificate for it");
-    clean_commands_.store(0, std::memory_order_relaxed);  // damage the CRC missed
-    if (attempt >= options_.max_attempts)
-      throw ProtocolError(what + " on " + describe() +
-                          ": the chip's signature did not verify against the given public key "
-                          "in all " +
-                          std::to_string(attempt) +
-                          " attempts; the bus corrupts data without failing the CRC (check "
-                          "the wiring and lower spi-clock-hz)");
+    note_undetected_damage(what, attempt, "the given public key");
   }
 }
 

@@ -175,6 +175,7 @@ class Device {
   // True when `key` is what the Device knows object `id` holds.
   bool is_known_public(uint16_t id, const PublicKey& key);
   Bytes sign_given(uint16_t id, ByteView digest, const PublicKey& given, const std::string& what);
+  void note_undetected_damage(const std::string& what, unsigned attempt, const char* against);
   void forget(uint16_t id);
   std::optional<PublicKey> public_for_check(uint16_t id, bool refresh);
   Bytes sign_once(uint16_t id, ByteView digest, const std::string& what);

@@ -74,6 +74,15 @@ struct TamperedDevice {
   }
 };
 
+// A P-256 key pair whose public part only the admin may read.
+ObjectSpec admin_readable_key_pair(uint16_t id) {
+  ObjectSpec spec = ObjectSpec::key_pair(id, wire::Curve::P256);
+  for (auto st :
+       {wire::Lifecycle::Delivery, wire::Lifecycle::Initialized, wire::Lifecycle::Operational})
+    wire::set_rule_roles(spec.rules, st, wire::Operation::Read, wire::kRoleAdmin);
+  return spec;
+}
+
 }  // namespace
 
 TEST_CASE("SignatureCheck verifies chip signatures and refuses anything else", "[sigcheck]") {
@@ -171,11 +180,7 @@ TEST_CASE("a key whose public part this session may not read is signed with, unc
   TempChip t;
   auto admin = t.open_device();
   t.authenticate(*admin);
-  ObjectSpec spec = ObjectSpec::key_pair(0x0101, wire::Curve::P256);
-  for (auto st :
-       {wire::Lifecycle::Delivery, wire::Lifecycle::Initialized, wire::Lifecycle::Operational})
-    wire::set_rule_roles(spec.rules, st, wire::Operation::Read, wire::kRoleAdmin);
-  admin->create_object(spec);
+  admin->create_object(admin_readable_key_pair(0x0101));
   transport::PublicKey pub = admin->generate_key(0x0101, wire::Curve::P256);
   auto user = checked_device(t);
   maxq::testing::SoftwareEc sw;
@@ -314,11 +319,7 @@ TEST_CASE("a given key that this session may not read and that does not verify i
   TempChip t;
   auto admin = t.open_device();
   t.authenticate(*admin);
-  ObjectSpec spec = ObjectSpec::key_pair(0x0101, wire::Curve::P256);
-  for (auto st :
-       {wire::Lifecycle::Delivery, wire::Lifecycle::Initialized, wire::Lifecycle::Operational})
-    wire::set_rule_roles(spec.rules, st, wire::Operation::Read, wire::kRoleAdmin);
-  admin->create_object(spec);
+  admin->create_object(admin_readable_key_pair(0x0101));
   transport::PublicKey old_key = admin->generate_key(0x0101, wire::Curve::P256);
   admin->generate_key(0x0101, wire::Curve::P256);
   auto user = t.open_device();
