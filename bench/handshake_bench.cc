@@ -252,7 +252,7 @@ int run(int argc, char** argv) {
   };
   auto identity_of = [&](const LibraryContext& ctx, bool on_chip, const std::string& cn) {
     Identity id;
-    id.key = make_key(on_chip ? ctx : sw, opt.curve, on_chip, 0x0101);
+    id.key = make_key(ctx, opt.curve, on_chip, 0x0101);
     id.cert = ca.issue(id.key.get(), cn);
     return id;
   };
@@ -296,12 +296,8 @@ int run(int argc, char** argv) {
   // provider, which shows what the provider costs by being there.
   if (wanted("loaded")) {
     contexts.push_back(chip("loaded", false));
-    LibraryContext& ctx = contexts.back();
-    Identity id;
-    id.key = make_key(ctx, opt.curve, false, 0);
-    id.cert = ca.issue(id.key.get(), "client");
-    identities.push_back(std::move(id));
-    add_mode("loaded", client(ctx, identities.back()), server(sw, soft_server), {});
+    identities.push_back(identity_of(contexts.back(), false, "client"));
+    add_mode("loaded", client(contexts.back(), identities.back()), server(sw, soft_server), {});
   }
   if (wanted("both-ends")) {
     auto [cctx, cid] = on_chip("both-client", false, "client");

@@ -65,7 +65,7 @@ void Device::remember_public(uint16_t id, const PublicKey& key) {
 bool Device::is_known_public(uint16_t id, const PublicKey& key) {
   std::lock_guard<std::mutex> guard(cache_mutex_);
   auto it = public_keys_.find(id);
-  return it != public_keys_.end() && it->second.curve == key.curve && it->second.xy == key.xy;
+  return it != public_keys_.end() && it->second == key;
 }
 
 void Device::forget(uint16_t id) {
@@ -273,10 +273,12 @@ void Device::import_public_key(uint16_t id, const PublicKey& key) {
 Bytes Device::sign(uint16_t id, ByteView digest, const PublicKey* given) {
   const std::string what = "sign with key " + hex16(id);
   if (options_.verify_signatures == SignatureChecking::Never) return sign_once(id, digest, what);
-  if (given) {
+  if (given && !is_known_public(id, *given)) {
+    // The answer's size, so that the first sign takes one round trip; a
+    // confirmed key has it already (remember_public).
     if (auto info = wire::curve_info(static_cast<uint8_t>(given->curve)))
-      remember_field_bytes(id, info->field_bytes);  // the answer's size: one round trip
-    if (!is_known_public(id, *given)) return sign_given(id, digest, *given, what);
+      remember_field_bytes(id, info->field_bytes);
+    return sign_given(id, digest, *given, what);
   }
   for (unsigned attempt = 1;; ++attempt) {
     Bytes r = sign_once(id, digest, what);
@@ -325,10 +327,9 @@ Bytes Device::sign_given(uint16_t id, ByteView digest, const PublicKey& given,
             "spi-clock-hz)");
       continue;
     }
-    bool same = held->curve == given.curve && held->xy == given.xy;
     // Only a signature that verifies under the chip's key proves another key;
     // a read damaged past the CRC proves nothing.
-    if (!same && signature_check().verify(held->curve, held->xy, digest, r))
+    if (*held != given && signature_check().verify(held->curve, held->xy, digest, r))
       throw KeyMismatchError(
           what + " on " + describe() + ": object " + hex16(id) +
           " holds a different key than the one given for it (a key reference or certificate "

@@ -69,6 +69,8 @@ struct ObjectSpec {
 struct PublicKey {
   wire::Curve curve = wire::Curve::P256;
   Bytes xy;  // X || Y, field_bytes each
+  bool operator==(const PublicKey& o) const { return curve == o.curve && xy == o.xy; }
+  bool operator!=(const PublicKey& o) const { return !(*this == o); }
 };
 
 // When the Device checks a chip signature in software before returning it
