@@ -95,7 +95,7 @@ Reply ChipCore::dispatch(uint8_t code, ByteView payload) {
     case Command::SetConfig:
     case Command::FactoryReset:
     default:
-      return Reply::error(Status::UnknownCommand);
+      return Reply::error(wire::kUnknownCommandStatus);
   }
   const bool always_allowed = code == static_cast<uint8_t>(Command::Ping) ||
                               code == static_cast<uint8_t>(Command::GetStatus);

@@ -80,12 +80,20 @@ std::string hint(Command cmd, Status status) {
     case Status::FrameError:
       return "The command was damaged on the bus every time it was sent; check the wiring and "
              "lower spi-clock-hz";
-    case Status::UnknownCommand:
+    case Status::NotImplemented:
       return "The chip's firmware does not implement this command";
+    case Status::AccessDeniedAlt:
+      return "The object's access rules forbid this in the chip's lifecycle state";
+    case Status::WrongParams:
+    case Status::WrongParam:
+      return "A parameter value or object id was refused; check the id and the key's curve";
+    case Status::BadKeyType:
+    case Status::WrongObjectType:
+      return "The object is of another type than this command needs";
     case Status::NoTemporarySlot:
       return "All temporary (RAM) key slots of this session are in use; delete ephemeral keys "
              "first";
-    case Status::Ok:
+    default:
       break;
   }
   return "See the MAXQ1061 status word list";

@@ -15,7 +15,11 @@
 
 namespace maxq::wire {
 
-// ---- Framing (PUBLIC) -----------------------------------------------------
+// Sources: ../shared/maxq106x-protocol.md (the MAXQ106x host SDK's wire, field
+// by field); section numbers below are that document's. wire/README.md tables
+// every command: layout source, MODELLED choices, and the test that proves it.
+
+// ---- Framing (PUBLIC, §3) ----------------------------------------------------
 // command:  AA 00 CMD LEN_H LEN_L DATA... CRC_L CRC_H
 // response: 55 ST_H ST_L LEN_H LEN_L DATA... CRC_L CRC_H
 // CRC-16/ARC over header and data, sent low byte first.
@@ -25,29 +29,39 @@ inline constexpr uint8_t kResponseSync = 0x55;
 inline constexpr uint8_t kPollByte = 0xCC;  // host clocks this while waiting
 inline constexpr size_t kHeaderSize = 5;
 inline constexpr size_t kCrcSize = 2;
-inline constexpr size_t kMaxFrameSize = 2300;
-inline constexpr size_t kMaxPayload = kMaxFrameSize - kHeaderSize - kCrcSize;
-inline constexpr size_t kMaxRandomPerCommand = 1024;
+// The SDK refuses a response whose LEN exceeds 2300 (MAX_BUFFER_SIZE); the
+// model applies the same limit to command frames (MODELLED: the chip's own
+// limit is not public).
+inline constexpr size_t kMaxPayload = 2300;
+inline constexpr size_t kMaxFrameSize = kHeaderSize + kMaxPayload + kCrcSize;
+// The largest command DATA the SDK ever sends (ping, digest/MAC updates): the
+// host never sends more, so it stays inside what the part is known to take.
+inline constexpr size_t kMaxHostCommandPayload = 2048;
 
 // MODELLED: what the chip clocks out on MISO while it receives a command or is
 // still busy computing the answer. Never equal to kResponseSync.
 inline constexpr uint8_t kIdleByte = 0x00;
 
-// ---- Command codes (PUBLIC) ------------------------------------------------
+// ---- Command codes (PUBLIC, §4.0: the MAXQ106x set) ---------------------------
 enum class Command : uint8_t {
   CreateObject = 0x10,
   DeleteObject = 0x11,
   ReadObject = 0x12,
   WriteObject = 0x13,
+  UpdateCounter = 0x14,
   ListObjects = 0x15,
   Cipher = 0xC0,
   SecureChannel = 0xC1,
   AdminAuthenticate = 0xC2,
   KeyExchange = 0xC3,
-  GetChallenge = 0xC7,
+  TlsRecord = 0xC4,
+  GetChallenge = 0xC7,  // also the random-number source on MAXQ106x (§4.3)
   SignVerify = 0xC8,
-  GetRandom = 0xC9,
+  GetRandom = 0xC9,  // MAXQ108x form; the SDK never sends it to a MAXQ106x
   ImportKey = 0xCA,
+  ImportRootCert = 0xCB,
+  VerifyBoot = 0xCC,
+  ImportChildCert = 0xCF,
   MessageDigest = 0xD0,
   Mac = 0xD1,
   Sleep = 0xF1,
@@ -58,53 +72,85 @@ enum class Command : uint8_t {
   Ping = 0xF7,
 };
 
-// Human-readable command name ("sign/verify", "get random", ...); "command 0xNN"
-// style names are produced by callers for unknown codes.
+// Human-readable command name ("sign/verify", "get challenge", ...); "unknown
+// command" for codes outside the table.
 std::string_view command_name(uint8_t code);
 
-// ---- Status words ------------------------------------------------------------
+// Pass byte of multi-pass commands (PUBLIC, API.h pass_t).
+inline constexpr uint8_t kPassFirst = 0x01;  // admin login, plain key/cert import
+inline constexpr uint8_t kPassClose = 0x03;  // admin reset
+
+// ---- Status words (PUBLIC, §3.5: the wire value is the positive code) -------
 enum class Status : uint16_t {
-  // PUBLIC
   Ok = 0x0000,
-  BadParameter = 0x0001,  // also: object id exists
+  BadParameter = 0x0001,  // also: object id already exists
+  BadAccessConditions = 0x0002,
+  WrongObjectType = 0x0003,
   NotFound = 0x0004,
   OutOfBounds = 0x0005,
+  BadObjectAccess = 0x0800,
   WrongLength = 0x1000,
   MemoryFull = 0x1001,
   SecurityCondition = 0x2000,  // security condition not satisfied (lifecycle, auth)
-  AccessDenied = 0x2001,
+  AccessDenied = 0x2001,       // also: no previously computed hash
+  WrongMac = 0x2002,           // also: no previously generated random
   BadSignature = 0x3000,
+  SecureChannelError = 0x4000,
+  NotImplemented = 0x5000,
+  NotAllowed = 0x6000,
+  CipherBadInput = 0x6100,
+  WrongMode = 0x7000,
+  CryptoNotOk = 0x8000,
+  BadKeyType = 0x8001,
   CryptoFailure = 0x8002,
   AlgorithmNotSupported = 0x8004,
+  WrongParams = 0x8006,
+  PaddingError = 0x800A,
+  WrongSize = 0x800D,
+  BufferTooSmall = 0x8011,
+  HashTooShort = 0x8012,
   CurveNotSupported = 0x8013,
+  NameExists = 0x8016,
+  InvalidObject = 0x8017,
+  CounterOverflow = 0x8030,
+  ConsistencyError = 0x9000,
   ObjectEmpty = 0x9001,
-  // MODELLED: the chip saw a command frame whose CRC or framing was wrong and did
-  // not execute it. Any command answered with this may be sent again.
+  InternalOverflow = 0xA000,
+  BufferOverflow = 0xC000,
+  InvalidSize = 0xC030,
+  AccessDeniedAlt = 0xFFFA,
+  WrongParam = 0xFFFB,
+  // MODELLED, in codes no public table uses: the chip saw a command frame
+  // whose CRC or framing was wrong and did not execute it (any command answered
+  // with this may be sent again); all temporary (RAM) object slots are in use.
   FrameError = 0x1002,
-  // MODELLED: command code the chip (model) does not implement.
-  UnknownCommand = 0x8001,
-  // MODELLED: all temporary (RAM) object slots are in use.
   NoTemporarySlot = 0x1003,
 };
+// MODELLED: a command code the model does not implement is answered with the
+// public "function not implemented" (what the part answers is not public).
+inline constexpr Status kUnknownCommandStatus = Status::NotImplemented;
 
 std::string_view status_name(uint16_t status);
 
-// ---- Objects (PUBLIC) --------------------------------------------------------
+// ---- Objects (PUBLIC, §5) ------------------------------------------------------
 enum class ObjectType : uint8_t {
   SecretKey = 1,
   PublicKey = 2,
   KeyPair = 3,
-  Data = 4,
+  Data = 4,  // "transparent"
   Counter = 5,
   Certificate = 6,
-  CounterAlt = 7,
+  CounterAlt = 7,  // decrementing counter
 };
+// Property bits of create object. Exactly one of Temporary / Persistent is set;
+// kPropertyWipeOnTamper may be OR-ed to either (the model has no tamper input).
 enum class ObjectProperty : uint8_t {
-  Temporary = 1,   // RAM; lost on reset (in the model: when the chip session ends)
-  Persistent = 2,  // secure storage
+  Temporary = 0x01,   // RAM content; lost on reset (in the model: when the chip session ends)
+  Persistent = 0x02,  // secure storage
 };
-inline constexpr uint16_t kKeyImportKeyId = 0x1000;  // pre-loaded
-inline constexpr uint16_t kAdminKeyId = 0x1001;      // pre-loaded
+inline constexpr uint8_t kPropertyWipeOnTamper = 0x04;
+inline constexpr uint16_t kKeyImportKeyId = 0x1000;  // pre-loaded; verifies CA/CB requests
+inline constexpr uint16_t kAdminKeyId = 0x1001;      // pre-loaded; verifies admin login
 inline constexpr size_t kSecureStorageBytes = 32 * 1024;
 
 // MODELLED: number of temporary (RAM) object slots and the bytes each object
@@ -112,7 +158,7 @@ inline constexpr size_t kSecureStorageBytes = 32 * 1024;
 inline constexpr size_t kTemporarySlots = 16;
 inline constexpr size_t kObjectOverheadBytes = 32;
 
-// ---- Lifecycle (PUBLIC) ------------------------------------------------------
+// ---- Lifecycle (PUBLIC, §5.6) --------------------------------------------------
 enum class Lifecycle : uint8_t {
   Delivery = 3,
   Initialized = 4,
@@ -120,33 +166,51 @@ enum class Lifecycle : uint8_t {
   Terminated = 6,
 };
 
-// ---- Access rules ----------------------------------------------------------
-// PUBLIC: 9 access-rule bytes; for each of the lifecycle states delivery,
-// initialized, operational, which roles may read, write, delete, generate,
-// execute.
-// MODELLED layout: 3 bytes per state (delivery first). Within a state, one
-// nibble of role bits per operation: byte0 = read | write<<4,
-// byte1 = delete | generate<<4, byte2 = execute (high nibble zero).
+// ---- Access conditions (PUBLIC, §5.3) --------------------------------------------
+// Nine bytes, three per lifecycle state (delivery, initialized, operational).
+// Within a state: byte0 = read | write<<4, byte1 = delete | generate<<4,
+// byte2 = execute (high nibble zero).
 inline constexpr size_t kAccessRuleBytes = 9;
 enum Role : uint8_t {
-  kRoleAdmin = 0x1,
-  kRoleSecureBoot = 0x2,
-  kRoleHost = 0x4,
-  kRoleEveryone = 0x8,
+  kRoleAdmin = 0x2,       // after a successful admin authenticate
+  kRoleSecureBoot = 0x4,  // after a successful verify boot
+  kRoleHost = 0x8,        // after opening a secure channel
+  kRoleAlways = 0xE,      // all three: documented as unconditional access
+  kRoleEveryone = kRoleAlways,  // TRANSITIONAL name, see the end of this file
 };
+// MODELLED: a mask of exactly kRoleAlways allows everyone; any other mask
+// allows a session holding at least one of its conditions. The model never
+// holds SECUREBOOT or HOST (it has neither verify boot nor a secure channel).
 enum class Operation : uint8_t { Read = 0, Write = 1, Delete = 2, Generate = 3, Execute = 4 };
 
 // Role mask allowed for `op` in lifecycle `state` (states outside 3..5 allow nothing).
 uint8_t rule_roles(const uint8_t (&rules)[kAccessRuleBytes], Lifecycle state, Operation op);
 void set_rule_roles(uint8_t (&rules)[kAccessRuleBytes], Lifecycle state, Operation op,
                     uint8_t roles);
+// Whether a session holding `held` (role bits) passes the mask `allowed`.
+bool roles_pass(uint8_t allowed, uint8_t held);
 
-// ---- Algorithms and curves (PUBLIC ids) ---------------------------------------
+// ---- Keys: types, usages, algorithms, curves (PUBLIC ids, §5.7) ----------------
+enum class KeyType : uint8_t { Aes = 0, Psk = 1, Hmac = 2, Ecc = 3, Ikm = 4, Rsa = 5 };
+enum class KeyUsage : uint8_t {
+  SecureChannel = 0x00,
+  DataSignature = 0x01,
+  Encryption = 0x02,
+  TlsAuthentication = 0x04,
+  AdminAuthentication = 0x08,
+  VerifyKeyOrCertificate = 0x10,
+  KeyExchange = 0xD1,
+  KeyImport = 0x80,
+  None = 0xFF,
+};
 enum class Algorithm : uint8_t {
+  None = 0,
   Sha256 = 2,
   Sha384 = 3,
   Sha512 = 4,
-  EcdsaDigest = 8,  // ECDSA on a digest the host supplies
+  EcdsaAnySha = 7,   // key policy only, not valid in sign/verify
+  EcdsaDigest = 8,   // ECDSA on a digest the host supplies (ALGO_ECDSA_PLAIN)
+  EcdsaInnerMd = 9,  // ECDSA on the chip's last message digest
   EcdsaSha256 = 10,
   EcdsaSha384 = 11,
   EcdsaSha512 = 12,
@@ -170,101 +234,48 @@ struct CurveInfo {
 };
 // nullopt for ids outside the table.
 std::optional<CurveInfo> curve_info(uint8_t curve_id);
+inline std::optional<CurveInfo> curve_info(Curve c) { return curve_info(static_cast<uint8_t>(c)); }
 // Accepts OpenSSL short names, NIST names and long aliases ("P-256",
 // "prime256v1", "secp384r1", "brainpoolP256r1"); case-insensitive.
 std::optional<CurveInfo> curve_by_name(std::string_view name);
 
-// ---- Command payloads ---------------------------------------------------------
-// All multi-byte fields are big-endian (PUBLIC).
-//
-// Ping 0xF7 (PUBLIC): data -> the same data.
-//
-// Get status 0xF2 (MODELLED layout of the PUBLIC fields): no request data ->
-//   product name [16] (ASCII, NUL padded), firmware version [4]
-//   (major, minor, patch, build), serial [24], lifecycle u8,
-//   free memory u32, total memory u32, free temporary slots u8.
+// Content capacity of a key object (the length of create object, §5.4): a key
+// pair holds X, Y and the scalar, a public key X and Y.
+inline size_t key_object_capacity(ObjectType type, const CurveInfo& c) {
+  return (type == ObjectType::KeyPair ? 3 : 2) * c.field_bytes;
+}
+
+// ---- Limits ---------------------------------------------------------------------
+// Admin authentication signs a challenge of exactly this many bytes (§4.5).
+inline constexpr size_t kAdminChallengeBytes = 16;
+// MODELLED: the model hands out 1..1024 challenge (random) bytes per C7.
+inline constexpr size_t kMaxChallenge = 1024;
+inline constexpr size_t kMaxRandomPerCommand = kMaxChallenge;
+
+// Get status fields (PUBLIC, §4.2).
 inline constexpr size_t kProductNameBytes = 16;
 inline constexpr size_t kSerialBytes = 24;
-inline constexpr size_t kStatusResponseBytes = kProductNameBytes + 4 + kSerialBytes + 1 + 4 + 4 + 1;
-//
-// Get challenge 0xC7 (PUBLIC: length): length u16 -> challenge bytes.
-// MODELLED: length 16..64. The chip remembers the last challenge for
-// admin authenticate; any other command leaves it in place, a new challenge
-// replaces it, an authenticate attempt (good or bad) consumes it.
-inline constexpr size_t kMinChallenge = 16;
-inline constexpr size_t kMaxChallenge = 64;
-//
-// Admin authenticate 0xC2 (MODELLED layout): algorithm u8 (EcdsaSha256),
-//   key id u16 (kAdminKeyId), signature length u16, signature (raw r||s over
-//   the last challenge) -> no data. On success the session holds the admin role
-//   until the session ends or the lifecycle changes. MODELLED: a failed attempt
-//   also ends an admin role the session held.
-//
-// Create object 0x10 (PUBLIC): id u16, type u8, properties u8, rules [9],
-//   length u16, 4 zero bytes -> no data.
-// MODELLED: for key objects, `length` is the curve's field size in bytes
-//   (32, 48, 66, 64); it fixes which curves the object can hold.
-//   For data and certificate objects, `length` is the capacity in bytes.
-//   Creating a persistent object in lifecycle initialized or operational needs the
-//   admin role; temporary objects may be created by everyone. The high nibble
-//   of each state's execute byte and the 4 trailing bytes must be zero
-//   (BadParameter otherwise).
-inline constexpr size_t kCreateObjectRequestBytes = 2 + 1 + 1 + kAccessRuleBytes + 2 + 4;
-//
-// Delete object 0x11 (PUBLIC): id u16 -> no data. Needs the object's delete rule.
-//
-// Read object 0x12 (PUBLIC): id u16, offset u16, length u16 -> data.
-// MODELLED: length 0 reads to the end of the written content (WrongLength when
-//   that does not fit one frame; an offset at or past the end is OutOfBounds).
-//   A key object reads as its public part: curve u8 followed by X || Y
-//   (field_bytes each); reading a key pair never returns the private scalar.
-//
-// Write object 0x13 (PUBLIC): id u16, offset u16, data -> no data. Only data and
-//   certificate objects; key objects are written with import key. MODELLED:
-//   content grows without holes: offset beyond the written bytes, or past the
-//   capacity, is OutOfBounds.
-//
-// List objects 0x15 (MODELLED layout): start id u16 -> more u8, count u8, then
-//   count entries of kListEntryBytes: id u16, type u8, properties u8, curve u8
-//   (0xFF when none), length u16, used u16, rules [9].
-inline constexpr size_t kListEntryBytes = 2 + 1 + 1 + 1 + 2 + 2 + kAccessRuleBytes;
-inline constexpr uint8_t kNoCurve = 0xFF;
-//
-// Import key 0xCA (MODELLED layout; the public chip takes signed/encrypted key
-//   blobs checked with object 0x1000): id u16, curve u8, format u8, material.
-//   format kImportGenerate: no material; the chip generates a key pair inside
-//     the object and answers with the new public key X || Y (saves the read).
-//   format kImportPublic: material is X || Y; for public-key objects.
-//   Other formats (signed/encrypted key blobs) are AlgorithmNotSupported.
-//   Needs the object's generate rule.
-inline constexpr uint8_t kImportGenerate = 0;
-inline constexpr uint8_t kImportPublic = 2;
-//
-// Sign/verify 0xC8 (PUBLIC): mode u8 (2 sign, 1 verify), algorithm u8, key id u16,
-//   0 u8, data length u16, data, signature length u16, signature.
-//   sign -> raw r || s; verify -> no data, or status BadSignature.
-// MODELLED: EcdsaDigest takes a digest of 20..64 bytes (truncated per ECDSA);
-//   the reserved byte must be 0; a sign request carries an empty signature.
+
+// MODELLED product identity reported by get status (§4.2).
+inline constexpr std::string_view kProductName = "MAXQ1061";
+inline constexpr uint8_t kFirmwareVersion[3] = {1, 2, 0};  // major, minor, revision
+inline constexpr uint8_t kHardwareCode = 0xC3;             // silicon rev C3
+
+// Sign/verify modes (PUBLIC, §4.15); the layout is in key_layout.h.
 inline constexpr uint8_t kModeVerify = 1;
 inline constexpr uint8_t kModeSign = 2;
-//
-// Key exchange 0xC3 (MODELLED: the public material does not give the payload for
-//   a raw ECDH secret): key id u16, point length u16, peer point X || Y ->
-//   shared secret (the X coordinate, field_bytes). A point that is not on the
-//   key's curve is refused with BadParameter. Needs the key's execute rule.
-//
-// Get random 0xC9 (PUBLIC): length u16 (1..1024) -> random bytes.
-//
-// Set lifecycle 0xF3 (PUBLIC): state u8 -> no data. MODELLED: admin only; one
-//   way (3 -> 4 -> 5 -> 6); a step back is SecurityCondition. In Terminated
-//   every command but ping and get status answers SecurityCondition.
-//
-// MODELLED: cipher, secure channel, message digest, MAC, sleep, set config and
-//   factory reset are not implemented by the model; they answer UnknownCommand
-//   like codes the chip does not know.
 
-// MODELLED product identity reported by get status.
-inline constexpr std::string_view kProductName = "MAXQ1061";
-inline constexpr uint8_t kFirmwareVersion[4] = {1, 2, 0, 0};
+// TRANSITIONAL: round-1 layout constants, deleted once simulator/ and
+// transport/ build every payload with the *_layout.h encoders (this round).
+inline constexpr size_t kMinChallenge = 16;
+inline constexpr size_t kListEntryBytes = 2 + 1 + 1 + 1 + 2 + 2 + kAccessRuleBytes;
+inline constexpr uint8_t kNoCurve = 0xFF;
+inline constexpr uint8_t kImportGenerate = 0;
+inline constexpr uint8_t kImportPublic = 2;
+inline constexpr size_t kStatusResponseBytes = kProductNameBytes + 4 + kSerialBytes + 1 + 4 + 4 + 1;
+inline constexpr size_t kCreateObjectRequestBytesV1 = 2 + 1 + 1 + kAccessRuleBytes + 2 + 4;
+
+// Command payload layouts live in the *_layout.h files beside this one, each
+// with an encoder (host) and a decoder (chip) so both sides share one definition.
 
 }  // namespace maxq::wire
