@@ -10,8 +10,10 @@
 #include <cstdlib>
 #include <vector>
 
+#include "broker/broker_protocol.h"
 #include "simulator/chip.h"
 #include "simulator/latency_model.h"
+#include "transport/broker_link.h"
 #include "transport/errors.h"
 #include "transport/ftdi_link.h"
 #include "transport/sim_bus.h"
@@ -27,7 +29,7 @@ constexpr uint32_t kMaxSpiClockHz = 30000000;  // FT232H MPSSE: 60 MHz / 2
   throw ConfigError(
       "device '" + device + "': " + why +
       ". Use sim:PATH[,latency=off|modelled][,spi-clock-hz=N][,sign-ms=T...] (simulated chip; "
-      "PATH without commas), unix:PATH (simulator daemon) or "
+      "PATH without commas), unix:PATH (simulator daemon), broker:PATH (maxq1061d) or "
       "ftdi:DESC[,spi-clock-hz=N][,ftdi-interface=A|B|C|D][,cs-pin=N] "
       "(e.g. ftdi:i:0x0403:0x6014)");
 }
@@ -57,10 +59,14 @@ DeviceSpec DeviceSpec::parse(const std::string& device) {
     s.kind = Kind::Unix;
   else if (kind == "ftdi")
     s.kind = Kind::Ftdi;
+  else if (kind == "broker")
+    s.kind = Kind::Broker;
   else
     bad(device, "unknown link type '" + kind + "'");
   if (s.kind == Kind::Unix) {
     s.target = rest;
+  } else if (s.kind == Kind::Broker) {
+    s.target = rest.empty() ? broker::kDefaultSocketPath : rest;
   } else {
     // Options follow the state path or the libftdi description after commas.
     auto comma = rest.find(',');
@@ -137,6 +143,8 @@ std::string DeviceSpec::to_string() const {
     }
     case Kind::Unix:
       return "unix:" + target;
+    case Kind::Broker:
+      return "broker:" + target;
     case Kind::Ftdi: {
       // Non-default options only, in the order parse() documents.
       DeviceSpec defaults;
@@ -190,6 +198,8 @@ std::unique_ptr<Link> open_link(const DeviceSpec& spec) {
       return open_unix_link(spec);
     case DeviceSpec::Kind::Ftdi:
       return open_ftdi_link(spec);
+    case DeviceSpec::Kind::Broker:
+      return open_broker_link(spec);
   }
   throw ConfigError("unknown device kind");
 }

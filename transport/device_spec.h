@@ -14,6 +14,8 @@
 //               any order, so PATH cannot contain a comma: such a path is a
 //               ConfigError.
 //   unix:PATH   a maxq1061-sim daemon listening on the unix socket PATH
+//   broker:PATH the maxq1061d daemon that owns the chip, on its unix socket PATH
+//               (broker: alone: /run/maxq1061/maxq1061.sock)
 //   ftdi:DESC[,spi-clock-hz=N][,ftdi-interface=A|B|C|D][,cs-pin=N]
 //               an FTDI MPSSE bridge; DESC is a libftdi description string
 //               (d:BUS/DEV, i:VID:PID, i:VID:PID:INDEX, s:VID:PID:SERIAL), e.g.
@@ -36,7 +38,7 @@
 namespace maxq::transport {
 
 struct DeviceSpec {
-  enum class Kind { Sim, Unix, Ftdi };
+  enum class Kind { Sim, Unix, Ftdi, Broker };
   enum class Latency { Off, Modelled };  // sim: only
   Kind kind = Kind::Sim;
   std::string target;               // state file, socket path or libftdi description
