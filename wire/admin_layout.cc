@@ -37,4 +37,13 @@ AdminCommand decode_admin_command(ByteView in) {
   return c;
 }
 
+Bytes encode_set_lifecycle(uint8_t state) { return Bytes{state}; }
+
+uint8_t decode_set_lifecycle(ByteView in) {
+  PayloadReader r(in, "set lifecycle");
+  uint8_t state = r.u8();
+  r.expect_end();
+  return state;
+}
+
 }  // namespace maxq::wire

@@ -36,4 +36,9 @@ struct AdminCommand {
 // other than login and reset are returned with only `pass` set.
 AdminCommand decode_admin_command(ByteView in);
 
+// Set life-cycle state 0xF3 (PUBLIC, §4.24 `MXQ_SetState`): the new state u8
+// -> no data. Needs the admin condition; one way.
+Bytes encode_set_lifecycle(uint8_t state);
+uint8_t decode_set_lifecycle(ByteView in);  // throws MalformedPayload
+
 }  // namespace maxq::wire
