@@ -1,56 +1,50 @@
 // The admin role and the lifecycle: get challenge, admin authenticate, set
 // lifecycle.
 #include "simulator/chip_core.h"
+#include "wire/admin_layout.h"
 
 namespace maxq::sim {
 
 using wire::Status;
 
+// Get challenge is also the chip's random-number source (§4.3).
 Reply ChipCore::get_challenge(Transaction&, ByteView p) {
-  PayloadReader r(p, "get challenge");
-  uint16_t length = r.u16();
-  r.expect_end();
-  if (length < wire::kMinChallenge || length > wire::kMaxChallenge)
-    return Reply::error(Status::WrongLength);
+  uint16_t length = wire::decode_challenge_request(p);
+  // MODELLED: 1 to kMaxChallenge bytes per command.
+  if (length == 0 || length > wire::kMaxChallenge) return Reply::error(Status::WrongLength);
   Bytes challenge(length);
   crypto_.random(challenge.data(), challenge.size());
-  session_.challenge = challenge;  // replaces any earlier one
+  session_.challenge = challenge;  // for the next command only (chip_core.h)
   return Reply::ok(std::move(challenge));
 }
 
 Reply ChipCore::admin_authenticate(Transaction& t, ByteView p) {
-  PayloadReader r(p, "admin authenticate");
-  uint8_t algorithm = r.u8();
-  uint16_t key_id = r.u16();
-  ByteView signature = r.bytes(r.u16());
-  r.expect_end();
-  // MODELLED: every attempt consumes the challenge (no guessing against one
-  // challenge) and ends an admin role held so far.
-  std::optional<Bytes> challenge = std::move(session_.challenge);
-  session_.challenge.reset();
+  wire::AdminCommand c = wire::decode_admin_command(p);
+  if (c.pass == wire::kPassClose) {
+    session_.admin = false;  // admin reset
+    return Reply::ok();
+  }
+  if (c.pass != wire::kPassFirst) return Reply::error(Status::BadParameter);
+  // The attempt consumed the challenge (execute() took it) and, MODELLED,
+  // ends an admin role held so far, whatever its outcome.
+  std::optional<Bytes> challenge = std::move(previous_challenge_);
+  previous_challenge_.reset();
   session_.admin = false;
-  if (algorithm != static_cast<uint8_t>(wire::Algorithm::EcdsaSha256))
+  if (c.login.algorithm != static_cast<uint8_t>(wire::Algorithm::EcdsaSha256))
     return Reply::error(Status::AlgorithmNotSupported);
-  if (key_id != wire::kAdminKeyId) return Reply::error(Status::BadParameter);
-  if (!challenge) return Reply::error(Status::SecurityCondition);
-  Object* key = t.objects.find(key_id);
-  if (!key) return Reply::error(Status::NotFound);
-  if (key->type != wire::ObjectType::PublicKey) return Reply::error(Status::BadParameter);
-  if (!key->holds_key()) return Reply::error(Status::ObjectEmpty);
-  const wire::CurveInfo curve = *wire::curve_info(static_cast<uint8_t>(*key->curve));
-  if (signature.size() != 2 * curve.field_bytes) return Reply::error(Status::WrongLength);
-  key_curve_ = curve.curve;
-  Bytes digest = crypto_.digest(wire::Algorithm::Sha256, *challenge);
-  if (!crypto_.verify_digest(key_of(*key), curve.field_bytes, digest, signature))
-    return Reply::error(Status::BadSignature);
+  // MODELLED: statuses of a wrong key id and of non-zero reserved words.
+  if (c.login.key_id != wire::kAdminKeyId) return Reply::error(Status::WrongParams);
+  if (!c.login.reserved_zero) return Reply::error(Status::BadParameter);
+  if (!challenge || challenge->size() != wire::kAdminChallengeBytes)
+    return Reply::error(Status::SecurityCondition);
+  Status verified = verify_with_preloaded(t, wire::kAdminKeyId, *challenge, c.login.signature);
+  if (verified != Status::Ok) return Reply::error(verified);
   session_.admin = true;
   return Reply::ok();
 }
 
 Reply ChipCore::set_lifecycle(Transaction& t, ByteView p) {
-  PayloadReader r(p, "set lifecycle");
-  uint8_t next = r.u8();
-  r.expect_end();
+  uint8_t next = wire::decode_set_lifecycle(p);
   if (next < static_cast<uint8_t>(wire::Lifecycle::Delivery) ||
       next > static_cast<uint8_t>(wire::Lifecycle::Terminated))
     return Reply::error(Status::BadParameter);

@@ -15,22 +15,27 @@ namespace maxq::sim {
 
 class Chip::SpiState {
  public:
-  ~SpiState() { reset(); }
+  ~SpiState() { discard(); }
   // Clocks n bytes: MOSI in, the MISO bytes clocked out at the same time.
   // `done` counts the bytes clocked, also when a StateError is thrown.
   void transfer(ChipCore& core, const uint8_t* mosi, uint8_t* miso, size_t n, size_t& done);
-  void start_window() {
-    reset();
-    phase_ = Phase::Receiving;
+  void select() {
+    if (selected_) deselect();  // a second falling edge: the old window ended
+    selected_ = true;
+    window_start_ = true;
   }
-  void reset() {
-    phase_ = Phase::Deselected;
-    wipe(rx_);
-    expected_ = 0;
-    wipe(tx_);
-    tx_pos_ = 0;
-    busy_ = 0;
-    ready_at_.reset();
+  void deselect() {
+    selected_ = false;
+    window_start_ = false;
+    if (phase_ == Phase::Receiving) drop_command();  // a frame comes in one window
+    if (phase_ == Phase::Done) phase_ = Phase::Idle;
+    // Responding: the answer waits for the next window.
+  }
+  // Forgets a half-received command and any answer not yet clocked out.
+  void discard() {
+    drop_command();
+    drop_answer();
+    phase_ = Phase::Idle;
   }
   void enable_latency(std::unique_ptr<BusPacer> pacer, const ChipTimes& times) {
     pacer_ = std::move(pacer);
@@ -38,19 +43,38 @@ class Chip::SpiState {
   }
 
  private:
-  enum class Phase { Deselected, Receiving, Responding, Done };
+  // Idle: nothing pending. Receiving: a frame is coming in (this window).
+  // Responding: an answer is pending or partly clocked out. Done: the answer
+  // (or a refusal to answer) is over; idle bytes until chip select rises.
+  enum class Phase { Idle, Receiving, Responding, Done };
 
   static void wipe(Bytes& b) {
     if (!b.empty()) secure_zero(b.data(), b.size());  // responses may hold secrets
     b.clear();
   }
+  void drop_command() {
+    wipe(rx_);
+    expected_ = 0;
+    if (phase_ == Phase::Receiving) phase_ = Phase::Idle;
+  }
+  void drop_answer() {
+    wipe(tx_);
+    tx_pos_ = 0;
+    busy_ = 0;
+    ready_at_.reset();
+    if (phase_ == Phase::Responding) phase_ = Phase::Idle;
+  }
   // One byte; `slot` is where it sits on the bus when the latency model is on.
   uint8_t clock(ChipCore& core, uint8_t mosi, const ByteSlot* slot);
+  // The first byte of a window the chip sees decides what the window is.
+  void start_window(uint8_t mosi);
   void receive(ChipCore& core, uint8_t b, const ByteSlot* slot);
   void respond(ChipCore& core, Bytes frame);
   uint8_t next_out(const ByteSlot* slot);
 
-  Phase phase_ = Phase::Deselected;
+  Phase phase_ = Phase::Idle;
+  bool selected_ = false;
+  bool window_start_ = false;  // no byte of this window has reached the chip yet
   Bytes rx_;             // command bytes received in this window
   size_t expected_ = 0;  // total frame size, known once the header is in
   Bytes tx_;             // the response frame being clocked out
@@ -87,18 +111,35 @@ uint8_t Chip::SpiState::clock(ChipCore& core, uint8_t mosi_on_wire, const ByteSl
   bool mosi_lost = false, miso_lost = false;
   uint8_t mosi = faults.on_mosi(mosi_on_wire, mosi_lost);
   // Full duplex: what goes out now was decided before this byte came in.
-  uint8_t miso = next_out(slot);
+  uint8_t miso = selected_ ? next_out(slot) : wire::kIdleByte;
   miso = faults.on_miso(miso, miso_lost);
-  if (miso_lost) miso = next_out(slot);  // the host misses one byte: it sees the next
-  if (phase_ == Phase::Receiving && !mosi_lost) {
+  if (miso_lost && selected_) miso = next_out(slot);  // the host misses one byte: it sees the next
+  if (!selected_ || mosi_lost) return miso;  // a lost byte never reached the chip
+  if (window_start_) {
+    window_start_ = false;
+    start_window(mosi);
+  }
+  if (phase_ == Phase::Receiving) {
     try {
       receive(core, mosi, slot);
     } catch (...) {
-      reset();  // the window is void; the host must start over
+      discard();  // the window is void; the host must start over
+      phase_ = Phase::Done;
       throw;
     }
   }
   return miso;
+}
+
+void Chip::SpiState::start_window(uint8_t mosi) {
+  if (mosi == wire::kCommandSync) {
+    // MODELLED: a new command; whatever answer was pending is dropped.
+    drop_answer();
+    phase_ = Phase::Receiving;
+  } else if (phase_ != Phase::Responding) {
+    phase_ = Phase::Receiving;  // nothing pending: a frame with a bad sync
+  }
+  // Otherwise a poll or a dummy byte: the pending answer continues.
 }
 
 uint8_t Chip::SpiState::next_out(const ByteSlot* slot) {
@@ -146,6 +187,7 @@ void Chip::SpiState::receive(ChipCore& core, uint8_t b, const ByteSlot* slot) {
     ~ErrorQueueMark() { ERR_pop_to_mark(); }
   } mark;
   Bytes response = intact ? core.execute(frame) : core.frame_error();
+  wipe(frame.payload);  // may hold a private key being imported
   if (core.faults().silent()) {
     // MODELLED fault: the command ran but its answer never comes.
     wipe(response);
@@ -174,12 +216,16 @@ std::unique_ptr<Chip> Chip::open(const std::string& state_path) {
 }
 
 void Chip::select() {
-  spi_->start_window();
+  spi_->select();
   core_->counters().add_select();
 }
 
 void Chip::deselect() {
-  spi_->reset();
+  spi_->deselect();
+}
+
+void Chip::discard_pending() {
+  spi_->discard();
 }
 
 void Chip::enable_latency_model(const LatencySettings& settings, std::shared_ptr<ChipClock> clock) {

@@ -2,18 +2,31 @@
 // byte stream (chip-select edges, command frames, 0xCC polls) and clocks out
 // exactly what the part would: idle bytes, then 0x55 and the response frame.
 //
-// SPI behaviour (MODELLED where DESIGN.md is silent; constants in wire/protocol.h):
-//  - A falling chip select starts a new command window; a rising one ends it and
-//    discards any half-received command or unread response.
+// SPI behaviour (DESIGN.md §3, the protocol document §2.3; MODELLED where it
+// is not public; constants in wire/protocol.h):
+//  - Chip-select windows as the SDK's hosts drive them: one window for the
+//    command frame, one per poll byte, one for the 4 header bytes after 0x55,
+//    one for LEN + 2 data and CRC bytes. A pending or partly clocked answer is
+//    kept across chip-select rises: the next window resumes it where the last
+//    one left off. A host may also keep chip select low from the frame to the
+//    end of the answer (one window); the bytes are the same.
+//  - MODELLED: a window whose FIRST MOSI byte is 0xAA starts a new command and
+//    drops any pending answer; any other first byte (0xCC polls, 0x00 or 0xFF
+//    dummies) continues the answer. With no answer pending, a window starts
+//    receiving a frame whatever its first byte (a bad sync is answered with
+//    FrameError, below). A rising chip select discards a half-received frame:
+//    a frame must come in one window.
 //  - While a command frame arrives the chip clocks out kIdleByte. It knows the
 //    frame's end from the header's length field and executes the command at once
 //    (the state file is locked, re-read if another process changed it, and
 //    written back atomically if the command changed it).
 //  - Afterwards every clocked byte returns kIdleByte while busy (fault "busy for
-//    N polls"), then 0x55 and the rest of the response, whatever the host sends
-//    on MOSI. After the response: kIdleByte until the chip select rises. One
-//    command per chip-select window. SPI is full duplex: the byte clocked out
-//    together with the last byte of a command is still an idle byte.
+//    N polls"), then 0x55 and the rest of the response; the chip ignores MOSI
+//    while it answers. After the response: kIdleByte until chip select rises.
+//    SPI is full duplex: the byte clocked out together with the last byte of a
+//    command is still an idle byte, and the one clocked out with the first
+//    byte of a window is decided before that byte is in (a pending answer's
+//    next byte, even when the window then starts a new command).
 //  - A frame with a bad sync or a length beyond 2300 bytes is answered with
 //    Status::FrameError right after its 5-byte header; one with a bad CRC after
 //    its last byte. Neither is executed.
@@ -50,6 +63,7 @@ using Serial = std::array<uint8_t, wire::kSerialBytes>;
 struct ProvisionResult {
   Serial serial{};
   std::string admin_key_path;
+  std::string key_import_key_path;
 };
 
 class ChipCore;  // command interpreter, object store and persistence
@@ -57,11 +71,15 @@ class ChipCore;  // command interpreter, object store and persistence
 class Chip {
  public:
   // Creates a new simulated chip: a fresh random serial, lifecycle operational,
-  // objects 0x1000 (key-import public key) and 0x1001 (admin public key). The
-  // admin private key is written as PEM to `admin_key_path` (mode 0600). Refuses
-  // (StateError) to overwrite an existing state file or admin key file.
+  // and two distinct P-256 public keys pre-loaded (capacity 64; everyone reads,
+  // the admin writes, nobody deletes): 0x1000 the key-import key (usage key
+  // import) and 0x1001 the admin key (usage admin authentication). Their
+  // private keys are written as PEM (mode 0600) to `admin_key_path` and
+  // `key_import_key_path` (empty: STATE_PATH.key-import.pem). Refuses
+  // (StateError) to overwrite an existing state file or key file.
   static ProvisionResult provision(const std::string& state_path,
-                                   const std::string& admin_key_path);
+                                   const std::string& admin_key_path,
+                                   const std::string& key_import_key_path = {});
 
   // Opens an existing chip. Throws StateError when the state file is missing or
   // not a valid MAXQ1061 simulator state.
@@ -76,6 +94,10 @@ class Chip {
   // the state file became unusable, and the chip-select window is then void.
   void select();
   void deselect();
+  // Forgets a half-received frame and any answer not yet clocked out, as if
+  // the chip's SPI interface were reset; the session (admin role, temporary
+  // objects) stays. The daemon calls it when another client takes the chip.
+  void discard_pending();
   uint8_t clock(uint8_t mosi);
   void transfer(const uint8_t* mosi, uint8_t* miso, size_t n);
 

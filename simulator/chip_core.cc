@@ -15,12 +15,23 @@ ChipCore::ChipCore(const std::string& state_path)
 
 Bytes ChipCore::frame_error() {
   counters_->add_frame_error();
+  // MODELLED: a damaged frame discards a pending challenge like any command
+  // (the chip cannot tell which command it was).
+  session_.challenge.reset();
   return wire::encode_response(Status::FrameError, {});
 }
 
 Bytes ChipCore::execute(const wire::CommandFrame& frame) {
   counters_->add_command(frame.command);
   key_curve_.reset();
+  // Any command discards the challenge; only admin authenticate, right after
+  // get challenge, gets to use it.
+  previous_challenge_ = std::move(session_.challenge);
+  session_.challenge.reset();
+  struct ForgetPrevious {
+    std::optional<Bytes>& c;
+    ~ForgetPrevious() { c.reset(); }
+  } forget{previous_challenge_};
   if (auto forced = faults_.take_forced_status()) return wire::encode_response(*forced, {});
   Reply r;
   try {
@@ -78,17 +89,25 @@ Reply ChipCore::dispatch(uint8_t code, ByteView payload) {
     case Command::ImportKey:
       h = &ChipCore::import_key;
       break;
+    case Command::ImportRootCert:
+      h = &ChipCore::import_root_certificate;
+      break;
     case Command::SignVerify:
       h = &ChipCore::sign_verify;
       break;
     case Command::KeyExchange:
       h = &ChipCore::key_exchange;
       break;
-    // MODELLED: cipher, secure channel, message digest, MAC, sleep, set config
-    // and factory reset are real commands the model does not implement; they
-    // are answered like codes the chip does not know.
+    // MODELLED: public MAXQ106x commands the model does not implement (update
+    // counter, cipher, secure channel, TLS record, verify boot, import child
+    // certificate, message digest, MAC, sleep, set config, factory reset) are
+    // answered like codes the chip does not know: kUnknownCommandStatus.
+    case Command::UpdateCounter:
     case Command::Cipher:
     case Command::SecureChannel:
+    case Command::TlsRecord:
+    case Command::VerifyBoot:
+    case Command::ImportChildCert:
     case Command::MessageDigest:
     case Command::Mac:
     case Command::Sleep:
@@ -113,16 +132,16 @@ Reply ChipCore::dispatch(uint8_t code, ByteView payload) {
 }
 
 uint8_t ChipCore::roles() const {
-  return static_cast<uint8_t>(wire::kRoleEveryone | (session_.admin ? wire::kRoleAdmin : 0));
+  return session_.admin ? wire::kRoleAdmin : 0;
 }
 
 bool ChipCore::allowed(const Transaction& t, const Object& o, wire::Operation op) const {
-  return (wire::rule_roles(o.rules, t.state.lifecycle, op) & roles()) != 0;
+  return wire::roles_pass(wire::rule_roles(o.rules, t.state.lifecycle, op), roles());
 }
 
 EVP_PKEY* ChipCore::key_of(Object& o) {
   if (!o.cached_key) {
-    const wire::CurveInfo curve = *wire::curve_info(static_cast<uint8_t>(*o.curve));
+    const wire::CurveInfo curve = *wire::curve_info(*o.curve);
     if (o.type == wire::ObjectType::KeyPair) {
       o.cached_key = crypto_.key_pair(curve, o.private_scalar.view(), o.public_xy);
     } else {
@@ -131,6 +150,33 @@ EVP_PKEY* ChipCore::key_of(Object& o) {
     }
   }
   return o.cached_key.get();
+}
+
+Status ChipCore::verify_with_preloaded(Transaction& t, uint16_t key_id, ByteView message,
+                                       ByteView signature) {
+  // The chip uses its pre-loaded keys itself: their access rules do not apply.
+  Object* key = t.objects.find(key_id);
+  if (!key) return Status::NotFound;
+  if (key->type != wire::ObjectType::PublicKey) return Status::BadParameter;
+  if (!key->holds_key()) return Status::ObjectEmpty;
+  const wire::CurveInfo curve = *wire::curve_info(*key->curve);
+  if (signature.size() != 2 * curve.field_bytes) return Status::WrongLength;
+  key_curve_ = curve.curve;
+  Bytes digest = crypto_.digest(wire::Algorithm::Sha256, message);
+  return crypto_.verify_digest(key_of(*key), curve.field_bytes, digest, signature)
+             ? Status::Ok
+             : Status::BadSignature;
+}
+
+Status ChipCore::check_signed_import(Transaction& t, const wire::SignedImport& s) {
+  // MODELLED: encrypted import (pass 4) nests in a way that is not public.
+  if (s.pass == 0x04) return Status::NotImplemented;
+  if (s.pass != wire::kPassFirst) return Status::BadParameter;
+  if (s.algorithm != static_cast<uint8_t>(wire::Algorithm::EcdsaSha256))
+    return Status::AlgorithmNotSupported;
+  // MODELLED: only the key-import key verifies imports.
+  if (s.verify_key_id != wire::kKeyImportKeyId) return Status::WrongParams;
+  return verify_with_preloaded(t, s.verify_key_id, s.body, s.signature);
 }
 
 }  // namespace maxq::sim

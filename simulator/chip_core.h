@@ -2,6 +2,7 @@
 // decoded command frame against the persistent state (under the state file's
 // lock, freshly re-read) and this session's volatile state (admin role, last
 // challenge, temporary objects), and returns the encoded response frame.
+// Every payload is decoded with the wire/ layouts (*_layout.h).
 //
 // Handlers check a command in this order: layout and lengths
 // (WrongLength), parameter values (BadParameter, AlgorithmNotSupported,
@@ -10,6 +11,13 @@
 // OutOfBounds) and finally resources (MemoryFull, NoTemporarySlot). Lengths
 // that depend on the key's curve (signature, peer point) are checked once the
 // key is known; create object checks the admin role before an existing id.
+// Signed imports (CA, CB) check the signature by the key-import key before
+// they look at what it signs.
+//
+// The challenge of get challenge is kept for the command right after it only
+// (§4.3): execute() takes it out of the session before any command runs, so
+// every command, whatever it is and however it ends, discards it; admin
+// authenticate reads what the command before it left (previous_challenge_).
 #pragma once
 
 #include <memory>
@@ -22,6 +30,7 @@
 #include "simulator/sim_crypto.h"
 #include "simulator/state_file.h"
 #include "wire/frame_codec.h"
+#include "wire/key_layout.h"
 
 namespace maxq::sim {
 
@@ -37,7 +46,7 @@ struct Reply {
 // when the Chip object goes away.
 struct Session {
   bool admin = false;
-  std::optional<Bytes> challenge;
+  std::optional<Bytes> challenge;  // set by get challenge, taken by the next command
   ObjectMap temporary;
 };
 
@@ -72,7 +81,9 @@ class ChipCore {
   Reply dispatch(uint8_t code, ByteView payload);
 
   // Handlers: status_commands.cc (ping, status, random), admin_commands.cc
-  // (challenge, authenticate, lifecycle), object_commands.cc, key_commands.cc.
+  // (challenge, authenticate, lifecycle), object_commands.cc,
+  // import_commands.cc (import key), certificate_commands.cc (import root
+  // certificate), key_commands.cc (sign/verify, key exchange).
   using Handler = Reply (ChipCore::*)(Transaction& t, ByteView p);
   Reply ping(Transaction& t, ByteView p);
   Reply get_status(Transaction& t, ByteView p);
@@ -86,10 +97,21 @@ class ChipCore {
   Reply write_object(Transaction& t, ByteView p);
   Reply list_objects(Transaction& t, ByteView p);
   Reply import_key(Transaction& t, ByteView p);
+  Reply import_root_certificate(Transaction& t, ByteView p);
   Reply sign_verify(Transaction& t, ByteView p);
   Reply key_exchange(Transaction& t, ByteView p);
 
-  // The roles this session holds: everyone, plus admin after authentication.
+  // The outer checks of a signed import (CA, CB): pass, algorithm,
+  // verification key and its signature over the body. Ok or the refusal.
+  wire::Status check_signed_import(Transaction& t, const wire::SignedImport& s);
+  // Verifies a raw r || s ECDSA-SHA-256 signature over `message` with the
+  // pre-loaded public key `key_id` (0x1000, 0x1001): Ok, WrongLength for a
+  // signature of the wrong size, BadSignature, or a refusal about the key.
+  wire::Status verify_with_preloaded(Transaction& t, uint16_t key_id, ByteView message,
+                                     ByteView signature);
+
+  // The role bits this session holds: admin after authentication, nothing
+  // else (the model has neither verify boot nor a secure channel).
   uint8_t roles() const;
   bool allowed(const Transaction& t, const Object& o, wire::Operation op) const;
   // The object's key as a libcrypto key (built once, then cached).
@@ -100,6 +122,8 @@ class ChipCore {
   std::unique_ptr<Counters> counters_;
   FaultInjector faults_;
   Session session_;
+  // The challenge the command before this one left (see the top of the file).
+  std::optional<Bytes> previous_challenge_;
   std::optional<wire::Curve> key_curve_;  // see key_curve()
 };
 

@@ -1,9 +1,10 @@
-// Key commands: import key (including generation on the chip), sign/verify,
-// key exchange.
+// Key commands: sign/verify, and the model's raw-ECDH extension of key
+// exchange.
 #include "simulator/chip_core.h"
 
 namespace maxq::sim {
 
+using wire::Algorithm;
 using wire::Status;
 
 namespace {
@@ -11,112 +12,118 @@ namespace {
 constexpr size_t kMinDigest = 20;  // SHA-1 size; shorter digests are refused
 constexpr size_t kMaxDigest = 64;  // SHA-512 size
 
-wire::CurveInfo curve_of(const Object& o) {
-  return *wire::curve_info(static_cast<uint8_t>(*o.curve));
+// MODELLED key policy: a key signs when one of its usages is data signature
+// or TLS authentication.
+bool may_sign(const std::optional<wire::KeyPolicy>& policy) {
+  if (!policy) return false;
+  auto signs = [](uint8_t usage) {
+    return usage == static_cast<uint8_t>(wire::KeyUsage::DataSignature) ||
+           usage == static_cast<uint8_t>(wire::KeyUsage::TlsAuthentication);
+  };
+  return signs(policy->usage1) || signs(policy->usage2);
+}
+
+// What libcrypto's ECDSA must be given for the data of an algorithm-08
+// request, or the refusal. MODELLED: data of exactly the field size is the
+// ECDSA integer e itself (what wire::ecdsa_field_digest sends); any other
+// length from 20 to 64 bytes is a raw hash that ECDSA truncates to the order's
+// bits (as MBW sends it).
+Status host_digest(const wire::CurveInfo& curve, const Bytes& data, Bytes& out) {
+  const size_t n = curve.field_bytes;
+  if (data.size() == n) {
+    // libcrypto takes the leftmost order-bits bits: e shifted left by the
+    // surplus bits (P-521: 7) comes out as e. e must fit the order's bits.
+    const unsigned shift = static_cast<unsigned>(8 * n - curve.bits);
+    if (shift == 0) {
+      out = data;
+      return Status::Ok;
+    }
+    if (data[0] >> (8 - shift) != 0) return Status::BadParameter;  // e >= 2^bits
+    out.assign(n, 0);
+    for (size_t i = 0; i < n; ++i) {
+      unsigned v = static_cast<unsigned>(data[i]) << shift;
+      if (i + 1 < n) v |= data[i + 1] >> (8 - shift);
+      out[i] = static_cast<uint8_t>(v);
+    }
+    return Status::Ok;
+  }
+  if (data.size() < kMinDigest || data.size() > kMaxDigest) return Status::WrongLength;
+  out = data;
+  return Status::Ok;
 }
 
 }  // namespace
 
-Reply ChipCore::import_key(Transaction& t, ByteView p) {
-  PayloadReader r(p, "import key");
-  uint16_t id = r.u16();
-  uint8_t curve_id = r.u8(), format = r.u8();
-  ByteView material = r.rest();
-  auto curve = wire::curve_info(curve_id);
-  if (!curve) return Reply::error(Status::CurveNotSupported);
-  // MODELLED: the real chip imports private keys only as blobs signed for the
-  // key-import key 0x1000; the model generates keys or takes public keys.
-  if (format != wire::kImportGenerate && format != wire::kImportPublic)
-    return Reply::error(Status::AlgorithmNotSupported);
-  Object* o = t.objects.find(id);
-  if (!o) return Reply::error(Status::NotFound);
-  bool generate = format == wire::kImportGenerate;
-  if (o->type != (generate ? wire::ObjectType::KeyPair : wire::ObjectType::PublicKey))
-    return Reply::error(Status::BadParameter);
-  if (!allowed(t, *o, wire::Operation::Generate)) return Reply::error(Status::AccessDenied);
-  if (o->length != curve->field_bytes) return Reply::error(Status::BadParameter);  // other curve
-  key_curve_ = curve->curve;
-  Bytes response;
-  if (generate) {
-    if (!material.empty()) return Reply::error(Status::WrongLength);
-    KeyPairMaterial k = crypto_.generate(*curve);
-    response = k.public_xy;  // saves the host a read of the new public key
-    o->set_key(curve->curve, std::move(k.public_xy), std::move(k.private_scalar));
-    o->cached_key = std::move(k.key);  // an ephemeral key is used once: no re-import
-  } else {
-    if (material.size() != 2 * curve->field_bytes) return Reply::error(Status::WrongLength);
-    ossl::PkeyPtr key = crypto_.public_key(*curve, material);
-    if (!key) return Reply::error(Status::BadParameter);  // not a point on the curve
-    o->set_key(curve->curve, material.to_bytes(), SecretBytes());
-    o->cached_key = std::move(key);
-  }
-  t.save = !o->temporary();
-  return Reply::ok(std::move(response));
-}
-
 Reply ChipCore::sign_verify(Transaction& t, ByteView p) {
-  PayloadReader r(p, "sign/verify");
-  uint8_t mode = r.u8(), algorithm = r.u8();
-  uint16_t id = r.u16();
-  uint8_t reserved = r.u8();
-  ByteView data = r.bytes(r.u16());
-  ByteView signature = r.bytes(r.u16());
-  r.expect_end();
-  if (mode != wire::kModeSign && mode != wire::kModeVerify)
+  wire::SignRequest q = wire::decode_sign_request(p);
+  if (q.mode != wire::kModeSign && q.mode != wire::kModeVerify)
     return Reply::error(Status::BadParameter);
-  if (reserved != 0) return Reply::error(Status::BadParameter);
-  const bool sign = mode == wire::kModeSign;
-  if (sign && !signature.empty()) return Reply::error(Status::WrongLength);
+  if (q.reserved != 0) return Reply::error(Status::BadParameter);
+  const bool sign = q.mode == wire::kModeSign;
+  if (sign && !q.signature.empty()) return Reply::error(Status::WrongLength);
 
-  Bytes digest;
-  switch (static_cast<wire::Algorithm>(algorithm)) {
-    case wire::Algorithm::EcdsaDigest:
-      if (data.size() < kMinDigest || data.size() > kMaxDigest)
-        return Reply::error(Status::WrongLength);
-      digest = data.to_bytes();
+  std::optional<Algorithm> hash;
+  switch (static_cast<Algorithm>(q.algorithm)) {
+    case Algorithm::EcdsaDigest:
       break;
-    case wire::Algorithm::EcdsaSha256:
-      digest = crypto_.digest(wire::Algorithm::Sha256, data);
+    case Algorithm::EcdsaSha256:
+      hash = Algorithm::Sha256;
       break;
-    case wire::Algorithm::EcdsaSha384:
-      digest = crypto_.digest(wire::Algorithm::Sha384, data);
+    case Algorithm::EcdsaSha384:
+      hash = Algorithm::Sha384;
       break;
-    case wire::Algorithm::EcdsaSha512:
-      digest = crypto_.digest(wire::Algorithm::Sha512, data);
+    case Algorithm::EcdsaSha512:
+      hash = Algorithm::Sha512;
       break;
+    case Algorithm::EcdsaInnerMd:
+      // MODELLED: the model has no message digest command, so there is never
+      // a previously computed hash.
+      return Reply::error(Status::AccessDenied);
     default:
       return Reply::error(Status::AlgorithmNotSupported);
   }
 
-  Object* o = t.objects.find(id);
+  Object* o = t.objects.find(q.key_id);
   if (!o) return Reply::error(Status::NotFound);
   bool type_ok = sign ? o->type == wire::ObjectType::KeyPair : o->is_ec_key();
   if (!type_ok) return Reply::error(Status::BadParameter);
   if (!allowed(t, *o, wire::Operation::Execute)) return Reply::error(Status::AccessDenied);
   if (!o->holds_key()) return Reply::error(Status::ObjectEmpty);
-  const size_t field_bytes = curve_of(*o).field_bytes;
-  key_curve_ = *o->curve;
-  if (sign) return Reply::ok(crypto_.sign_digest(key_of(*o), field_bytes, digest));
-  if (signature.size() != 2 * field_bytes) return Reply::error(Status::WrongLength);
-  return crypto_.verify_digest(key_of(*o), field_bytes, digest, signature)
+  const wire::CurveInfo curve = *wire::curve_info(*o->curve);
+  key_curve_ = curve.curve;
+  if (sign && !may_sign(o->policy)) return Reply::error(Status::BadKeyType);
+
+  Bytes digest;
+  if (hash) {
+    digest = crypto_.digest(*hash, q.data);
+  } else if (Status s = host_digest(curve, q.data, digest); s != Status::Ok) {
+    return Reply::error(s);
+  }
+  const size_t n = curve.field_bytes;
+  if (sign) return Reply::ok(crypto_.sign_digest(key_of(*o), n, digest));
+  if (q.signature.size() != 2 * n) return Reply::error(Status::WrongLength);
+  return crypto_.verify_digest(key_of(*o), n, digest, q.signature)
              ? Reply::ok()
              : Reply::error(Status::BadSignature);
 }
 
 Reply ChipCore::key_exchange(Transaction& t, ByteView p) {
-  PayloadReader r(p, "key exchange");
-  uint16_t id = r.u16();
-  ByteView peer_xy = r.bytes(r.u16());
-  r.expect_end();
-  Object* o = t.objects.find(id);
+  if (p.empty()) return Reply::error(Status::WrongLength);
+  // MODELLED: the public passes (00..06) drive the part's TLS 1.2 engine,
+  // which the model does not have.
+  if (p[0] != wire::kPassSimulatorEcdh) return Reply::error(Status::NotImplemented);
+  // MODELLED extension: raw ECDH with a key pair on the chip (key_layout.h).
+  wire::SimulatorEcdhRequest q = wire::decode_simulator_ecdh(p);
+  Object* o = t.objects.find(q.key_id);
   if (!o) return Reply::error(Status::NotFound);
   if (o->type != wire::ObjectType::KeyPair) return Reply::error(Status::BadParameter);
   if (!allowed(t, *o, wire::Operation::Execute)) return Reply::error(Status::AccessDenied);
   if (!o->holds_key()) return Reply::error(Status::ObjectEmpty);
-  const wire::CurveInfo curve = curve_of(*o);
-  if (peer_xy.size() != 2 * curve.field_bytes) return Reply::error(Status::WrongLength);
+  const wire::CurveInfo curve = *wire::curve_info(*o->curve);
+  if (q.peer_point.size() != 1 + 2 * curve.field_bytes) return Reply::error(Status::WrongLength);
   key_curve_ = curve.curve;
-  ossl::PkeyPtr peer = crypto_.public_key(curve, peer_xy);
+  if (q.peer_point[0] != 0x04) return Reply::error(Status::BadParameter);  // uncompressed only
+  ossl::PkeyPtr peer = crypto_.public_key(curve, ByteView(q.peer_point).subview(1));
   if (!peer) return Reply::error(Status::BadParameter);  // not a point on the key's curve
   SecretBytes secret = crypto_.ecdh(key_of(*o), peer.get(), curve.field_bytes);
   // The reply is a copy; `secret` is wiped here and execute() wipes the reply.

@@ -16,11 +16,13 @@ double reference_ms(uint8_t code, const ChipTimes& t) {
     case Command::SignVerify:
       return t.sign;
     case Command::ImportKey:
+    case Command::ImportRootCert:
       return t.keygen;
     case Command::KeyExchange:
       return t.ecdh;
     case Command::AdminAuthenticate:
       return t.auth;
+    case Command::GetChallenge:
     case Command::GetRandom:
       return t.random;
     case Command::CreateObject:
@@ -103,6 +105,7 @@ bool is_ec_operation(uint8_t code) {
   switch (static_cast<Command>(code)) {
     case Command::SignVerify:
     case Command::ImportKey:
+    case Command::ImportRootCert:
     case Command::KeyExchange:
     case Command::AdminAuthenticate:
       return true;

@@ -31,10 +31,11 @@ inline constexpr size_t kReferenceFieldBytes = 32;
 // sim: device string.
 struct ChipTimes {
   double sign = 20.0;    // sign/verify
-  double keygen = 22.0;  // import key: key generation (a public-key import is timed alike)
+  double keygen = 22.0;  // import key: generation (total length 0); imports of key material
+                         // and import root certificate are timed alike
   double ecdh = 20.0;    // key exchange
   double auth = 25.0;    // admin authenticate (a signature check of the challenge)
-  double random = 0.5;   // get random
+  double random = 0.5;   // get challenge (the MAXQ106x random source) and get random
   double write = 5.0;    // create, delete and write object (flash)
   double other = 0.3;    // anything else
 };

@@ -1,21 +1,29 @@
 #include "simulator/object_store.h"
 
+#include <algorithm>
+
 namespace maxq::sim {
 
 Bytes Object::readable_content() const {
-  if (is_ec_key()) {
-    if (!holds_key()) return {};
-    Bytes out{static_cast<uint8_t>(*curve)};
-    out.insert(out.end(), public_xy.begin(), public_xy.end());
-    return out;
-  }
+  if (is_ec_key()) return holds_key() ? public_xy : Bytes{};
   if (type == wire::ObjectType::Data || type == wire::ObjectType::Certificate) return data;
   return {};  // secret keys and counters have no readable content in the model
 }
 
-uint16_t Object::used() const {
-  if (is_ec_key()) return holds_key() ? static_cast<uint16_t>(1 + public_xy.size()) : 0;
-  return static_cast<uint16_t>(data.size());
+bool Object::initialised() const {
+  return is_ec_key() ? holds_key() : !data.empty();
+}
+
+wire::ObjectRecord Object::record() const {
+  wire::ObjectRecord r;
+  r.id = id;
+  r.type = static_cast<uint8_t>(type);
+  r.state = initialised() ? wire::kObjectStateInitialised : wire::kObjectStateEmpty;
+  r.properties = properties();
+  std::copy(std::begin(rules), std::end(rules), r.rules);
+  r.length = length;
+  if (wire::record_has_key_policy(r.type)) r.key = policy.value_or(wire::KeyPolicy{});
+  return r;
 }
 
 void Object::set_key(wire::Curve c, Bytes xy, SecretBytes scalar) {
@@ -25,16 +33,21 @@ void Object::set_key(wire::Curve c, Bytes xy, SecretBytes scalar) {
   cached_key.reset();
 }
 
-size_t storage_cost(wire::ObjectType type, uint16_t length) {
-  size_t content = length;
-  if (type == wire::ObjectType::KeyPair) content = 3 * size_t{length};
-  if (type == wire::ObjectType::PublicKey) content = 2 * size_t{length};
-  return wire::kObjectOverheadBytes + content;
+size_t storage_cost(uint16_t length) {
+  return wire::kObjectOverheadBytes + length;
+}
+
+bool is_key_capacity(wire::ObjectType type, uint16_t length) {
+  for (unsigned id = 0; id < 256; ++id) {
+    auto curve = wire::curve_info(static_cast<uint8_t>(id));
+    if (curve && wire::key_object_capacity(type, *curve) == length) return true;
+  }
+  return false;
 }
 
 size_t PersistentState::used_storage() const {
   size_t used = 0;
-  for (const auto& entry : objects) used += storage_cost(entry.second.type, entry.second.length);
+  for (const auto& entry : objects) used += storage_cost(entry.second.length);
   return used;
 }
 
@@ -52,7 +65,7 @@ wire::Status ObjectStore::add(Object o) {
     temporary_.emplace(id, std::move(o));
     return wire::Status::Ok;
   }
-  if (storage_cost(o.type, o.length) > free_storage()) return wire::Status::MemoryFull;
+  if (storage_cost(o.length) > free_storage()) return wire::Status::MemoryFull;
   persistent_.objects.emplace(id, std::move(o));
   return wire::Status::Ok;
 }
@@ -63,20 +76,14 @@ bool ObjectStore::erase(uint16_t id) {
   return false;
 }
 
-std::vector<const Object*> ObjectStore::page(uint16_t start, size_t max, bool& more) const {
-  std::vector<const Object*> out;
-  auto p = persistent_.objects.lower_bound(start), pend = persistent_.objects.end();
-  auto t = temporary_.lower_bound(start), tend = temporary_.end();
-  while ((p != pend || t != tend) && out.size() < max) {
-    if (t == tend || (p != pend && p->first <= t->first)) {
-      // On an id clash the persistent object shadows the temporary one.
-      if (t != tend && t->first == p->first) ++t;
-      out.push_back(&(p++)->second);
-    } else {
-      out.push_back(&(t++)->second);
-    }
-  }
-  more = p != pend || t != tend;
+std::vector<uint16_t> ObjectStore::ids() const {
+  std::vector<uint16_t> out;
+  out.reserve(persistent_.objects.size() + temporary_.size());
+  for (const auto& entry : persistent_.objects) out.push_back(entry.first);
+  for (const auto& entry : temporary_) out.push_back(entry.first);
+  std::sort(out.begin(), out.end());
+  // On an id clash the persistent object shadows the temporary one.
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -90,13 +97,12 @@ size_t ObjectStore::free_temporary_slots() const {
 }
 
 void preloaded_key_rules(uint8_t (&rules)[wire::kAccessRuleBytes]) {
-  const uint8_t all = wire::kRoleEveryone | wire::kRoleAdmin;
   for (auto state :
        {wire::Lifecycle::Delivery, wire::Lifecycle::Initialized, wire::Lifecycle::Operational}) {
-    wire::set_rule_roles(rules, state, wire::Operation::Read, all);
-    wire::set_rule_roles(rules, state, wire::Operation::Execute, all);
-    wire::set_rule_roles(rules, state, wire::Operation::Generate, wire::kRoleAdmin);
-    wire::set_rule_roles(rules, state, wire::Operation::Write, 0);
+    wire::set_rule_roles(rules, state, wire::Operation::Read, wire::kRoleAlways);
+    wire::set_rule_roles(rules, state, wire::Operation::Execute, wire::kRoleAlways);
+    wire::set_rule_roles(rules, state, wire::Operation::Write, wire::kRoleAdmin);
+    wire::set_rule_roles(rules, state, wire::Operation::Generate, 0);
     wire::set_rule_roles(rules, state, wire::Operation::Delete, 0);
   }
 }

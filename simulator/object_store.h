@@ -4,8 +4,8 @@
 // file); temporary objects live in RAM, are limited to kTemporarySlots, are
 // never persisted and belong to one chip session (one Chip instance).
 // MODELLED accounting: every persistent object costs kObjectOverheadBytes plus
-// its content: a key pair 3 * field_bytes (X, Y, scalar), a public key
-// 2 * field_bytes, anything else its capacity.
+// its capacity (the length of create object; for keys the §5.4 capacity,
+// 3 x field for a key pair, 2 x field for a public key).
 #pragma once
 
 #include <array>
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "wire/bytes.h"
+#include "wire/object_layout.h"
 #include "wire/openssl_handles.h"
 #include "wire/protocol.h"
 
@@ -24,12 +25,16 @@ struct Object {
   uint16_t id = 0;
   wire::ObjectType type = wire::ObjectType::Data;
   wire::ObjectProperty property = wire::ObjectProperty::Persistent;
+  bool wipe_on_tamper = false;  // kPropertyWipeOnTamper (the model has no tamper input)
   uint8_t rules[wire::kAccessRuleBytes] = {};
-  uint16_t length = 0;               // capacity (data, certificate) or field size (keys)
+  uint16_t length = 0;               // capacity in bytes, as created
   std::optional<wire::Curve> curve;  // key objects that hold a key
   Bytes public_xy;                   // key objects: X || Y
   SecretBytes private_scalar;        // key pairs: never leaves the chip
-  Bytes data;                        // data, certificate: the bytes written so far
+  Bytes data;                        // data objects: content; certificates: header + DER
+  // Key policy: from the descriptor that imported or generated the key, or
+  // from the header of an imported certificate.
+  std::optional<wire::KeyPolicy> policy;
   // The key as a libcrypto object, built from the fields above on first use so
   // that not every signature re-imports and re-validates it. Whoever changes
   // the key material resets it; a reload of the state file builds new objects.
@@ -40,17 +45,29 @@ struct Object {
   }
   bool holds_key() const { return curve.has_value() && !public_xy.empty(); }
   bool temporary() const { return property == wire::ObjectProperty::Temporary; }
-  // What read object returns: curve || X || Y for EC keys (never the private
-  // scalar), the written bytes of data and certificates, nothing otherwise.
+  // The properties byte of create object and of the list record.
+  uint8_t properties() const {
+    return static_cast<uint8_t>(static_cast<uint8_t>(property) |
+                                (wipe_on_tamper ? wire::kPropertyWipeOnTamper : 0));
+  }
+  // What read object returns: X || Y for EC keys (never the private scalar),
+  // the content of data objects, the stored request (24-byte header and DER)
+  // of certificates, nothing otherwise.
   Bytes readable_content() const;
-  // The `used` field of list objects.
-  uint16_t used() const;
+  // Whether the object holds content (the state byte of the list record).
+  bool initialised() const;
+  // The object's record for list objects option 0.
+  wire::ObjectRecord record() const;
   // Replaces the key material (and drops the cached libcrypto key).
   void set_key(wire::Curve c, Bytes xy, SecretBytes scalar);
 };
 
-// Bytes of secure storage an object of this type and length occupies.
-size_t storage_cost(wire::ObjectType type, uint16_t length);
+// Bytes of secure storage an object of this capacity occupies.
+size_t storage_cost(uint16_t length);
+
+// Whether `length` is the capacity of a key object of `type` for some
+// supported curve (§5.4).
+bool is_key_capacity(wire::ObjectType type, uint16_t length);
 
 using ObjectMap = std::map<uint16_t, Object>;
 
@@ -77,9 +94,8 @@ class ObjectStore {
   wire::Status add(Object o);
   // Returns whether a persistent object was removed (the state must be saved).
   bool erase(uint16_t id);
-  // Objects in id order starting at `start`, at most `max`; `more` tells
-  // whether further objects follow.
-  std::vector<const Object*> page(uint16_t start, size_t max, bool& more) const;
+  // Every visible object id in ascending order.
+  std::vector<uint16_t> ids() const;
 
   size_t free_storage() const;
   size_t free_temporary_slots() const;
@@ -90,7 +106,8 @@ class ObjectStore {
 };
 
 // Rules of the pre-loaded public keys (0x1000, 0x1001): everyone reads and
-// verifies with them; only the admin may replace them; nobody deletes them.
+// verifies with them; only the admin may write (replace) them; nobody deletes
+// them.
 void preloaded_key_rules(uint8_t (&rules)[wire::kAccessRuleBytes]);
 
 }  // namespace maxq::sim

@@ -23,14 +23,19 @@ bool exists(const std::string& path) {
   return lstat(path.c_str(), &st) == 0;
 }
 
-Object preloaded_public_key(uint16_t id, const wire::CurveInfo& curve, Bytes xy) {
+Object preloaded_public_key(uint16_t id, wire::KeyUsage usage, const wire::CurveInfo& curve,
+                            Bytes xy) {
   Object o;
   o.id = id;
   o.type = wire::ObjectType::PublicKey;
   o.property = wire::ObjectProperty::Persistent;
   preloaded_key_rules(o.rules);
-  o.length = static_cast<uint16_t>(curve.field_bytes);
+  o.length = static_cast<uint16_t>(wire::key_object_capacity(o.type, curve));
   o.set_key(curve.curve, std::move(xy), SecretBytes());
+  wire::KeyPolicy policy;
+  policy.usage1 = static_cast<uint8_t>(usage);
+  policy.algorithm1 = static_cast<uint8_t>(wire::Algorithm::EcdsaSha256);
+  o.policy = policy;
   return o;
 }
 
@@ -40,20 +45,20 @@ Bytes public_xy_of(EVP_PKEY* key, const wire::CurveInfo& curve) {
   if (!EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(),
                                        &len) ||
       len != point.size() || point[0] != 0x04)
-    throw CryptoError("cannot read the new admin public key");
+    throw CryptoError("cannot read a new public key");
   return Bytes(point.begin() + 1, point.end());
 }
 
-// Writes the admin private key as PKCS#8 PEM to a new file of mode 0600;
-// never replaces an existing file.
-void write_admin_key(const std::string& path, EVP_PKEY* key) {
+// Writes a private key as PKCS#8 PEM to a new file of mode 0600; never
+// replaces an existing file. `what` names the key in errors ("admin key").
+void write_private_key(const std::string& path, EVP_PKEY* key, const std::string& what) {
   ossl::EncoderCtxPtr enc(
       OSSL_ENCODER_CTX_new_for_pkey(key, EVP_PKEY_KEYPAIR, "PEM", "PrivateKeyInfo", nullptr));
   unsigned char* raw = nullptr;
   size_t len = 0;
   if (!enc || !OSSL_ENCODER_to_data(enc.get(), &raw, &len))
-    throw StateError("cannot encode the admin key for " + path);
-  // The PEM text is the admin secret: wiped before it is freed.
+    throw StateError("cannot encode the " + what + " for " + path);
+  // The PEM text is a secret: wiped before it is freed.
   struct WipedPem {
     unsigned char* p;
     size_t n;
@@ -67,8 +72,8 @@ void write_admin_key(const std::string& path, EVP_PKEY* key) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!fd.valid()) {
     if (errno == EEXIST)
-      throw StateError("the admin key file " + path + " already exists; it was left untouched");
-    throw StateError("cannot create the admin key file " + path + ": " + std::strerror(errno));
+      throw StateError("the " + what + " file " + path + " already exists; it was left untouched");
+    throw StateError("cannot create the " + what + " file " + path + ": " + std::strerror(errno));
   }
   size_t done = 0;
   while (done < pem.n) {
@@ -77,54 +82,69 @@ void write_admin_key(const std::string& path, EVP_PKEY* key) {
     if (n <= 0) {
       int e = errno;
       unlink(path.c_str());
-      throw StateError("cannot write the admin key file " + path + ": " + std::strerror(e));
+      throw StateError("cannot write the " + what + " file " + path + ": " + std::strerror(e));
     }
     done += static_cast<size_t>(n);
   }
   if (fsync(fd.get()) != 0) {
     int e = errno;
     unlink(path.c_str());
-    throw StateError("cannot flush the admin key file " + path + ": " + std::strerror(e));
+    throw StateError("cannot flush the " + what + " file " + path + ": " + std::strerror(e));
   }
+}
+
+void refuse_existing(const std::string& path, const std::string& what) {
+  if (exists(path))
+    throw StateError(what + " " + path + " already exists; it was left untouched");
 }
 
 }  // namespace
 
-ProvisionResult Chip::provision(const std::string& state_path, const std::string& admin_key_path) {
+ProvisionResult Chip::provision(const std::string& state_path, const std::string& admin_key_path,
+                                const std::string& key_import_key_path) {
+  const std::string import_path =
+      key_import_key_path.empty() ? state_path + ".key-import.pem" : key_import_key_path;
+  if (import_path == admin_key_path)
+    throw StateError("the admin key and the key-import key must go to different files, not both to " +
+                     admin_key_path);
   // Early, clear refusals; the exclusive creates below are what really guards.
-  if (exists(state_path))
-    throw StateError("a simulated chip already exists at " + state_path +
-                     "; it was left untouched");
-  if (exists(admin_key_path))
-    throw StateError("the admin key file " + admin_key_path +
-                     " already exists; it was left untouched");
+  refuse_existing(state_path, "a simulated chip");
+  refuse_existing(admin_key_path, "the admin key file");
+  refuse_existing(import_path, "the key-import key file");
 
   SimCrypto crypto;
-  const wire::CurveInfo p256 = *wire::curve_info(static_cast<uint8_t>(wire::Curve::P256));
+  const wire::CurveInfo p256 = *wire::curve_info(wire::Curve::P256);
   PersistentState state;
   crypto.random(state.serial.data(), state.serial.size());
   state.lifecycle = wire::Lifecycle::Operational;
 
-  // MODELLED: the key-import key's private half stays with the vendor; the
-  // model only needs its public half to exist.
-  Bytes import_xy = crypto.generate(p256).public_xy;
-  state.objects.emplace(wire::kKeyImportKeyId,
-                        preloaded_public_key(wire::kKeyImportKeyId, p256, std::move(import_xy)));
-
+  // Two distinct keys: the key-import key signs key descriptors and
+  // certificates for import key / import root certificate, the admin key
+  // the challenge of admin authenticate.
+  ossl::PkeyPtr import_key(EVP_PKEY_Q_keygen(crypto.libctx(), nullptr, "EC", "P-256"));
   ossl::PkeyPtr admin(EVP_PKEY_Q_keygen(crypto.libctx(), nullptr, "EC", "P-256"));
-  if (!admin) throw CryptoError("cannot generate the admin key");
-  state.objects.emplace(wire::kAdminKeyId, preloaded_public_key(wire::kAdminKeyId, p256,
-                                                                public_xy_of(admin.get(), p256)));
+  if (!import_key || !admin) throw CryptoError("cannot generate the chip's pre-loaded keys");
+  state.objects.emplace(wire::kKeyImportKeyId,
+                        preloaded_public_key(wire::kKeyImportKeyId, wire::KeyUsage::KeyImport, p256,
+                                             public_xy_of(import_key.get(), p256)));
+  state.objects.emplace(wire::kAdminKeyId,
+                        preloaded_public_key(wire::kAdminKeyId, wire::KeyUsage::AdminAuthentication,
+                                             p256, public_xy_of(admin.get(), p256)));
 
   StateFile::create(state_path, state, crypto);
+  bool admin_written = false;
   try {
-    write_admin_key(admin_key_path, admin.get());
+    write_private_key(admin_key_path, admin.get(), "admin key");
+    admin_written = true;
+    write_private_key(import_path, import_key.get(), "key-import key");
   } catch (...) {
-    unlink(state_path.c_str());  // a chip nobody can administer is of no use
+    // A chip nobody can administer or give keys to is of no use.
+    if (admin_written) unlink(admin_key_path.c_str());
+    unlink(state_path.c_str());
     throw;
   }
   Counters::open_shared(state_path + ".counters");  // readable (all zero) before first use
-  return {state.serial, admin_key_path};
+  return {state.serial, admin_key_path, import_path};
 }
 
 }  // namespace maxq::sim

@@ -84,6 +84,18 @@ ossl::PkeyPtr SimCrypto::public_key(const wire::CurveInfo& curve, ByteView publi
   return build_key(ctx_.get(), curve, public_xy, {});
 }
 
+ossl::PkeyPtr SimCrypto::checked_key_pair(const wire::CurveInfo& curve, ByteView private_scalar,
+                                          ByteView public_xy) {
+  if (private_scalar.size() != curve.field_bytes) return nullptr;
+  ossl::PkeyPtr key = build_key(ctx_.get(), curve, public_xy, private_scalar);
+  if (!key) return nullptr;
+  // The full check: public point, private range and pairwise consistency.
+  ossl::PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_pkey(ctx_.get(), key.get(), nullptr));
+  if (!pctx) fail("out of memory checking a key pair");
+  if (EVP_PKEY_check(pctx.get()) != 1) return nullptr;
+  return key;
+}
+
 Bytes SimCrypto::sign_digest(EVP_PKEY* key, size_t field_bytes, ByteView digest) {
   ossl::PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_pkey(ctx_.get(), key, nullptr));
   size_t der_len = 0;

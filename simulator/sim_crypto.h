@@ -42,6 +42,10 @@ class SimCrypto {
   // A public key from X || Y; nullptr when the point is not on the curve (or
   // has the wrong size). libcrypto checks the point while importing it.
   ossl::PkeyPtr public_key(const wire::CurveInfo& curve, ByteView public_xy);
+  // A key pair from untrusted material (key import): nullptr unless the point
+  // is on the curve, the scalar d is in [1, n-1] and d * G == (X, Y).
+  ossl::PkeyPtr checked_key_pair(const wire::CurveInfo& curve, ByteView private_scalar,
+                                 ByteView public_xy);
 
   // ECDSA over a digest the caller computed; raw r || s, each padded to
   // field_bytes.

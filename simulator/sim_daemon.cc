@@ -170,8 +170,9 @@ void SimDaemon::drop(Client& c, const std::string& why, bool problem) {
   if (c.closed) return;
   if (problem || options_.verbose) log("client " + std::to_string(c.id) + ": " + why);
   if (owner_ == c.id) {
-    // A half-sent command must not linger for the next client.
+    // A half-sent command or an unread answer must not linger for the next client.
     chip_->deselect();
+    chip_->discard_pending();
     owner_ = 0;
   }
   ::close(c.fd);
@@ -227,15 +228,28 @@ Bytes SimDaemon::run_batch(Client& c, const std::vector<ss::Op>& ops, ss::ReplyS
     // Deselects first only end this client's own window, which is already over.
     while (i < ops.size() && ops[i].kind == ss::Op::Kind::Deselect) ++i;
     if (i == ops.size()) return {};
-    if (ops[i].kind == ss::Op::Kind::Transfer) {
+    // A client continuing a command (a transfer in a window it had open, or a
+    // window that does not start a new frame with 0xAA, as the polls and
+    // reads of an answer do) after another client used the chip would read
+    // that client's answer, or nothing: refused with the reason.
+    const ss::Op* first_transfer = &ops[i];
+    if (first_transfer->kind == ss::Op::Kind::Select && i + 1 < ops.size())
+      first_transfer = &ops[i + 1];
+    bool continues = ops[i].kind == ss::Op::Kind::Transfer ||
+                     (owner_ != 0 && first_transfer->kind == ss::Op::Kind::Transfer &&
+                      !first_transfer->tx.empty() && first_transfer->tx[0] != wire::kCommandSync);
+    if (continues) {
       status = ss::ReplyStatus::Refused;
       std::string m =
-          "this client's chip-select window was ended because another client used the chip; "
-          "clients must hold " +
+          "this client's command was ended because another client used the chip between its "
+          "chip-select windows; clients must hold " +
           lock_path_for(options_.socket_path) + " around each command";
       return Bytes(m.begin(), m.end());
     }
-    if (owner_ != 0) chip_->deselect();  // force the other client's window closed
+    if (owner_ != 0) {
+      chip_->deselect();  // force the other client's window closed
+      chip_->discard_pending();
+    }
     owner_ = c.id;
   }
   Bytes miso(ss::miso_bytes(ops));
@@ -257,6 +271,7 @@ Bytes SimDaemon::run_batch(Client& c, const std::vector<ss::Op>& ops, ss::ReplyS
     }
   } catch (const std::exception& e) {
     chip_->deselect();
+    chip_->discard_pending();
     owner_ = 0;
     secure_zero(miso.data(), miso.size());
     std::string m = std::string("the simulated chip failed: ") + e.what();

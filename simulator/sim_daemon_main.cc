@@ -17,7 +17,8 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: maxq1061-sim --state PATH --socket PATH [--provision [--admin-key PATH]]\n"
+    "usage: maxq1061-sim --state PATH --socket PATH\n"
+    "                    [--provision [--admin-key PATH] [--key-import-key PATH]]\n"
     "                    [--latency off|modelled [--spi-clock-hz N] [--chip-ms LIST]]\n"
     "                    [--verbose]\n"
     "\n"
@@ -28,6 +29,9 @@ constexpr const char* kUsage =
     "  --socket PATH     unix socket to listen on (a stale one is replaced)\n"
     "  --provision       create the chip first when PATH does not exist yet\n"
     "  --admin-key PATH  where --provision writes the admin key (default PATH.admin.pem)\n"
+    "  --key-import-key PATH\n"
+    "                    where --provision writes the key-import key, which signs key\n"
+    "                    generations and imports (default PATH.key-import.pem)\n"
     "  --latency MODE    off (default): answer at once; modelled: take as long as a\n"
     "                    real part (MODELLED chip time per command, bus time per\n"
     "                    byte; see simulator/latency_model.h), like sim:PATH,latency=modelled\n"
@@ -41,7 +45,7 @@ constexpr const char* kUsage =
     "Exit status: 0 stopped by SIGTERM/SIGINT, 1 could not serve, 2 bad usage.\n";
 
 struct Args {
-  std::string state, socket, admin_key;
+  std::string state, socket, admin_key, key_import_key;
   bool provision = false, verbose = false;
   bool latency = false;
   std::string spi_clock_hz;  // as given; checked once all arguments are in
@@ -83,6 +87,8 @@ int main(int argc, char** argv) {
       if (!value(a.socket)) return usage_error("--socket needs a path");
     } else if (arg == "--admin-key") {
       if (!value(a.admin_key)) return usage_error("--admin-key needs a path");
+    } else if (arg == "--key-import-key") {
+      if (!value(a.key_import_key)) return usage_error("--key-import-key needs a path");
     } else if (arg == "--provision") {
       a.provision = true;
     } else if (arg == "--latency") {
@@ -105,6 +111,8 @@ int main(int argc, char** argv) {
   if (a.state.empty() || a.socket.empty()) return usage_error("--state and --socket are required");
   if (!a.admin_key.empty() && !a.provision)
     return usage_error("--admin-key only goes with --provision");
+  if (!a.key_import_key.empty() && !a.provision)
+    return usage_error("--key-import-key only goes with --provision");
   maxq::sim::LatencySettings latency;
   if (!a.spi_clock_hz.empty()) {
     if (!a.latency) return usage_error("--spi-clock-hz only goes with --latency modelled");
@@ -142,9 +150,10 @@ int main(int argc, char** argv) {
   try {
     if (a.provision && access(a.state.c_str(), F_OK) != 0) {
       std::string key = a.admin_key.empty() ? a.state + ".admin.pem" : a.admin_key;
-      maxq::sim::Chip::provision(a.state, key);
-      std::fprintf(stderr, "maxq1061-sim: provisioned a new chip in %s (admin key %s)\n",
-                   a.state.c_str(), key.c_str());
+      maxq::sim::ProvisionResult p = maxq::sim::Chip::provision(a.state, key, a.key_import_key);
+      std::fprintf(stderr,
+                   "maxq1061-sim: provisioned a new chip in %s (admin key %s, key-import key %s)\n",
+                   a.state.c_str(), p.admin_key_path.c_str(), p.key_import_key_path.c_str());
     }
     maxq::sim::DaemonOptions options;
     options.socket_path = a.socket;

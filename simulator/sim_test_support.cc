@@ -9,6 +9,9 @@
 #include <stdexcept>
 
 #include "simulator/state_codec.h"
+#include "wire/admin_layout.h"
+#include "wire/key_layout.h"
+#include "wire/object_layout.h"
 
 namespace maxq::sim::testing {
 
@@ -74,80 +77,100 @@ Bytes rules(RuleList grants) {
 }
 
 Bytes admin_managed_rules() {
-  const uint8_t all = wire::kRoleEveryone | wire::kRoleAdmin;
-  return rules({{wire::Operation::Read, all},
-                {wire::Operation::Execute, all},
+  return rules({{wire::Operation::Read, wire::kRoleAlways},
+                {wire::Operation::Execute, wire::kRoleAlways},
                 {wire::Operation::Write, wire::kRoleAdmin},
                 {wire::Operation::Delete, wire::kRoleAdmin},
                 {wire::Operation::Generate, wire::kRoleAdmin}});
 }
 
 Bytes open_rules() {
-  const uint8_t all = wire::kRoleEveryone | wire::kRoleAdmin;
-  return rules({{wire::Operation::Read, all},
-                {wire::Operation::Execute, all},
-                {wire::Operation::Write, all},
-                {wire::Operation::Delete, all},
-                {wire::Operation::Generate, all}});
+  return rules({{wire::Operation::Read, wire::kRoleAlways},
+                {wire::Operation::Execute, wire::kRoleAlways},
+                {wire::Operation::Write, wire::kRoleAlways},
+                {wire::Operation::Delete, wire::kRoleAlways},
+                {wire::Operation::Generate, wire::kRoleAlways}});
 }
 
 namespace payload {
 
 Bytes u16(uint16_t v) {
-  return PayloadWriter().u16(v).take();
+  return wire::encode_challenge_request(v);
 }
 
 Bytes create(uint16_t id, wire::ObjectType type, wire::ObjectProperty property, ByteView rules,
              uint16_t length) {
-  PayloadWriter w;
-  w.u16(id).u8(static_cast<uint8_t>(type)).u8(static_cast<uint8_t>(property));
-  w.bytes(rules).u16(length).zeros(4);
-  return w.take();
+  wire::CreateObjectRequest r;
+  r.id = id;
+  r.type = static_cast<uint8_t>(type);
+  r.properties = static_cast<uint8_t>(property);
+  if (rules.size() != wire::kAccessRuleBytes) throw std::logic_error("test: rules are 9 bytes");
+  std::copy(rules.begin(), rules.end(), r.rules);
+  r.length = length;
+  return wire::encode_create_object(r);
 }
 
 Bytes read(uint16_t id, uint16_t offset, uint16_t length) {
-  return PayloadWriter().u16(id).u16(offset).u16(length).take();
+  return wire::encode_read_object({id, offset, length});
 }
 
 Bytes write(uint16_t id, uint16_t offset, ByteView data) {
-  return PayloadWriter().u16(id).u16(offset).bytes(data).take();
-}
-
-Bytes import_generate(uint16_t id, wire::Curve curve) {
-  return PayloadWriter().u16(id).u8(static_cast<uint8_t>(curve)).u8(wire::kImportGenerate).take();
-}
-
-Bytes import_public(uint16_t id, wire::Curve curve, ByteView xy) {
-  PayloadWriter w;
-  w.u16(id).u8(static_cast<uint8_t>(curve)).u8(wire::kImportPublic).bytes(xy);
-  return w.take();
+  return wire::encode_write_object(id, offset, data);
 }
 
 Bytes sign_verify(uint8_t mode, wire::Algorithm alg, uint16_t id, ByteView data,
                   ByteView signature) {
-  PayloadWriter w;
-  w.u8(mode).u8(static_cast<uint8_t>(alg)).u16(id).u8(0);
-  w.u16(static_cast<uint16_t>(data.size())).bytes(data);
-  w.u16(static_cast<uint16_t>(signature.size())).bytes(signature);
-  return w.take();
+  wire::SignRequest q;
+  q.mode = mode;
+  q.algorithm = static_cast<uint8_t>(alg);
+  q.key_id = id;
+  q.data = data.to_bytes();
+  q.signature = signature.to_bytes();
+  return wire::encode_sign_request(q);
 }
 
 Bytes key_exchange(uint16_t id, ByteView peer_xy) {
-  PayloadWriter w;
-  w.u16(id).u16(static_cast<uint16_t>(peer_xy.size())).bytes(peer_xy);
-  return w.take();
+  wire::SimulatorEcdhRequest q;
+  q.key_id = id;
+  q.peer_point = Bytes{0x04};
+  q.peer_point.insert(q.peer_point.end(), peer_xy.begin(), peer_xy.end());
+  return wire::encode_simulator_ecdh(q);
 }
 
 Bytes authenticate(ByteView signature, uint8_t algorithm, uint16_t key) {
-  PayloadWriter w;
-  w.u8(algorithm).u16(key).u16(static_cast<uint16_t>(signature.size())).bytes(signature);
-  return w.take();
+  wire::AdminLogin login;
+  login.algorithm = algorithm;
+  login.key_id = key;
+  login.signature = signature.to_bytes();
+  return wire::encode_admin_login(login);
+}
+
+Bytes descriptor(wire::Curve curve, ByteView material, wire::KeyUsage usage,
+                 wire::Algorithm algorithm) {
+  wire::KeyDescriptor d;
+  d.curve = static_cast<uint8_t>(curve);
+  d.component_length = static_cast<uint16_t>(field_bytes(curve));
+  d.usage1 = static_cast<uint8_t>(usage);
+  d.algorithm1 = static_cast<uint8_t>(algorithm);
+  return wire::encode_key_descriptor(d, material);
+}
+
+Bytes signed_import(uint16_t id, ByteView body, ByteView signature) {
+  wire::SignedImport s;
+  s.object_id = id;
+  s.body = body.to_bytes();
+  s.signature = signature.to_bytes();
+  return wire::encode_signed_import(s);
 }
 
 }  // namespace payload
 
 size_t field_bytes(wire::Curve curve) {
-  return wire::curve_info(static_cast<uint8_t>(curve))->field_bytes;
+  return wire::curve_info(curve)->field_bytes;
+}
+
+uint16_t capacity(wire::ObjectType type, wire::Curve curve) {
+  return static_cast<uint16_t>(wire::key_object_capacity(type, *wire::curve_info(curve)));
 }
 
 // ---- reference crypto -------------------------------------------------------
@@ -229,13 +252,23 @@ Bytes RefCrypto::digest(const char* name, ByteView data) {
   return out;
 }
 
-Bytes RefCrypto::sign_challenge(const std::string& admin_pem, ByteView challenge) {
-  std::unique_ptr<BIO, ossl::Deleter<BIO_free>> bio(BIO_new_file(admin_pem.c_str(), "r"));
-  if (!bio) throw std::runtime_error("test: cannot open " + admin_pem);
+Bytes RefCrypto::private_scalar(EVP_PKEY* key, size_t field_bytes) {
+  BIGNUM* raw = nullptr;
+  if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &raw))
+    throw std::runtime_error("test: cannot read a private key");
+  ossl::BnPtr d(raw);
+  Bytes out(field_bytes);
+  BN_bn2binpad(d.get(), out.data(), static_cast<int>(field_bytes));
+  return out;
+}
+
+Bytes RefCrypto::sign_sha256(const std::string& pem, ByteView message) {
+  std::unique_ptr<BIO, ossl::Deleter<BIO_free>> bio(BIO_new_file(pem.c_str(), "r"));
+  if (!bio) throw std::runtime_error("test: cannot open " + pem);
   ossl::PkeyPtr key(
       PEM_read_bio_PrivateKey_ex(bio.get(), nullptr, nullptr, nullptr, ctx_.get(), nullptr));
-  if (!key) throw std::runtime_error("test: cannot read the admin key " + admin_pem);
-  Bytes digest = this->digest("SHA256", challenge);
+  if (!key) throw std::runtime_error("test: cannot read the key " + pem);
+  Bytes digest = this->digest("SHA256", message);
   ossl::PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_pkey(ctx_.get(), key.get(), nullptr));
   size_t len = 0;
   if (EVP_PKEY_sign_init(pctx.get()) <= 0 ||
@@ -254,6 +287,11 @@ Bytes RefCrypto::sign_challenge(const std::string& admin_pem, ByteView challenge
 
 // ---- host -----------------------------------------------------------------------
 
+Host::Host(std::unique_ptr<Chip> chip)
+    : chip_(std::move(chip)),
+      admin_pem_(chip_->state_path() + ".admin.pem"),
+      key_import_pem_(chip_->state_path() + ".key-import.pem") {}
+
 wire::ResponseFrame Host::send(wire::Command command, ByteView payload) {
   return exchange(*chip_, static_cast<uint8_t>(command), payload);
 }
@@ -271,16 +309,32 @@ Bytes Host::ok(wire::Command command, ByteView payload) {
 }
 
 uint16_t Host::authenticate(const std::string& admin_pem) {
-  Bytes challenge = ok(wire::Command::GetChallenge, payload::u16(32));
+  Bytes challenge = ok(wire::Command::GetChallenge, payload::u16(wire::kAdminChallengeBytes));
   return status(wire::Command::AdminAuthenticate,
-                payload::authenticate(ref_.sign_challenge(admin_pem, challenge)));
+                payload::authenticate(ref_.sign_sha256(admin_pem, challenge)));
+}
+
+uint16_t Host::admin_reset() {
+  return status(wire::Command::AdminAuthenticate, wire::encode_admin_reset());
+}
+
+uint16_t Host::import(uint16_t id, ByteView body) {
+  return status(wire::Command::ImportKey,
+                payload::signed_import(id, body, ref_.sign_sha256(key_import_pem_, body)));
+}
+
+uint16_t Host::generate(uint16_t id, wire::Curve curve, wire::KeyUsage usage) {
+  return import(id, payload::descriptor(curve, {}, usage));
 }
 
 Bytes Host::make_key_pair(uint16_t id, wire::Curve curve) {
   ok(wire::Command::CreateObject,
      payload::create(id, wire::ObjectType::KeyPair, wire::ObjectProperty::Persistent,
-                     admin_managed_rules(), static_cast<uint16_t>(field_bytes(curve))));
-  return ok(wire::Command::ImportKey, payload::import_generate(id, curve));
+                     admin_managed_rules(), capacity(wire::ObjectType::KeyPair, curve)));
+  uint16_t s = generate(id, curve);
+  if (s != 0)
+    throw std::runtime_error("import key (generate) answered " + std::string(wire::status_name(s)));
+  return ok(wire::Command::ReadObject, payload::read(id, 0, 0));
 }
 
 }  // namespace maxq::sim::testing

@@ -45,7 +45,10 @@ class FixedWriter {
   Bytes out_;
 };
 
-constexpr size_t kObjectFixedBytes = 2 + 1 + 1 + wire::kAccessRuleBytes + 2 + 1 + 3 * 2;
+constexpr uint8_t kNoCurve = 0xFF;
+constexpr size_t kPolicyBytes = 5;
+constexpr size_t kObjectFixedBytes =
+    2 + 1 + 1 + wire::kAccessRuleBytes + 2 + 1 + 1 + kPolicyBytes + 3 * 2;
 
 size_t encoded_size(const PersistentState& s) {
   size_t n = kStatePrefixBytes + wire::kSerialBytes + 1 + 2 + kHashBytes;
@@ -59,10 +62,17 @@ size_t encoded_size(const PersistentState& s) {
 void write_object(FixedWriter& w, const Object& o) {
   w.u16(o.id);
   w.u8(static_cast<uint8_t>(o.type));
-  w.u8(static_cast<uint8_t>(o.property));
+  w.u8(o.properties());
   w.bytes(ByteView(o.rules, wire::kAccessRuleBytes));
   w.u16(o.length);
-  w.u8(o.curve ? static_cast<uint8_t>(*o.curve) : wire::kNoCurve);
+  w.u8(o.curve ? static_cast<uint8_t>(*o.curve) : kNoCurve);
+  const wire::KeyPolicy k = o.policy.value_or(wire::KeyPolicy{});
+  w.u8(o.policy ? 1 : 0);
+  w.u8(k.key_type);
+  w.u8(k.usage1);
+  w.u8(k.algorithm1);
+  w.u8(k.usage2);
+  w.u8(k.algorithm2);
   w.field(o.public_xy);
   w.field(o.private_scalar.view());
   w.field(o.data);
@@ -73,31 +83,44 @@ void write_object(FixedWriter& w, const Object& o) {
 Object read_object(PayloadReader& r, const std::string& path) {
   Object o;
   o.id = r.u16();
-  uint8_t type = r.u8(), property = r.u8();
+  uint8_t type = r.u8(), properties = r.u8();
   if (type < 1 || type > 7) refuse(path, "holds an object of unknown type " + std::to_string(type));
-  if (property != static_cast<uint8_t>(wire::ObjectProperty::Persistent))
+  if ((properties & static_cast<uint8_t>(~wire::kPropertyWipeOnTamper)) !=
+      static_cast<uint8_t>(wire::ObjectProperty::Persistent))
     refuse(path, "holds a non-persistent object");
   o.type = static_cast<wire::ObjectType>(type);
+  o.wipe_on_tamper = (properties & wire::kPropertyWipeOnTamper) != 0;
   ByteView rules = r.bytes(wire::kAccessRuleBytes);
   std::copy(rules.begin(), rules.end(), o.rules);
   o.length = r.u16();
   uint8_t curve_id = r.u8();
+  uint8_t has_policy = r.u8();
+  wire::KeyPolicy k;
+  k.key_type = r.u8();
+  k.usage1 = r.u8();
+  k.algorithm1 = r.u8();
+  k.usage2 = r.u8();
+  k.algorithm2 = r.u8();
+  if (has_policy > 1) refuse(path, "holds an object with a malformed key policy");
+  if (has_policy) o.policy = k;
   o.public_xy = r.bytes(r.u16()).to_bytes();
   o.private_scalar = SecretBytes(r.bytes(r.u16()));
   o.data = r.bytes(r.u16()).to_bytes();
 
-  if (curve_id != wire::kNoCurve) {
+  if (curve_id != kNoCurve) {
     auto curve = wire::curve_info(curve_id);
     if (!curve || !o.is_ec_key()) refuse(path, "holds an object with an invalid curve");
     bool scalar_ok = o.type == wire::ObjectType::KeyPair
                          ? o.private_scalar.size() == curve->field_bytes
                          : o.private_scalar.empty();
-    if (o.length != curve->field_bytes || o.public_xy.size() != 2 * curve->field_bytes ||
-        !scalar_ok)
+    if (o.length != wire::key_object_capacity(o.type, *curve) ||
+        o.public_xy.size() != 2 * curve->field_bytes || !scalar_ok)
       refuse(path, "holds a key of the wrong size");
     o.curve = curve->curve;
   } else if (!o.public_xy.empty() || !o.private_scalar.empty()) {
     refuse(path, "holds key material without a curve");
+  } else if (o.is_ec_key() && !is_key_capacity(o.type, o.length)) {
+    refuse(path, "holds a key object of an impossible size");
   }
   if (o.data.size() > o.length || (o.is_ec_key() && !o.data.empty()))
     refuse(path, "holds an object with more data than it can hold");
@@ -147,6 +170,14 @@ PersistentState decode_state(ByteView file, const std::string& path, uint64_t& g
   if (file.size() < kStatePrefixBytes + kHashBytes) refuse(path, "is truncated");
   uint16_t version =
       static_cast<uint16_t>(file[kStateMagicBytes] << 8 | file[kStateMagicBytes + 1]);
+  if (version < kStateFormatVersion)
+    throw StateError("the simulated chip state file " + path + " has format version " +
+                     std::to_string(version) + ", written by an older simulator whose chip spoke " +
+                     "an earlier protocol; this build reads version " +
+                     std::to_string(kStateFormatVersion) +
+                     " only and cannot carry its objects over. It was left untouched: move it "
+                     "away and provision a new chip with `maxq1061-tool init --device sim:" +
+                     path + "`");
   if (version != kStateFormatVersion)
     refuse(path, "has format version " + std::to_string(version) +
                      " but this build of the simulator reads version " +
