@@ -115,10 +115,9 @@ bool check_fixed(GenContext& gen, const OSSL_PARAM* params, const char* key, con
 }
 
 uint16_t pick_free_id(transport::Device& device) {
-  std::vector<transport::ObjectInfo> objects = device.list_objects();
   std::vector<bool> taken(kLastFreeId - kFirstFreeId + 1);
-  for (const auto& o : objects)
-    if (o.id >= kFirstFreeId && o.id <= kLastFreeId) taken[o.id - kFirstFreeId] = true;
+  for (uint16_t id : device.object_ids())
+    if (id >= kFirstFreeId && id <= kLastFreeId) taken[id - kFirstFreeId] = true;
   for (size_t i = 0; i < taken.size(); ++i)
     if (!taken[i]) return static_cast<uint16_t>(kFirstFreeId + i);
   throw transport::ChipError(static_cast<uint8_t>(wire::Command::CreateObject),
@@ -139,31 +138,34 @@ void set_generated_point(EcKey& key, const transport::PublicKey& pub) {
 
 void generate_persistent(GenContext& gen, EcKey& key) {
   ProviderContext& ctx = *gen.ctx;
-  ctx.ensure_admin();
+  const transport::CredentialKey& key_import = ctx.key_import_key();  // before any chip change
   transport::Device& device = ctx.device();
-  uint16_t id = gen.target == GenContext::Target::FreeId ? pick_free_id(device) : gen.id;
   wire::Curve curve = key.curve->curve;
-  try {
-    device.create_object(transport::ObjectSpec::key_pair(id, curve));
-  } catch (const transport::ChipError& e) {
-    if (e.status() != static_cast<uint16_t>(wire::Status::BadParameter)) throw;
-    char msg[200];
-    std::snprintf(msg, sizeof msg,
-                  "object 0x%04x already exists on the MAXQ1061; give another id (-pkeyopt "
-                  "id:auto picks a free one) or delete it with maxq1061-tool delete",
-                  id);
-    throw transport::ChipError(e.command(), e.status(), msg);
-  }
+  uint16_t id = gen.id;
   transport::PublicKey pub;
-  try {
-    pub = device.generate_key(id, curve);
-  } catch (...) {
+  ctx.as_admin([&] {
+    if (gen.target == GenContext::Target::FreeId) id = pick_free_id(device);
     try {
-      device.delete_object(id);  // leave no empty object behind
-    } catch (const std::exception&) {
+      device.create_object(transport::ObjectSpec::key_pair(id, curve));
+    } catch (const transport::ChipError& e) {
+      if (e.status() != static_cast<uint16_t>(wire::Status::BadParameter)) throw;
+      char msg[200];
+      std::snprintf(msg, sizeof msg,
+                    "object 0x%04x already exists on the MAXQ1061; give another id (-pkeyopt "
+                    "id:auto picks a free one) or delete it with maxq1061-tool delete",
+                    id);
+      throw transport::ChipError(e.command(), e.status(), msg);
     }
-    throw;
-  }
+    try {
+      pub = device.generate_key(id, curve, key_import);
+    } catch (...) {
+      try {
+        device.delete_object(id);  // leave no empty object behind
+      } catch (const std::exception&) {
+      }
+      throw;
+    }
+  });
   key.object_id = id;
   key.serial = ctx.chip_serial();
   set_generated_point(key, pub);
@@ -172,6 +174,9 @@ void generate_persistent(GenContext& gen, EcKey& key) {
 
 void generate_ephemeral(GenContext& gen, EcKey& key) {
   ProviderContext& ctx = *gen.ctx;
+  // An ephemeral chip key exists for on-chip ECDH, which real parts lack:
+  // refused here, before a slot is spent, with what to use instead.
+  ctx.device().require_raw_ecdh("ephemeral key generation for on-chip ECDH(E)");
   std::shared_ptr<TemporaryKeySlots::Lease> slot = ctx.lease_temporary_slot(key.curve->curve);
   if (!slot) {
     // Every temporary slot holds a live key: this one is made in software
@@ -183,7 +188,9 @@ void generate_ephemeral(GenContext& gen, EcKey& key) {
     ctx.trace("all temporary slots busy: ephemeral %s key made in software", group.c_str());
     return;
   }
-  transport::PublicKey pub = ctx.device().generate_key(slot->id(), key.curve->curve);
+  transport::PublicKey pub = ctx.device().generate_key(slot->id(), key.curve->curve,
+                                                       ctx.key_import_key(),
+                                                       transport::KeyUse::key_exchange());
   key.object_id = slot->id();
   key.temporary = true;
   key.slot = std::move(slot);

@@ -41,18 +41,25 @@ ProviderConfig resolve_config(const ConfigSettings& environment, const ConfigSet
     c.device = kSimPrefix + default_sim_path;
     c.default_device = true;
   }
-  const auto& admin_key = first_set(environment.admin_key, config_file.admin_key);
-  if (admin_key && !admin_key->empty()) {
-    c.admin_key = *admin_key;
-  } else if (c.device.rfind(kSimPrefix, 0) == 0) {
-    // A simulated chip keeps its admin key beside its state file (the path
-    // without the device options). A malformed device string gets its own
-    // error when the device is opened.
+  // A simulated chip keeps its credentials beside its state file (the path
+  // without the device options). A malformed device string gets its own
+  // error when the device is opened.
+  std::string sim_state;
+  if (c.device.rfind(kSimPrefix, 0) == 0) {
     try {
-      c.admin_key = transport::DeviceSpec::parse(c.device).target + ".admin.pem";
+      sim_state = transport::DeviceSpec::parse(c.device).target;
     } catch (const transport::Error&) {
     }
   }
+  auto credential = [&](const std::optional<std::string>& env, const std::optional<std::string>& file,
+                        const char* suffix) {
+    const auto& set = first_set(env, file);
+    if (set && !set->empty()) return *set;
+    return sim_state.empty() ? std::string() : sim_state + suffix;
+  };
+  c.admin_key = credential(environment.admin_key, config_file.admin_key, ".admin.pem");
+  c.key_import_key =
+      credential(environment.key_import_key, config_file.key_import_key, ".key-import.pem");
   const auto& debug = first_set(environment.debug, config_file.debug);
   c.debug = debug && !debug->empty() && *debug != "0";
   if (config_file.verify_signatures && !config_file.verify_signatures->empty()) {
@@ -73,25 +80,29 @@ ConfigSettings read_config_section(const OSSL_CORE_HANDLE* handle,
   // The core answers with pointers into its own copy of the config section.
   char* device = nullptr;
   char* admin_key = nullptr;
+  char* key_import_key = nullptr;
   char* verify_signatures = nullptr;
   OSSL_PARAM params[] = {
       OSSL_PARAM_utf8_ptr("device", &device, 0),
       OSSL_PARAM_utf8_ptr("admin-key", &admin_key, 0),
+      OSSL_PARAM_utf8_ptr("key-import-key", &key_import_key, 0),
       OSSL_PARAM_utf8_ptr("verify-signatures", &verify_signatures, 0),
       OSSL_PARAM_END,
   };
   if (!core_get_params(handle, params)) return s;
   s.device = non_empty(device);
   s.admin_key = non_empty(admin_key);
+  s.key_import_key = non_empty(key_import_key);
   s.verify_signatures = non_empty(verify_signatures);
   return s;
 }
 
 ConfigSettings read_environment() {
   ConfigSettings s;
-  s.device = non_empty(std::getenv("MAXQ1061_DEVICE"));
-  s.admin_key = non_empty(std::getenv("MAXQ1061_ADMIN_KEY"));
-  s.debug = non_empty(std::getenv("MAXQ1061_DEBUG"));
+  s.device = non_empty(secure_getenv("MAXQ1061_DEVICE"));
+  s.admin_key = non_empty(secure_getenv("MAXQ1061_ADMIN_KEY"));
+  s.key_import_key = non_empty(secure_getenv("MAXQ1061_KEY_IMPORT_KEY"));
+  s.debug = non_empty(secure_getenv("MAXQ1061_DEBUG"));
   return s;
 }
 

@@ -1,4 +1,5 @@
-// Where the provider finds its chip and admin key: the environment overrides
+// Where the provider finds its chip and its two credentials (admin key,
+// key-import key): the environment overrides
 // the provider's section of openssl.cnf, which overrides the defaults. Reading
 // the configuration never touches the device.
 #pragma once
@@ -16,6 +17,8 @@ namespace maxq::provider {
 struct ProviderConfig {
   std::string device;           // MAXQ1061_DEVICE, else config key "device", else default sim
   std::string admin_key;        // MAXQ1061_ADMIN_KEY, else "admin-key", else sim PATH.admin.pem
+  // MAXQ1061_KEY_IMPORT_KEY, else "key-import-key", else sim PATH.key-import.pem
+  std::string key_import_key;
   bool default_device = false;  // no device configured: sim at the default path, auto-provisioned
   bool debug = false;           // MAXQ1061_DEBUG
   // Config key "verify-signatures": always | after-damage (default) | never.
@@ -31,6 +34,7 @@ struct ProviderConfig {
 struct ConfigSettings {
   std::optional<std::string> device;
   std::optional<std::string> admin_key;
+  std::optional<std::string> key_import_key;
   std::optional<std::string> debug;
   std::optional<std::string> verify_signatures;  // config file only
 };
@@ -41,11 +45,13 @@ ProviderConfig resolve_config(const ConfigSettings& environment, const ConfigSet
                               const std::string& default_sim_path);
 
 // The provider's config section through the core's get_params upcall (keys
-// "device", "admin-key" and "verify-signatures"); a null upcall yields no settings.
+// "device", "admin-key", "key-import-key" and "verify-signatures"); a null
+// upcall yields no settings.
 ConfigSettings read_config_section(const OSSL_CORE_HANDLE* handle,
                                    OSSL_FUNC_core_get_params_fn* core_get_params);
 
-// MAXQ1061_DEVICE, MAXQ1061_ADMIN_KEY, MAXQ1061_DEBUG.
+// MAXQ1061_DEVICE, MAXQ1061_ADMIN_KEY, MAXQ1061_KEY_IMPORT_KEY, MAXQ1061_DEBUG
+// (with secure_getenv: ignored in setuid programs).
 ConfigSettings read_environment();
 
 }  // namespace maxq::provider

@@ -9,10 +9,10 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 #include "simulator/chip.h"
-#include "transport/admin_key.h"
 #include "transport/device_spec.h"
 #include "transport/errors.h"
 
@@ -22,7 +22,8 @@ struct ProviderContext::Session {
   pid_t pid = 0;
   std::unique_ptr<transport::Device> device;
   ChipSerial serial{};
-  bool admin = false;
+  std::optional<transport::CredentialKey> admin_key;
+  std::optional<transport::CredentialKey> key_import_key;
   std::shared_ptr<TemporaryKeySlots> slots = TemporaryKeySlots::create();
 };
 
@@ -97,7 +98,8 @@ std::unique_ptr<ProviderContext::Session> ProviderContext::open_session() {
       make_private_directories(spec.target.substr(0, slash));
     trace("provisioning the default simulated chip at %s", spec.target.c_str());
     try {
-      sim::Chip::provision(spec.target, spec.target + ".admin.pem");
+      sim::Chip::provision(spec.target, spec.target + ".admin.pem",
+                           spec.target + ".key-import.pem");
     } catch (const sim::StateError&) {
       // Another process provisioned it at the same moment: use theirs.
       if (access(spec.target.c_str(), F_OK) != 0) throw;
@@ -137,18 +139,26 @@ ChipSerial ProviderContext::chip_serial() {
   return session_locked().serial;
 }
 
-void ProviderContext::ensure_admin() {
+const transport::CredentialKey& ProviderContext::credential(transport::CredentialKey::Kind kind) {
+  using Kind = transport::CredentialKey::Kind;
   std::lock_guard<std::mutex> lock(mutex_);
   Session& s = session_locked();
-  if (s.admin) return;
-  if (config_.admin_key.empty())
+  std::optional<transport::CredentialKey>& slot =
+      kind == Kind::Admin ? s.admin_key : s.key_import_key;
+  if (slot) return *slot;
+  const std::string& path = kind == Kind::Admin ? config_.admin_key : config_.key_import_key;
+  if (path.empty())
     throw transport::ConfigError(
-        "creating or deleting objects on the MAXQ1061 needs its admin key: set admin-key in the "
-        "maxq1061 provider's config section or the environment variable MAXQ1061_ADMIN_KEY");
-  transport::AdminKey key = transport::AdminKey::load(config_.admin_key);
-  s.device->authenticate(key);
-  s.admin = true;
-  trace("authenticated as admin with %s", config_.admin_key.c_str());
+        kind == Kind::Admin
+            ? "creating or deleting objects on the MAXQ1061 needs its admin key (object "
+              "0x1001): set admin-key in the maxq1061 provider's config section or the "
+              "environment variable MAXQ1061_ADMIN_KEY"
+            : "generating or importing a key on the MAXQ1061 needs its key-import key (object "
+              "0x1000): set key-import-key in the maxq1061 provider's config section or the "
+              "environment variable MAXQ1061_KEY_IMPORT_KEY");
+  slot.emplace(transport::CredentialKey::load(path, kind));
+  trace("loaded the %s %s", transport::CredentialKey::describe(kind).c_str(), path.c_str());
+  return *slot;
 }
 
 std::shared_ptr<TemporaryKeySlots::Lease> ProviderContext::lease_temporary_slot(wire::Curve curve) {

@@ -18,6 +18,7 @@
 #include "provider/curve_groups.h"
 #include "provider/provider_config.h"
 #include "provider/temporary_key_slots.h"
+#include "transport/credential_key.h"
 #include "transport/device.h"
 #include "wire/protocol.h"
 
@@ -62,10 +63,19 @@ class ProviderContext {
   transport::Device& device();
   // Serial of the chip; read once when the device is opened.
   ChipSerial chip_serial();
-  // Makes sure the current device session holds the admin role (needed to create
-  // or delete persistent objects): loads the admin key and authenticates once
-  // per session. Throws transport::ConfigError when no admin key is available.
-  void ensure_admin();
+  // Runs `body` with the chip's admin condition (needed to create or delete
+  // persistent objects): challenge, login with the admin key, `body`, admin
+  // reset. Throws transport::ConfigError when no admin key is available.
+  template <class Fn>
+  void as_admin(Fn&& body) {
+    const transport::CredentialKey& key = credential(transport::CredentialKey::Kind::Admin);
+    device().as_admin(key, std::forward<Fn>(body));
+  }
+  // The key-import key that signs every key generation and import (loaded
+  // once). Throws transport::ConfigError naming the setting when missing.
+  const transport::CredentialKey& key_import_key() {
+    return credential(transport::CredentialKey::Kind::KeyImport);
+  }
 
   // A temporary key-pair slot for an ephemeral key on `curve` (see
   // temporary_key_slots.h), or nullptr when all slots are busy.
@@ -77,6 +87,7 @@ class ProviderContext {
  private:
   struct Session;
   Session& session_locked();
+  const transport::CredentialKey& credential(transport::CredentialKey::Kind kind);
   std::unique_ptr<Session> open_session();
 
   const OSSL_CORE_HANDLE* handle_;

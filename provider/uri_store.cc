@@ -85,12 +85,12 @@ const char* type_name(wire::ObjectType type) {
   throw Refusal(reason, head + what);
 }
 
-const transport::ObjectInfo& find_object(const StoreContext& s,
-                                         const std::vector<transport::ObjectInfo>& objects,
-                                         const ChipSerial& serial) {
-  auto it = std::find_if(objects.begin(), objects.end(),
-                         [&](const transport::ObjectInfo& o) { return o.id == s.uri.id; });
-  if (it != objects.end()) return *it;
+transport::ObjectInfo find_object(const StoreContext& s, const ChipSerial& serial) {
+  try {
+    return s.ctx->device().object_info(s.uri.id);
+  } catch (const transport::ChipError& e) {
+    if (e.status() != static_cast<uint16_t>(wire::Status::NotFound)) throw;
+  }
   char msg[320];
   std::snprintf(msg, sizeof msg,
                 "%s: no object 0x%04x on the MAXQ1061 with serial %s; `maxq1061-tool list` shows "
@@ -102,21 +102,19 @@ const transport::ObjectInfo& find_object(const StoreContext& s,
 int load_key(const StoreContext& s, const transport::ObjectInfo& info, const ChipSerial& serial,
              OSSL_CALLBACK* cb, void* cbarg) {
   bool pair = info.type == wire::ObjectType::KeyPair;
-  if (pair && info.property == wire::ObjectProperty::Temporary)
+  if (pair && info.temporary())
     refuse(s, serial, "is a temporary slot for ephemeral keys; only persistent keys load by URI");
-  if (!info.curve) {
+  if (!info.initialised) {
     char hint[96];
     std::snprintf(hint, sizeof hint, "holds no key yet; generate one with -pkeyopt id:0x%04x",
                   s.uri.id);
     refuse(s, serial, hint);
   }
-  auto curve = wire::curve_info(static_cast<uint8_t>(*info.curve));
-  if (!curve)
-    refuse(s, serial, "holds a key on a curve this provider does not know",
-           kReasonUnsupportedCurve);
+  if (info.key && info.key->key_type != static_cast<uint8_t>(wire::KeyType::Ecc))
+    refuse(s, serial, "holds a key that is not an EC key", kReasonUnsupportedCurve);
+  // The record names no curve: the point read from the chip does.
   transport::PublicKey pub = s.ctx->device().read_public(s.uri.id);
-  if (pub.curve != curve->curve)
-    refuse(s, serial, "changed its curve between two commands; try again");
+  auto curve = wire::curve_info(pub.curve);
   auto key = std::make_unique<EcKey>(s.ctx);
   key->curve = *curve;
   key->public_point = Bytes{0x04};
@@ -145,23 +143,25 @@ int load_key(const StoreContext& s, const transport::ObjectInfo& info, const Chi
   return ok;
 }
 
+// A data object holding a bare DER certificate (written before certificates
+// had their own import): read until the content ends.
+Bytes read_data_object(transport::Device& device, uint16_t id) {
+  constexpr size_t kChunk = 1024;
+  Bytes out;
+  for (;;) {
+    Bytes part = device.read_object(id, static_cast<uint16_t>(out.size()), kChunk);
+    out.insert(out.end(), part.begin(), part.end());
+    if (part.size() < kChunk || out.size() + kChunk > 0xFFFF) return out;
+  }
+}
+
 int load_certificate(const StoreContext& s, const transport::ObjectInfo& info,
                      const ChipSerial& serial, OSSL_CALLBACK* cb, void* cbarg) {
-  if (info.used == 0)
+  if (!info.initialised)
     refuse(s, serial, "is empty; import a certificate with maxq1061-tool import-cert");
   transport::Device& device = s.ctx->device();
-  Bytes der;
-  der.reserve(info.used);
-  while (der.size() < info.used) {
-    size_t chunk = std::min<size_t>(info.used - der.size(), wire::kMaxPayload);
-    Bytes part = device.read_object(s.uri.id, static_cast<uint16_t>(der.size()),
-                                    static_cast<uint16_t>(chunk));
-    if (part.size() != chunk)
-      throw transport::ProtocolError(s.text + ": the MAXQ1061 returned " +
-                                     std::to_string(part.size()) + " bytes for a read of " +
-                                     std::to_string(chunk));
-    der.insert(der.end(), part.begin(), part.end());
-  }
+  Bytes der = info.type == wire::ObjectType::Certificate ? device.read_certificate(s.uri.id)
+                                                         : read_data_object(device, s.uri.id);
   int object_type = OSSL_OBJECT_CERT;
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &object_type),
@@ -173,8 +173,7 @@ int load_certificate(const StoreContext& s, const transport::ObjectInfo& info,
 
 int load_object(const StoreContext& s, OSSL_CALLBACK* cb, void* cbarg) {
   ChipSerial serial = s.ctx->chip_serial();
-  std::vector<transport::ObjectInfo> objects = s.ctx->device().list_objects();
-  const transport::ObjectInfo& info = find_object(s, objects, serial);
+  const transport::ObjectInfo info = find_object(s, serial);
   MaxqUri as_key{s.uri.id, MaxqUri::Type::Any};
   MaxqUri as_cert{s.uri.id, MaxqUri::Type::Cert};
   switch (info.type) {

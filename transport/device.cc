@@ -7,8 +7,12 @@
 #include <cstdio>
 #include <utility>
 
-#include "transport/admin_key.h"
+#include "transport/credential_key.h"
+#include "transport/file_lock.h"
 #include "transport/signature_check.h"
+#include "wire/admin_layout.h"
+#include "wire/certificate_layout.h"
+#include "wire/key_layout.h"
 
 namespace maxq::transport {
 
@@ -18,7 +22,6 @@ namespace {
 
 constexpr size_t kLargestField = 66;  // P-521
 constexpr size_t kLargestSignature = 2 * kLargestField;
-constexpr size_t kChallengeForAuth = 32;
 
 std::string hex16(uint16_t v) {
   char b[8];
@@ -97,89 +100,117 @@ Bytes Device::ping(ByteView data) {
 
 ChipStatus Device::status() {
   const std::string what = "get status";
-  Bytes r = command(Command::GetStatus, {}, Retry::Safe, wire::kStatusResponseBytes, what);
+  Bytes r = command(Command::GetStatus, {}, Retry::Safe, wire::kStatusPayloadBytes, what);
   return parse_response(what, [&] {
-    PayloadReader in(r, what);
+    wire::StatusPayload p = wire::decode_status(r);
     ChipStatus s;
-    ByteView name = in.bytes(wire::kProductNameBytes);
-    s.product.assign(name.begin(), std::find(name.begin(), name.end(), uint8_t{0}));
-    ByteView fw = in.bytes(s.firmware.size());
-    std::copy(fw.begin(), fw.end(), s.firmware.begin());
-    ByteView serial = in.bytes(wire::kSerialBytes);
-    std::copy(serial.begin(), serial.end(), s.serial.begin());
-    uint8_t lc = in.u8();
-    if (lc < static_cast<uint8_t>(wire::Lifecycle::Delivery) ||
-        lc > static_cast<uint8_t>(wire::Lifecycle::Terminated))
-      bad_answer(what, "lifecycle " + std::to_string(lc));
-    s.lifecycle = static_cast<wire::Lifecycle>(lc);
-    s.free_memory = in.u32();
-    s.total_memory = in.u32();
-    s.free_temporary_slots = in.u8();
-    in.expect_end();
+    s.product.assign(p.product.begin(), std::find(p.product.begin(), p.product.end(), uint8_t{0}));
+    s.firmware = {p.firmware_major, p.firmware_minor, p.firmware_revision};
+    s.hardware_code = p.hardware_code;
+    s.serial = p.serial;
+    if (p.lifecycle < static_cast<uint8_t>(wire::Lifecycle::Delivery) ||
+        p.lifecycle > static_cast<uint8_t>(wire::Lifecycle::Terminated))
+      bad_answer(what, "lifecycle " + std::to_string(p.lifecycle));
+    s.lifecycle = static_cast<wire::Lifecycle>(p.lifecycle);
+    if (p.free_memory > p.total_memory)
+      bad_answer(what, "more free memory than there is in all");
+    s.free_memory = p.free_memory;
+    s.total_memory = p.total_memory;
+    s.config = p.config;
+    s.sysconfig = p.sysconfig;
     return s;
   });
 }
 
 Bytes Device::challenge(uint16_t length) {
-  PayloadWriter w;
-  w.u16(length);
-  Bytes r = command(Command::GetChallenge, w.bytes(), Retry::Safe, length, "get challenge");
+  Bytes r = command(Command::GetChallenge, wire::encode_challenge_request(length), Retry::Safe,
+                    length, "get challenge");
   if (r.size() != length) bad_answer("get challenge", std::to_string(r.size()) + " bytes");
   return r;
 }
 
 void Device::admin_authenticate(ByteView signature) {
-  PayloadWriter w;
-  w.u8(static_cast<uint8_t>(wire::Algorithm::EcdsaSha256)).u16(wire::kAdminKeyId);
-  w.u16(static_cast<uint16_t>(signature.size())).bytes(signature);
+  wire::AdminLogin login;
+  login.signature = signature.to_bytes();
   // Not repeated on a damaged answer: the attempt consumed the challenge.
-  command(Command::AdminAuthenticate, w.bytes(), Retry::OnlyIfNotExecuted, 0, "admin authenticate");
+  command(Command::AdminAuthenticate, wire::encode_admin_login(login), Retry::OnlyIfNotExecuted,
+          0, "admin authenticate");
 }
 
-void Device::authenticate(const AdminKey& key) {
-  Bytes c = challenge(kChallengeForAuth);
-  admin_authenticate(key.sign_challenge(c));
+void Device::admin_reset() {
+  // Safe to repeat: a second reset of a chip without admin changes nothing.
+  command(Command::AdminAuthenticate, wire::encode_admin_reset(), Retry::Safe, 0, "admin reset");
+}
+
+void Device::authenticate(const CredentialKey& admin) {
+  // Challenge and login back to back (the caller holds the Device): any
+  // command in between would make the chip discard the challenge.
+  Bytes c = challenge(wire::kAdminChallengeBytes);
+  admin_authenticate(admin.sign(c));
+}
+
+void Device::end_admin_quietly() noexcept {
+  try {
+    admin_reset();
+  } catch (const std::exception&) {
+    // The body's error is the one to report; a chip that cannot take the
+    // reset now drops the admin condition at its next reset.
+  }
+}
+
+Device::Exclusive::Exclusive(Device& d) : device_(d) {
+  device_.mutex_.lock();
+  try {
+    if (device_.exclusive_depth_++ == 0) {
+      std::string path = device_.link_->lock_path();
+      if (!path.empty()) device_.held_lock_ = std::make_unique<FileLock>(path);
+    }
+  } catch (...) {
+    --device_.exclusive_depth_;
+    device_.mutex_.unlock();
+    throw;
+  }
+}
+
+Device::Exclusive::~Exclusive() {
+  if (--device_.exclusive_depth_ == 0) device_.held_lock_.reset();
+  device_.mutex_.unlock();
 }
 
 void Device::create_object(const ObjectSpec& spec) {
-  PayloadWriter w;
-  w.u16(spec.id).u8(static_cast<uint8_t>(spec.type)).u8(static_cast<uint8_t>(spec.property));
-  w.bytes(ByteView(spec.rules, wire::kAccessRuleBytes)).u16(spec.length).zeros(4);
+  wire::CreateObjectRequest r;
+  r.id = spec.id;
+  r.type = static_cast<uint8_t>(spec.type);
+  r.properties = static_cast<uint8_t>(spec.property);
+  std::copy(std::begin(spec.rules), std::end(spec.rules), r.rules);
+  r.length = spec.length;
   forget(spec.id);
-  command(Command::CreateObject, w.bytes(), Retry::OnlyIfNotExecuted, 0,
+  command(Command::CreateObject, wire::encode_create_object(r), Retry::OnlyIfNotExecuted, 0,
           "create object " + hex16(spec.id));
 }
 
 void Device::delete_object(uint16_t id) {
-  PayloadWriter w;
-  w.u16(id);
   forget(id);
-  command(Command::DeleteObject, w.bytes(), Retry::OnlyIfNotExecuted, 0,
+  command(Command::DeleteObject, wire::encode_object_id(id), Retry::OnlyIfNotExecuted, 0,
           "delete object " + hex16(id));
 }
 
 Bytes Device::read_object(uint16_t id, uint16_t offset, uint16_t length) {
-  return read(id, offset, length, length ? length : 128);
-}
-
-Bytes Device::read(uint16_t id, uint16_t offset, uint16_t length, size_t expected) {
-  PayloadWriter w;
-  w.u16(id).u16(offset).u16(length);
   const std::string what = "read object " + hex16(id);
-  Bytes r = command(Command::ReadObject, w.bytes(), Retry::Safe, expected, what);
-  if (length && r.size() != length)
+  Bytes r = command(Command::ReadObject, wire::encode_read_object({id, offset, length}),
+                    Retry::Safe, length ? length : 128, what);
+  if (length && r.size() > length)
     bad_answer(what, std::to_string(r.size()) + " bytes for " + std::to_string(length));
   return r;
 }
 
 void Device::write_object(uint16_t id, uint16_t offset, ByteView data) {
-  PayloadWriter w;
-  w.u16(id).u16(offset).bytes(data);
-  command(Command::WriteObject, w.bytes(), Retry::Safe, 0, "write object " + hex16(id));
+  command(Command::WriteObject, wire::encode_write_object(id, offset, data), Retry::Safe, 0,
+          "write object " + hex16(id));
 }
 
 void Device::write_object_chunked(uint16_t id, ByteView data) {
-  constexpr size_t kChunk = wire::kMaxPayload - 4;  // id and offset
+  constexpr size_t kChunk = wire::kMaxHostCommandPayload - 4;  // id and offset
   // Offsets are 16 bits: beyond that the object cannot be addressed.
   if (data.size() > 0xFFFF)
     throw Error("write object " + hex16(id) + ": " + std::to_string(data.size()) +
@@ -188,57 +219,46 @@ void Device::write_object_chunked(uint16_t id, ByteView data) {
     write_object(id, static_cast<uint16_t>(off), data.subview(off, kChunk));
 }
 
-std::vector<ObjectInfo> Device::list_objects() {
+std::vector<uint16_t> Device::object_ids() {
   const std::string what = "list objects";
-  constexpr size_t kExpectedEntries = 8;  // a typical chip; more costs one round trip
-  std::vector<ObjectInfo> out;
-  uint32_t start = 0;
-  while (start <= 0xFFFF) {
-    PayloadWriter w;
-    w.u16(static_cast<uint16_t>(start));
-    Bytes r = command(Command::ListObjects, w.bytes(), Retry::Safe,
-                      2 + kExpectedEntries * wire::kListEntryBytes, what);
-    bool more = parse_response(what, [&] {
-      PayloadReader in(r, what);
-      bool more_pages = in.u8() != 0;
-      uint8_t count = in.u8();
-      for (uint8_t i = 0; i < count; ++i) out.push_back(parse_list_entry(in, what, out, start));
-      in.expect_end();
-      return more_pages && count > 0;
-    });
-    if (!more) break;
-    start = uint32_t{out.back().id} + 1;
-  }
-  return out;
+  constexpr size_t kExpectedIds = 16;  // a typical chip; more costs one round trip
+  Bytes r = command(Command::ListObjects, wire::encode_list_all_ids(), Retry::Safe,
+                    2 * kExpectedIds, what);
+  return parse_response(what, [&] {
+    std::vector<uint16_t> ids = wire::decode_id_list(r);
+    for (size_t i = 1; i < ids.size(); ++i)
+      if (ids[i] <= ids[i - 1]) bad_answer(what, "object ids out of order or repeated");
+    return ids;
+  });
 }
 
-ObjectInfo Device::parse_list_entry(PayloadReader& in, const std::string& what,
-                                    const std::vector<ObjectInfo>& so_far, uint32_t start) {
-  ObjectInfo o;
-  o.id = in.u16();
-  uint8_t type = in.u8(), prop = in.u8(), curve = in.u8();
-  if (type < static_cast<uint8_t>(wire::ObjectType::SecretKey) ||
-      type > static_cast<uint8_t>(wire::ObjectType::CounterAlt))
-    bad_answer(what, "object " + hex16(o.id) + " has type " + std::to_string(type));
-  if (prop != static_cast<uint8_t>(wire::ObjectProperty::Temporary) &&
-      prop != static_cast<uint8_t>(wire::ObjectProperty::Persistent))
-    bad_answer(what, "object " + hex16(o.id) + " has property " + std::to_string(prop));
-  o.type = static_cast<wire::ObjectType>(type);
-  o.property = static_cast<wire::ObjectProperty>(prop);
-  if (curve != wire::kNoCurve) {
-    auto info = wire::curve_info(curve);
-    if (!info) bad_answer(what, "object " + hex16(o.id) + " has curve " + std::to_string(curve));
-    o.curve = info->curve;
-    remember_field_bytes(o.id, info->field_bytes);
-  }
-  o.length = in.u16();
-  o.used = in.u16();
-  ByteView rules = in.bytes(wire::kAccessRuleBytes);
-  std::copy(rules.begin(), rules.end(), o.rules);
-  // Ascending ids from `start`: also what guarantees that paging ends.
-  if (o.id < start || (!so_far.empty() && o.id <= so_far.back().id))
-    bad_answer(what, "ids out of order");
-  return o;
+ObjectInfo Device::object_info(uint16_t id) {
+  const std::string what = "list object " + hex16(id);
+  Bytes r = command(Command::ListObjects, wire::encode_list_details(id), Retry::Safe,
+                    wire::kKeyObjectRecordBytes, what);
+  return parse_response(what, [&] {
+    wire::ObjectRecord rec = wire::decode_object_record(r);
+    if (rec.id != id) bad_answer(what, "the record is of object " + hex16(rec.id));
+    if (rec.type < static_cast<uint8_t>(wire::ObjectType::SecretKey) ||
+        rec.type > static_cast<uint8_t>(wire::ObjectType::CounterAlt))
+      bad_answer(what, "object type " + std::to_string(rec.type));
+    ObjectInfo o;
+    o.id = rec.id;
+    o.type = static_cast<wire::ObjectType>(rec.type);
+    o.properties = rec.properties;
+    o.initialised = rec.state != wire::kObjectStateEmpty;
+    std::copy(std::begin(rec.rules), std::end(rec.rules), o.rules);
+    o.length = rec.length;
+    o.key = rec.key;
+    return o;
+  });
+}
+
+std::vector<ObjectInfo> Device::list_objects() {
+  Exclusive hold(*this);  // one consistent listing
+  std::vector<ObjectInfo> out;
+  for (uint16_t id : object_ids()) out.push_back(object_info(id));
+  return out;
 }
 
 void Device::set_lifecycle(wire::Lifecycle state) {
@@ -247,41 +267,130 @@ void Device::set_lifecycle(wire::Lifecycle state) {
   command(Command::SetLifecycle, w.bytes(), Retry::OnlyIfNotExecuted, 0, "set lifecycle");
 }
 
-PublicKey Device::generate_key(uint16_t id, wire::Curve curve) {
-  // A curve the host does not know goes to the chip anyway: the chip decides
-  // (CurveNotSupported), and an answer for it cannot be checked, so is refused.
-  auto info = wire::curve_info(static_cast<uint8_t>(curve));
+void Device::signed_import(Command cmd, uint16_t id, Bytes body, const CredentialKey& key_import,
+                           const std::string& what) {
+  wire::SignedImport s;
+  s.object_id = id;
+  s.signature = key_import.sign(body);  // the chip checks it with object 0x1000
+  s.body = std::move(body);
+  Bytes payload = wire::encode_signed_import(s);
+  if (payload.size() > wire::kMaxHostCommandPayload)
+    throw Error(what + ": the request would carry " + std::to_string(payload.size()) +
+                " bytes, more than a MAXQ1061 command takes (" +
+                std::to_string(wire::kMaxHostCommandPayload) + ")");
+  command(cmd, payload, Retry::OnlyIfNotExecuted, 0, what);
+}
+
+namespace {
+
+wire::KeyDescriptor descriptor_for(const wire::CurveInfo& curve, KeyUse use) {
+  wire::KeyDescriptor d;
+  d.curve = static_cast<uint8_t>(curve.curve);
+  d.component_length = static_cast<uint16_t>(curve.field_bytes);
+  d.usage1 = static_cast<uint8_t>(use.usage1);
+  d.algorithm1 = static_cast<uint8_t>(use.algorithm1);
+  d.usage2 = static_cast<uint8_t>(use.usage2);
+  d.algorithm2 = static_cast<uint8_t>(use.algorithm2);
+  return d;
+}
+
+}  // namespace
+
+PublicKey Device::generate_key(uint16_t id, wire::Curve curve, const CredentialKey& key_import,
+                               KeyUse use) {
   const std::string what = "generate key in object " + hex16(id);
-  PayloadWriter w;
-  w.u16(id).u8(static_cast<uint8_t>(curve)).u8(wire::kImportGenerate);
-  Bytes r = command(Command::ImportKey, w.bytes(), Retry::OnlyIfNotExecuted,
-                    2 * (info ? info->field_bytes : kLargestField), what);
-  if (!info || r.size() != 2 * info->field_bytes)
-    bad_answer(what, "a public key of " + std::to_string(r.size()) + " bytes");
-  PublicKey key{curve, std::move(r)};
-  remember_public(id, key);
+  auto info = wire::curve_info(curve);
+  if (!info) throw Error(what + ": curve id " + std::to_string(static_cast<int>(curve)) +
+                         " is not one the MAXQ1061 knows");
+  forget(id);
+  signed_import(Command::ImportKey, id, wire::encode_key_descriptor(descriptor_for(*info, use), {}),
+                key_import, what);
+  // The part answers the import with no data: the new public key is read.
+  remember_field_bytes(id, info->field_bytes);
+  PublicKey key = read_public(id);
+  if (key.curve != curve)
+    bad_answer(what, "the new key is not on " + std::string(info->sn));
   return key;
 }
 
-void Device::import_public_key(uint16_t id, const PublicKey& key) {
-  PayloadWriter w;
-  w.u16(id).u8(static_cast<uint8_t>(key.curve)).u8(wire::kImportPublic).bytes(key.xy);
-  command(Command::ImportKey, w.bytes(), Retry::Safe, 0, "import public key into " + hex16(id));
+void Device::import_public_key(uint16_t id, const PublicKey& key, const CredentialKey& key_import,
+                               KeyUse use) {
+  const std::string what = "import public key into " + hex16(id);
+  auto info = wire::curve_info(key.curve);
+  if (!info || key.xy.size() != 2 * info->field_bytes)
+    throw Error(what + ": not a public key X || Y of a curve the MAXQ1061 knows");
+  signed_import(Command::ImportKey, id, wire::encode_key_descriptor(descriptor_for(*info, use), key.xy),
+                key_import, what);
   remember_public(id, key);
+}
+
+void Device::import_certificate(uint16_t id, ByteView der, const CredentialKey& key_import) {
+  const std::string what = "import certificate into " + hex16(id);
+  // The curve of the certified key comes from the point in the DER.
+  auto parts = wire::certificate_parts(der);
+  if (!parts) throw Error(what + ": not a DER X.509 certificate");
+  ByteView point = der.subview(parts->public_key_offset, parts->public_key_bytes);
+  std::optional<wire::Curve> curve;
+  if (point.size() > 1 && point[0] == 0x04 && point.size() % 2 == 1)
+    curve = signature_check().curve_of_point(point.subview(1));
+  auto info = curve ? wire::curve_info(*curve) : std::nullopt;
+  if (!info)
+    throw Error(what + ": the certificate's key is not an uncompressed EC point on a curve the "
+                       "MAXQ1061 knows (P-256, P-384, P-521, brainpool 256/384/512)");
+  auto header = wire::certificate_header_for(der, *info, wire::kKeyImportKeyId);
+  if (!header) throw Error(what + ": the certificate does not fit the chip's certificate header");
+  signed_import(Command::ImportRootCert, id, wire::encode_certificate_request(*header, der),
+                key_import, what);
+}
+
+Bytes Device::read_certificate(uint16_t id) {
+  const std::string what = "read certificate " + hex16(id);
+  Bytes head = read_object(id, 0, wire::kCertificateHeaderBytes);
+  if (head.size() != wire::kCertificateHeaderBytes)
+    bad_answer(what, "no certificate header (" + std::to_string(head.size()) + " bytes)");
+  wire::CertificateHeader h = parse_response(what, [&] { return wire::decode_certificate_header(head); });
+  Bytes der;
+  der.reserve(h.der_length);
+  while (der.size() < h.der_length) {
+    size_t want = std::min<size_t>(h.der_length - der.size(), wire::kMaxPayload);
+    Bytes part = read_object(id, static_cast<uint16_t>(wire::kCertificateHeaderBytes + der.size()),
+                             static_cast<uint16_t>(want));
+    if (part.empty()) bad_answer(what, "the certificate ends before its announced length");
+    der.insert(der.end(), part.begin(), part.end());
+  }
+  auto parts = wire::certificate_parts(der);
+  if (!parts || parts->public_key_offset != h.public_key_offset || parts->tbs_length != h.tbs_length)
+    bad_answer(what, "the stored DER does not match its header");
+  return der;
+}
+
+wire::CurveInfo Device::curve_for_sign(uint16_t id, const PublicKey* given) {
+  if (given) {
+    if (auto info = wire::curve_info(given->curve)) return *info;
+  }
+  {
+    std::lock_guard<std::mutex> guard(cache_mutex_);
+    if (auto it = public_keys_.find(id); it != public_keys_.end())
+      if (auto info = wire::curve_info(it->second.curve)) return *info;
+  }
+  // A key nobody described yet: one read, then cached.
+  return *wire::curve_info(read_public(id).curve);
 }
 
 Bytes Device::sign(uint16_t id, ByteView digest, const PublicKey* given) {
   const std::string what = "sign with key " + hex16(id);
-  if (options_.verify_signatures == SignatureChecking::Never) return sign_once(id, digest, what);
+  if (digest.empty()) throw Error(what + ": an empty digest cannot be signed");
+  const wire::CurveInfo curve = curve_for_sign(id, given);
+  if (options_.verify_signatures == SignatureChecking::Never)
+    return sign_once(id, curve, digest, what);
   if (given && !is_known_public(id, *given)) {
     // The answer's size, so that the first sign takes one round trip; a
     // confirmed key has it already (remember_public).
-    if (auto info = wire::curve_info(static_cast<uint8_t>(given->curve)))
-      remember_field_bytes(id, info->field_bytes);
+    remember_field_bytes(id, curve.field_bytes);
     return sign_given(id, digest, *given, what);
   }
   for (unsigned attempt = 1;; ++attempt) {
-    Bytes r = sign_once(id, digest, what);
+    Bytes r = sign_once(id, curve, digest, what);
     if (!check_signatures()) return r;
     // A stale cached key (regenerated elsewhere) is re-read after the first mismatch.
     std::optional<PublicKey> pub = public_for_check(id, attempt == 2);
@@ -307,8 +416,9 @@ void Device::note_undetected_damage(const std::string& what, unsigned attempt,
 Bytes Device::sign_given(uint16_t id, ByteView digest, const PublicKey& given,
                          const std::string& what) {
   unsigned unreadable = 0;
+  const wire::CurveInfo curve = *wire::curve_info(given.curve);
   for (unsigned attempt = 1;; ++attempt) {
-    Bytes r = sign_once(id, digest, what);
+    Bytes r = sign_once(id, curve, digest, what);
     if (signature_check().verify(given.curve, given.xy, digest, r)) {
       remember_public(id, given);  // confirmed: later signatures need no check for it
       return r;
@@ -340,24 +450,32 @@ Bytes Device::sign_given(uint16_t id, ByteView digest, const PublicKey& given,
   }
 }
 
-Bytes Device::sign_once(uint16_t id, ByteView digest, const std::string& what) {
-  PayloadWriter w;
-  w.u8(wire::kModeSign).u8(static_cast<uint8_t>(wire::Algorithm::EcdsaDigest)).u16(id).u8(0);
-  w.u16(static_cast<uint16_t>(digest.size())).bytes(digest).u16(0);
-  Bytes r = command(Command::SignVerify, w.bytes(), Retry::Safe, 2 * field_bytes_hint(id), what);
-  if (r.empty() || r.size() % 2 != 0 || r.size() > kLargestSignature)
-    bad_answer(what, "a signature of " + std::to_string(r.size()) + " bytes");
+Bytes Device::sign_once(uint16_t id, const wire::CurveInfo& curve, ByteView digest,
+                        const std::string& what) {
+  wire::SignRequest q;
+  q.mode = wire::kModeSign;
+  q.algorithm = static_cast<uint8_t>(wire::Algorithm::EcdsaDigest);
+  q.key_id = id;
+  q.data = wire::ecdsa_field_digest(curve, digest);
+  Bytes r = command(Command::SignVerify, wire::encode_sign_request(q), Retry::Safe,
+                    2 * curve.field_bytes, what);
+  if (r.size() != 2 * curve.field_bytes)
+    bad_answer(what, "a signature of " + std::to_string(r.size()) + " bytes for a " +
+                         std::string(curve.sn) + " key");
   return r;
 }
 
 bool Device::verify(uint16_t id, ByteView digest, ByteView signature) {
-  PayloadWriter w;
-  w.u8(wire::kModeVerify).u8(static_cast<uint8_t>(wire::Algorithm::EcdsaDigest)).u16(id).u8(0);
-  w.u16(static_cast<uint16_t>(digest.size())).bytes(digest);
-  w.u16(static_cast<uint16_t>(signature.size())).bytes(signature);
   const std::string what = "verify with key " + hex16(id);
+  if (digest.empty()) throw Error(what + ": an empty digest cannot be verified");
+  wire::SignRequest q;
+  q.mode = wire::kModeVerify;
+  q.algorithm = static_cast<uint8_t>(wire::Algorithm::EcdsaDigest);
+  q.key_id = id;
+  q.data = wire::ecdsa_field_digest(curve_for_sign(id, nullptr), digest);
+  q.signature = signature.to_bytes();
   try {
-    Bytes r = command(Command::SignVerify, w.bytes(), Retry::Safe, 0, what);
+    Bytes r = command(Command::SignVerify, wire::encode_sign_request(q), Retry::Safe, 0, what);
     if (!r.empty()) bad_answer(what, std::to_string(r.size()) + " unexpected bytes");
   } catch (const ChipError& e) {
     if (e.status() == static_cast<uint16_t>(wire::Status::BadSignature)) return false;
@@ -366,11 +484,27 @@ bool Device::verify(uint16_t id, ByteView digest, ByteView signature) {
   return true;
 }
 
+void Device::require_raw_ecdh(const std::string& what) const {
+  if (link_->reaches_hardware())
+    throw UnsupportedError(
+        what + " on " + describe() +
+        ": a MAXQ1061 returns no raw ECDH secret (its ECDH lives inside its TLS 1.2 engine); "
+        "on-chip ECDH(E) is an extension of the simulated chip only. Keep ECDHE in software "
+        "with the identity key on the chip (profile A of openssl.cnf.example: no "
+        "default_properties line)");
+}
+
 SecretBytes Device::ecdh(uint16_t id, ByteView peer_xy) {
   const std::string what = "key exchange with key " + hex16(id);
-  PayloadWriter w;
-  w.u16(id).u16(static_cast<uint16_t>(peer_xy.size())).bytes(peer_xy);
-  Bytes r = command(Command::KeyExchange, w.bytes(), Retry::Safe, peer_xy.size() / 2, what);
+  require_raw_ecdh(what);
+  wire::SimulatorEcdhRequest q;
+  q.key_id = id;
+  q.peer_point.reserve(1 + peer_xy.size());
+  q.peer_point.push_back(0x04);
+  q.peer_point.insert(q.peer_point.end(), peer_xy.begin(), peer_xy.end());
+  Bytes payload = wire::encode_simulator_ecdh(q);
+  Bytes r = command(Command::KeyExchange, payload, Retry::Safe, peer_xy.size() / 2, what);
+  secure_zero(payload.data(), payload.size());
   SecretBytes secret{ByteView(r)};
   secure_zero(r.data(), r.size());
   if (secret.size() * 2 != peer_xy.size())
@@ -383,9 +517,9 @@ Bytes Device::random(size_t n) {
   out.reserve(n);
   while (out.size() < n) {
     size_t chunk = std::min(n - out.size(), wire::kMaxRandomPerCommand);
-    PayloadWriter w;
-    w.u16(static_cast<uint16_t>(chunk));
-    Bytes r = command(Command::GetRandom, w.bytes(), Retry::Safe, chunk, "get random");
+    Bytes r = command(Command::GetChallenge,
+                      wire::encode_challenge_request(static_cast<uint16_t>(chunk)), Retry::Safe,
+                      chunk, "get random");
     if (r.size() != chunk) {
       secure_zero(r.data(), r.size());
       secure_zero(out.data(), out.size());
@@ -399,13 +533,18 @@ Bytes Device::random(size_t n) {
 
 PublicKey Device::read_public(uint16_t id) {
   const std::string what = "read object " + hex16(id);
-  Bytes r = read(id, 0, 0, 1 + 2 * field_bytes_hint(id));
-  if (r.empty()) bad_answer(what, "no data for a key object");
-  auto info = wire::curve_info(r[0]);
-  if (!info || r.size() != 1 + 2 * info->field_bytes)
-    bad_answer(what, "not a public key (curve byte " + std::to_string(r[0]) + ", " +
+  const size_t hint = field_bytes_hint(id);
+  Bytes r = command(Command::ReadObject,
+                    wire::encode_read_object({id, 0, static_cast<uint16_t>(2 * kLargestField)}),
+                    Retry::Safe, 2 * hint, what);
+  // X || Y: its size names the field, the point itself the curve.
+  std::optional<wire::Curve> curve;
+  if (!r.empty() && r.size() % 2 == 0 && r.size() <= 2 * kLargestField)
+    curve = signature_check().curve_of_point(r);
+  if (!curve)
+    bad_answer(what, "not a public key X || Y on a curve the MAXQ1061 knows (" +
                          std::to_string(r.size()) + " bytes)");
-  PublicKey key{info->curve, Bytes(r.begin() + 1, r.end())};
+  PublicKey key{*curve, std::move(r)};
   remember_public(id, key);
   return key;
 }

@@ -14,9 +14,19 @@
 namespace maxq::transport {
 namespace {
 
-bool debug_requested() {
-  const char* v = std::getenv("MAXQ1061_DEBUG");
-  return v && *v && std::strcmp(v, "0") != 0;
+// MAXQ1061_DEBUG: unset, empty or 0 off; "frames" adds the frames in hex;
+// anything else traces commands.
+int debug_level() {
+  const char* v = secure_getenv("MAXQ1061_DEBUG");
+  if (!v || !*v || std::strcmp(v, "0") == 0) return 0;
+  return std::strcmp(v, "frames") == 0 ? 2 : 1;
+}
+
+// Answers whose data must not reach a log: random bytes (they seed DRBGs)
+// and the simulator's raw ECDH secrets.
+bool secret_answer(wire::Command cmd) {
+  return cmd == wire::Command::GetChallenge || cmd == wire::Command::GetRandom ||
+         cmd == wire::Command::KeyExchange;
 }
 
 // Link errors already start with the device's name; the device's own message
@@ -29,7 +39,11 @@ std::string without_prefix(const std::string& msg, const std::string& device) {
 }  // namespace
 
 Device::Device(std::unique_ptr<Link> link, DeviceOptions options)
-    : link_(std::move(link)), options_(options), trace_(debug_requested()) {
+    : link_(std::move(link)),
+      options_(options),
+      trace_(debug_level() == 0   ? Trace::Off
+             : debug_level() == 1 ? Trace::Commands
+                                  : Trace::Frames) {
   if (options_.max_attempts == 0) options_.max_attempts = 1;
   if (options_.max_timeouts == 0) options_.max_timeouts = 1;
 }
@@ -62,18 +76,29 @@ Bytes Device::command(wire::Command cmd, ByteView payload, Retry retry, size_t e
                 " bytes, more than one command frame holds (" + std::to_string(wire::kMaxPayload) +
                 ")");
   Bytes frame = wire::encode_command(cmd, payload);
-  std::lock_guard<std::mutex> guard(mutex_);
-  std::optional<FileLock> lock;  // other processes using the same chip wait here
-  std::string lock_path = link_->lock_path();
-  if (!lock_path.empty()) lock.emplace(lock_path);
+  Exclusive hold(*this);  // other threads, and processes using the same chip, wait here
   Bytes out = exchange_locked(cmd, frame, retry, expected_payload, what);
   secure_zero(frame.data(), frame.size());  // may carry a digest or a peer point
   return out;
 }
 
+void Device::trace_frame(const char* direction, wire::Command cmd, ByteView frame) const {
+  if (trace_ != Trace::Frames) return;
+  std::string text;
+  if (direction[0] == '<' && secret_answer(cmd) && frame.size() > wire::kHeaderSize) {
+    // Header and CRC as sent; the data only by its length.
+    text = to_hex(frame.subview(0, wire::kHeaderSize)) + " <" +
+           std::to_string(frame.size() - wire::kHeaderSize - wire::kCrcSize) +
+           " data bytes not shown> " + to_hex(frame.subview(frame.size() - wire::kCrcSize));
+  } else {
+    text = to_hex(frame);
+  }
+  std::fprintf(stderr, "maxq1061: %s %s %s\n", describe().c_str(), direction, text.c_str());
+}
+
 void Device::trace(const std::string& what, size_t out_bytes, const std::string& result,
                    unsigned attempts, std::chrono::steady_clock::time_point start) const {
-  if (!trace_) return;
+  if (trace_ == Trace::Off) return;
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                   start)
                 .count();
@@ -100,7 +125,9 @@ Bytes Device::exchange_locked(wire::Command cmd, ByteView frame, Retry retry,
     const bool last = attempt >= options_.max_attempts;
     wire::ResponseFrame rsp;
     try {
+      trace_frame(">", cmd, frame);
       Bytes raw = link_->transact(frame, expected_payload);
+      trace_frame("<", cmd, raw);
       wire::FrameError e = wire::decode_response(raw, rsp);
       secure_zero(raw.data(), raw.size());
       if (e != wire::FrameError::None)
@@ -141,7 +168,7 @@ Bytes Device::exchange_locked(wire::Command cmd, ByteView frame, Retry retry,
     }
     if (clean_commands_.load(std::memory_order_relaxed) < kCleanCommandsToTrust)
       clean_commands_.fetch_add(1, std::memory_order_relaxed);  // under mutex_: no race
-    if (trace_) {
+    if (trace_ != Trace::Off) {
       char status[48];
       std::snprintf(status, sizeof status, "status 0x%04x, %zu bytes in", rsp.status,
                     rsp.payload.size());

@@ -23,8 +23,8 @@ std::string hint(Command cmd, Status status) {
           return "The peer's public point is not on the key's curve, or the object is not a "
                  "key pair; check the peer key";
         case Command::ImportKey:
-          return "The object was created for another curve or key type; create a key-pair "
-                 "object sized for this curve";
+        case Command::ImportRootCert:
+          return "The key or certificate does not suit the object; check its curve and type";
         case Command::SignVerify:
           return "The object cannot do this: signing needs a key-pair object";
         default:
@@ -38,14 +38,15 @@ std::string hint(Command cmd, Status status) {
     case Status::WrongLength:
       switch (cmd) {
         case Command::SignVerify:
-          return "The digest (20..64 bytes) or the signature (2 x the curve's field size) has a "
-                 "size the key does not take";
+          return "The digest or the signature (2 x the curve's field size) has a size the key "
+                 "does not take";
         case Command::KeyExchange:
           return "The peer point must be X || Y of the key's curve";
         case Command::GetChallenge:
-          return "A challenge is 16 to 64 bytes long";
         case Command::GetRandom:
           return "Ask for 1 to 1024 bytes per command";
+        case Command::ImportKey:
+          return "The key descriptor's lengths do not match the curve";
         default:
           return "The request has a length the chip does not accept";
       }
@@ -54,7 +55,8 @@ std::string hint(Command cmd, Status status) {
              "`maxq1061-tool delete`";
     case Status::SecurityCondition:
       if (cmd == Command::AdminAuthenticate)
-        return "Ask for a challenge first; each authenticate attempt consumes it";
+        return "Ask for a 16-byte challenge right before; any other command, and each "
+               "authenticate attempt, discards it";
       if (cmd == Command::SetLifecycle)
         return "The lifecycle only moves forward (delivery, initialized, operational, "
                "terminated)";
@@ -66,8 +68,11 @@ std::string hint(Command cmd, Status status) {
              "forbid it";
     case Status::BadSignature:
       if (cmd == Command::AdminAuthenticate)
-        return "The admin key does not belong to this chip; check admin-key / "
+        return "The admin key does not belong to this chip (object 0x1001); check admin-key / "
                "MAXQ1061_ADMIN_KEY";
+      if (cmd == Command::ImportKey || cmd == Command::ImportRootCert)
+        return "The key-import key does not belong to this chip (object 0x1000); check "
+               "key-import-key / MAXQ1061_KEY_IMPORT_KEY";
       return "The signature does not verify with this key";
     case Status::CryptoFailure:
       return "The chip's crypto engine failed; retry, and check the chip if it persists";
@@ -75,6 +80,11 @@ std::string hint(Command cmd, Status status) {
       return "The chip does not implement this algorithm or import format";
     case Status::CurveNotSupported:
       return "Use P-256, P-384, P-521 or a brainpool curve of 256, 384 or 512 bits";
+    case Status::ConsistencyError:
+      return "The certificate and its header disagree; re-export the certificate as DER";
+    case Status::BadKeyType:
+      return "The key's usage does not allow this operation (see its usage with "
+             "`maxq1061-tool list`)";
     case Status::ObjectEmpty:
       return "The object holds no key or data yet; generate the key or write the data first";
     case Status::FrameError:
@@ -87,7 +97,6 @@ std::string hint(Command cmd, Status status) {
     case Status::WrongParams:
     case Status::WrongParam:
       return "A parameter value or object id was refused; check the id and the key's curve";
-    case Status::BadKeyType:
     case Status::WrongObjectType:
       return "The object is of another type than this command needs";
     case Status::NoTemporarySlot:

@@ -59,6 +59,13 @@ class KeyMismatchError : public Error {
   using Error::Error;
 };
 
+// The operation exists only on the simulated chip (on-chip raw ECDH) and the
+// device is real hardware.
+class UnsupportedError : public Error {
+ public:
+  using Error::Error;
+};
+
 // Maps a status word of `command` to a ChipError whose message names the
 // operation (`what`, e.g. "sign with key 0x0101"), the chip's reason and a hint.
 ChipError make_chip_error(uint8_t command, uint16_t status, const std::string& what);

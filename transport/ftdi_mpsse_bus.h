@@ -56,6 +56,7 @@ class FtdiMpsseBus : public SpiBus {
   std::string describe() const override { return "ftdi:" + config_.description; }
   // The USB interface claim is exclusive: a second process cannot open the bridge.
   std::string lock_path() const override { return ""; }
+  bool reaches_hardware() const override { return true; }
 
   // The 0x86 divisor for `hz`: the fastest clock not above `hz`, which must be
   // within 1 % of it. Throws ConfigError naming the nearest clocks otherwise.

@@ -25,6 +25,9 @@ class Link {
   virtual std::string describe() const = 0;
   // File used for the cross-process lock around each command ("" for none).
   virtual std::string lock_path() const = 0;
+  // True when a real MAXQ1061 answers (an FTDI bridge): the simulator's
+  // extensions of the protocol (raw ECDH) must not be sent to it.
+  virtual bool reaches_hardware() const { return false; }
 };
 
 }  // namespace maxq::transport

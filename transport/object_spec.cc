@@ -1,6 +1,6 @@
-// ObjectSpec factories: the create-object layouts the provider and the tool use.
-// Access rules follow the nibble layout of wire/protocol.h (MODELLED) and are set
-// the same in all three usable lifecycle states (delivery, initialized,
+// ObjectSpec factories: the create-object requests the provider and the tool use.
+// Access conditions use the public role bits (wire/protocol.h) and are set the
+// same in all three usable lifecycle states (delivery, initialized,
 // operational), so a chip keeps working when its lifecycle moves on.
 #include "transport/device.h"
 
@@ -9,7 +9,7 @@ namespace {
 
 using wire::Operation;
 
-constexpr uint8_t kEveryone = wire::kRoleEveryone | wire::kRoleHost | wire::kRoleAdmin;
+constexpr uint8_t kEveryone = wire::kRoleAlways;
 constexpr uint8_t kAdminOnly = wire::kRoleAdmin;
 
 void allow(ObjectSpec& s, Operation op, uint8_t roles) {
@@ -18,11 +18,12 @@ void allow(ObjectSpec& s, Operation op, uint8_t roles) {
     wire::set_rule_roles(s.rules, state, op, roles);
 }
 
-// The object length of a key object is the curve's field size (MODELLED). An
-// id the host does not know gets 0, which the chip refuses with a clear status.
-uint16_t field_bytes(wire::Curve curve) {
-  auto info = wire::curve_info(static_cast<uint8_t>(curve));
-  return info ? static_cast<uint16_t>(info->field_bytes) : 0;
+// The length of a key object is its content capacity (§5.4: X, Y and the
+// scalar of a pair, X and Y of a public key). A curve the host does not know
+// gets 0, which the chip refuses with a clear status.
+uint16_t capacity(wire::ObjectType type, wire::Curve curve) {
+  auto info = wire::curve_info(curve);
+  return info ? static_cast<uint16_t>(wire::key_object_capacity(type, *info)) : 0;
 }
 
 ObjectSpec base(uint16_t id, wire::ObjectType type, wire::ObjectProperty property,
@@ -39,7 +40,8 @@ ObjectSpec base(uint16_t id, wire::ObjectType type, wire::ObjectProperty propert
 
 ObjectSpec ObjectSpec::key_pair(uint16_t id, wire::Curve curve) {
   ObjectSpec s =
-      base(id, wire::ObjectType::KeyPair, wire::ObjectProperty::Persistent, field_bytes(curve));
+      base(id, wire::ObjectType::KeyPair, wire::ObjectProperty::Persistent,
+           capacity(wire::ObjectType::KeyPair, curve));
   allow(s, Operation::Read, kEveryone);  // reading a key pair returns only its public part
   allow(s, Operation::Execute, kEveryone);
   allow(s, Operation::Write, kAdminOnly);
@@ -50,21 +52,23 @@ ObjectSpec ObjectSpec::key_pair(uint16_t id, wire::Curve curve) {
 
 ObjectSpec ObjectSpec::temporary_key_pair(uint16_t id, wire::Curve curve) {
   ObjectSpec s =
-      base(id, wire::ObjectType::KeyPair, wire::ObjectProperty::Temporary, field_bytes(curve));
+      base(id, wire::ObjectType::KeyPair, wire::ObjectProperty::Temporary,
+           capacity(wire::ObjectType::KeyPair, curve));
   for (auto op : {Operation::Read, Operation::Write, Operation::Delete, Operation::Generate,
                   Operation::Execute})
     allow(s, op, kEveryone);
   return s;
 }
 
-ObjectSpec ObjectSpec::certificate(uint16_t id, uint16_t capacity) {
-  ObjectSpec s = data(id, capacity);
+ObjectSpec ObjectSpec::certificate(uint16_t id, uint16_t content_capacity) {
+  ObjectSpec s = data(id, content_capacity);
   s.type = wire::ObjectType::Certificate;
   return s;
 }
 
-ObjectSpec ObjectSpec::data(uint16_t id, uint16_t capacity) {
-  ObjectSpec s = base(id, wire::ObjectType::Data, wire::ObjectProperty::Persistent, capacity);
+ObjectSpec ObjectSpec::data(uint16_t id, uint16_t content_capacity) {
+  ObjectSpec s =
+      base(id, wire::ObjectType::Data, wire::ObjectProperty::Persistent, content_capacity);
   allow(s, Operation::Read, kEveryone);
   allow(s, Operation::Write, kAdminOnly);
   allow(s, Operation::Delete, kAdminOnly);
@@ -73,7 +77,8 @@ ObjectSpec ObjectSpec::data(uint16_t id, uint16_t capacity) {
 
 ObjectSpec ObjectSpec::public_key(uint16_t id, wire::Curve curve) {
   ObjectSpec s =
-      base(id, wire::ObjectType::PublicKey, wire::ObjectProperty::Persistent, field_bytes(curve));
+      base(id, wire::ObjectType::PublicKey, wire::ObjectProperty::Persistent,
+           capacity(wire::ObjectType::PublicKey, curve));
   allow(s, Operation::Read, kEveryone);
   allow(s, Operation::Execute, kEveryone);  // verify
   allow(s, Operation::Write, kAdminOnly);

@@ -27,6 +27,38 @@ SignatureCheck::~SignatureCheck() {
   impl_->provider.reset();  // before its library context
 }
 
+namespace {
+
+ossl::PkeyPtr public_key_in(OSSL_LIB_CTX* ctx, const wire::CurveInfo& info, ByteView xy) {
+  if (xy.size() != 2 * info.field_bytes) return nullptr;
+  Bytes point{0x04};
+  point.insert(point.end(), xy.begin(), xy.end());
+  std::string group(info.sn);
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
+      OSSL_PARAM_construct_end()};
+  ossl::PkeyCtxPtr from(EVP_PKEY_CTX_new_from_name(ctx, "EC", nullptr));
+  EVP_PKEY* raw_key = nullptr;
+  if (!from || EVP_PKEY_fromdata_init(from.get()) != 1 ||
+      EVP_PKEY_fromdata(from.get(), &raw_key, EVP_PKEY_PUBLIC_KEY, params) != 1)
+    return nullptr;
+  return ossl::PkeyPtr(raw_key);
+}
+
+}  // namespace
+
+std::optional<wire::Curve> SignatureCheck::curve_of_point(ByteView xy) const {
+  ERR_set_mark();
+  std::optional<wire::Curve> found;
+  for (uint8_t id = 0; id <= static_cast<uint8_t>(wire::Curve::Brainpool512) && !found; ++id) {
+    auto info = wire::curve_info(id);
+    if (info && public_key_in(impl_->ctx.get(), *info, xy)) found = info->curve;
+  }
+  ERR_pop_to_mark();
+  return found;
+}
+
 bool SignatureCheck::verify(wire::Curve curve, ByteView xy, ByteView digest,
                             ByteView raw_signature) const {
   auto info = wire::curve_info(static_cast<uint8_t>(curve));
@@ -35,21 +67,11 @@ bool SignatureCheck::verify(wire::Curve curve, ByteView xy, ByteView digest,
     return false;
   // Nothing of a failed check belongs in the caller's error queue.
   ERR_set_mark();
-  Bytes point{0x04};
-  point.insert(point.end(), xy.begin(), xy.end());
-  std::string group(info->sn);
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
-      OSSL_PARAM_construct_end()};
-  ossl::PkeyCtxPtr from(EVP_PKEY_CTX_new_from_name(impl_->ctx.get(), "EC", nullptr));
-  EVP_PKEY* raw_key = nullptr;
-  if (!from || EVP_PKEY_fromdata_init(from.get()) != 1 ||
-      EVP_PKEY_fromdata(from.get(), &raw_key, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+  ossl::PkeyPtr key = public_key_in(impl_->ctx.get(), *info, xy);
+  if (!key) {
     ERR_pop_to_mark();
     return false;
   }
-  ossl::PkeyPtr key(raw_key);
 
   // Raw r || s to the DER form libcrypto verifies.
   const size_t half = raw_signature.size() / 2;

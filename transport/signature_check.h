@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "wire/bytes.h"
 #include "wire/protocol.h"
@@ -26,6 +27,9 @@ class SignatureCheck {
   // True when raw r || s is an ECDSA signature over `digest` by the public key
   // X || Y on `curve`. False for anything else (malformed input included).
   bool verify(wire::Curve curve, ByteView xy, ByteView digest, ByteView raw_signature) const;
+  // The curve whose point X || Y is, among the curves with that field size
+  // (P-256 and brainpoolP256r1 share one); nullopt when on none of them.
+  std::optional<wire::Curve> curve_of_point(ByteView xy) const;
 
  private:
   struct Impl;

@@ -28,6 +28,8 @@ class SpiBus {
   virtual Bytes run(const std::vector<SpiOp>& ops) = 0;
   virtual std::string describe() const = 0;
   virtual std::string lock_path() const = 0;
+  // True for a real chip behind an FTDI bridge (see Link::reaches_hardware).
+  virtual bool reaches_hardware() const { return false; }
 };
 
 }  // namespace maxq::transport

@@ -21,6 +21,20 @@ struct WipedBytes {
 
 constexpr size_t kFirstPollBatch = 64;
 
+// `n` one-byte poll windows.
+void add_poll_windows(std::vector<SpiOp>& ops, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    ops.push_back(SpiOp::select());
+    ops.push_back(SpiOp::transfer(Bytes{wire::kPollByte}));
+    ops.push_back(SpiOp::deselect());
+  }
+}
+
+// One window clocking `n` bytes.
+std::vector<SpiOp> window(size_t n) {
+  return {SpiOp::select(), SpiOp::transfer(Bytes(n, wire::kPollByte)), SpiOp::deselect()};
+}
+
 }  // namespace
 
 SpiLinkOptions SpiLinkOptions::for_clock(uint32_t spi_clock_hz) {
@@ -36,21 +50,9 @@ SpiLinkOptions SpiLinkOptions::for_clock(uint32_t spi_clock_hz) {
 SpiLink::SpiLink(std::unique_ptr<SpiBus> bus, SpiLinkOptions options)
     : bus_(std::move(bus)), options_(options) {}
 
-SpiLink::~SpiLink() {
-  try {
-    SpiLink::reset();  // this class's own, as the destructor of a base would call
-  } catch (const std::exception&) {
-    // Unplugged or closed: nothing left to release.
-  }
-}
-
 void SpiLink::reset() {
-  // Immediately, not lazily: the chip drops a half-received command or an
-  // unread answer only when chip select rises.
-  if (selected_) {
-    selected_ = false;
-    bus_->run({SpiOp::deselect()});
-  }
+  // Every window is closed already; a pending answer is dropped by the chip
+  // when the next command's frame starts.
 }
 
 Bytes SpiLink::run_checked(const std::vector<SpiOp>& ops, size_t want) {
@@ -70,16 +72,15 @@ Bytes SpiLink::transact(ByteView frame, size_t expected_payload) {
   expected_payload = std::min(expected_payload, wire::kMaxPayload);
   const size_t expected_rest = wire::kHeaderSize + expected_payload + wire::kCrcSize;
 
-  // Round trip 1: release the previous window (lazily left open), select, the
-  // frame, and enough polls to bring the whole expected answer back.
+  // Round trip 1: the frame's window and poll windows enough to bring the
+  // whole expected answer back.
   size_t polls = expected_rest + options_.busy_margin;
   std::vector<SpiOp> ops;
-  if (selected_) ops.push_back(SpiOp::deselect());
+  ops.reserve(3 + 3 * polls);
   ops.push_back(SpiOp::select());
-  Bytes tx(frame.begin(), frame.end());
-  tx.insert(tx.end(), polls, wire::kPollByte);
-  ops.push_back(SpiOp::transfer(std::move(tx)));
-  selected_ = true;
+  ops.push_back(SpiOp::transfer(frame.to_bytes()));
+  ops.push_back(SpiOp::deselect());
+  add_poll_windows(ops, polls);
   WipedBytes rx{run_checked(ops, frame.size() + polls)};
 
   // Only bytes clocked after the frame can be the answer; it starts at 0x55.
@@ -110,17 +111,19 @@ Bytes SpiLink::transact(ByteView frame, size_t expected_payload) {
                           "busy with another host?");
     }
     size_t n = std::min(batch, options_.poll_budget - polled);
-    WipedBytes more{run_checked({SpiOp::transfer(Bytes(n, wire::kPollByte))}, n)};
+    std::vector<SpiOp> more_ops;
+    more_ops.reserve(3 * n);
+    add_poll_windows(more_ops, n);
+    WipedBytes more{run_checked(more_ops, n)};
     polled += n;
     take(more.b, 0);
     batch = std::min(batch * 2, max_batch);
   }
 
-  // The header tells how long the frame is. If it is incomplete, clock its
-  // missing bytes plus the expected rest in one go.
+  // The rest of the header in one window, as the SDK reads it.
   if (got.size() < wire::kHeaderSize) {
-    size_t n = wire::kHeaderSize - got.size() + expected_payload + wire::kCrcSize;
-    WipedBytes more{run_checked({SpiOp::transfer(Bytes(n, wire::kPollByte))}, n)};
+    size_t n = wire::kHeaderSize - got.size();
+    WipedBytes more{run_checked(window(n), n)};
     take(more.b, 0);
   }
   const size_t total = wire::frame_size_from_header(ByteView(got.data(), wire::kHeaderSize));
@@ -130,16 +133,13 @@ Bytes SpiLink::transact(ByteView frame, size_t expected_payload) {
         " data bytes, more than a frame can hold (" + std::to_string(wire::kMaxPayload) + ")");
   }
   if (got.size() < total) {
-    // Exactly the missing bytes; the window closes in the same round trip.
+    // Exactly the missing data and CRC bytes, in one window.
     size_t n = total - got.size();
-    WipedBytes more{
-        run_checked({SpiOp::transfer(Bytes(n, wire::kPollByte)), SpiOp::deselect()}, n)};
-    selected_ = false;
+    WipedBytes more{run_checked(window(n), n)};
     take(more.b, 0);
   }
   // Bytes clocked after the frame are idle bytes: dropped, never returned.
-  Bytes out(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(total));
-  return out;
+  return Bytes(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(total));
 }
 
 }  // namespace maxq::transport

@@ -1,17 +1,20 @@
-// A Link over a SpiBus: frames out, polls for 0x55, reads the response, in as
-// few bus round trips (SpiBus::run calls) as the protocol allows:
-//  1. [Deselect if the previous window is still open], Select, Transfer(frame +
-//     polls for the whole expected answer + busy_margin). When the chip answers
-//     promptly and the expected size was right, that is the only round trip.
-//  2. If no 0x55 came back yet: more polls in growing batches of at most
-//     max_poll_batch, up to poll_budget polls in all (then LinkError Timeout).
-//  3. If the header arrived late: its missing bytes plus the expected rest.
-//  4. If the frame is longer than expected: exactly the missing bytes, and the
-//     window closes in the same trip.
-// Chip select is otherwise left asserted after a command and released at the
-// start of the next one (saves a round trip); reset() releases it at once.
-// The chip's bytes are untrusted: nothing is returned that did not arrive, and
-// a header announcing more than a frame can hold is a ProtocolError.
+// A Link over a SpiBus, driving chip select the way the MAXQ106x SDK's hosts do
+// (../shared/maxq106x-protocol.md §2.3): one window for the command frame, one
+// window per poll byte (0xCC) until the chip answers 0x55, then a window for
+// the rest of the header and one for the data and CRC. The chip keeps its
+// answer across the windows. To spend as few bus round trips (SpiBus::run
+// calls, USB writes on FTDI) as the protocol allows, the windows are batched:
+//  1. The frame's window and enough one-byte poll windows for the whole
+//     expected answer plus busy_margin. The bytes after the 0x55 are the
+//     answer, one per window; when the chip answers promptly and the expected
+//     size was right, that is the only round trip.
+//  2. If no 0x55 came back yet: more poll windows in growing batches of at
+//     most max_poll_batch, up to poll_budget polls in all (LinkError Timeout).
+//  3. If the header is incomplete: one window with its missing bytes; then
+//     one window with exactly the missing data and CRC bytes.
+// Chip select is released at the end of every window. The chip's bytes are
+// untrusted: nothing is returned that did not arrive, and a header announcing
+// more than a frame can hold is a ProtocolError.
 #pragma once
 
 #include <cstdint>
@@ -24,29 +27,32 @@
 namespace maxq::transport {
 
 struct SpiLinkOptions {
-  size_t busy_margin = 8;        // extra polls in the first round trip
-  size_t poll_budget = 65536;    // polls before giving up (LinkError Timeout)
+  size_t busy_margin = 8;  // extra polls in the first round trip
+  // Polls before giving up (LinkError Timeout): never fewer than the SDK's PC
+  // hosts allow (TIMEOUT = 120000 polls).
+  size_t poll_budget = kSdkPollBudget;
   size_t max_poll_batch = 4096;  // polls per round trip at most
 
+  static constexpr size_t kSdkPollBudget = 120000;
   // For a bus clocked at `spi_clock_hz`: polling sized in time, not bytes. The
-  // budget covers kLongestCommand (a fast clock must not run out of polls while
-  // the chip works), and a batch lasts at most kPollBatchTime, so the host
-  // stops polling at most that long after the answer is ready (at 1 MHz a
-  // 4096-poll batch is 33 ms, longer than a signature).
+  // budget covers kLongestCommandSeconds (no execution time is public; the
+  // SDK's MCU hosts poll for a few seconds, its PC hosts far longer with waits),
+  // and a batch lasts at most kPollBatchSeconds, so the host stops polling at
+  // most that long after the answer is ready.
   static SpiLinkOptions for_clock(uint32_t spi_clock_hz);
-  static constexpr double kLongestCommandSeconds = 2.0;  // MODELLED margin, no datasheet figure
+  static constexpr double kLongestCommandSeconds = 10.0;  // MODELLED margin, no public figure
   static constexpr double kPollBatchSeconds = 0.002;
 };
 
 class SpiLink : public Link {
  public:
   explicit SpiLink(std::unique_ptr<SpiBus> bus, SpiLinkOptions options = {});
-  // Releases a chip select left asserted (best effort: a gone bus is ignored).
-  ~SpiLink() override;
+  ~SpiLink() override = default;
   Bytes transact(ByteView command_frame, size_t expected_payload) override;
   void reset() override;
   std::string describe() const override { return bus_->describe(); }
   std::string lock_path() const override { return bus_->lock_path(); }
+  bool reaches_hardware() const override { return bus_->reaches_hardware(); }
   SpiBus& bus() { return *bus_; }
 
  private:
@@ -55,7 +61,6 @@ class SpiLink : public Link {
 
   std::unique_ptr<SpiBus> bus_;
   SpiLinkOptions options_;
-  bool selected_ = false;  // chip select left asserted after the last command
 };
 
 }  // namespace maxq::transport

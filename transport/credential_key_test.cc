@@ -1,6 +1,6 @@
 // The admin key: loading (and refusing) PEM files, signatures that plain
 // libcrypto and the chip accept.
-#include "transport/admin_key.h"
+#include "transport/credential_key.h"
 
 #include <openssl/encoder.h>
 #include <openssl/err.h>
@@ -17,7 +17,7 @@
 using namespace maxq;
 using maxq::testing::TempChip;
 using maxq::testing::TempDir;
-using transport::AdminKey;
+using transport::CredentialKey;
 using transport::ConfigError;
 
 namespace {
@@ -61,24 +61,24 @@ Bytes sha256(OSSL_LIB_CTX* ctx, ByteView data) {
 
 TEST_CASE("the provisioned admin key signs challenges libcrypto and the chip accept", "[admin]") {
   TempChip t;
-  AdminKey key = AdminKey::load(t.admin_key);
+  CredentialKey key = CredentialKey::load(t.admin_key, CredentialKey::Kind::Admin);
   auto dev = t.open_device();
   // Its public half is the chip's object 0x1001.
-  transport::PublicKey on_chip = dev->read_public(wire::kAdminKeyId);
+  transport::PublicKey on_chip = dev->read_public(wire::kCredentialKeyId);
   CHECK(on_chip.curve == wire::Curve::P256);
   CHECK(key.public_xy() == on_chip.xy);
 
   OsslLibCtx lib;
   maxq::testing::SoftwareEc sw;
   Bytes challenge = dev->challenge(32);
-  Bytes sig = key.sign_challenge(challenge);
+  Bytes sig = key.sign(challenge);
   REQUIRE(sig.size() == 64);
   CHECK(sw.verify(wire::Curve::P256, key.public_xy(), sha256(lib.ctx.get(), challenge), sig));
-  CHECK(key.sign_challenge(challenge) != sig);  // a fresh nonce every time
+  CHECK(key.sign(challenge) != sig);  // a fresh nonce every time
   dev->admin_authenticate(sig);
   dev->create_object(transport::ObjectSpec::data(0x0300, 16));  // the admin role took effect
 
-  AdminKey moved = std::move(key);
+  CredentialKey moved = std::move(key);
   CHECK(moved.public_xy() == on_chip.xy);
 }
 
@@ -87,7 +87,7 @@ TEST_CASE("unusable admin key files are refused with the file name and what to d
   OsslLibCtx lib;
   auto check_refused = [](const std::string& path, const std::string& why) {
     try {
-      AdminKey::load(path);
+      CredentialKey::load(path, CredentialKey::Kind::Admin);
       FAIL("loaded " << path);
     } catch (const ConfigError& e) {
       CHECK_THAT(e.what(), Catch::Contains(path) && Catch::Contains(why) &&
@@ -126,7 +126,7 @@ TEST_CASE("a key that is not the chip's admin key is refused by the chip", "[adm
   TempChip t, other;
   auto dev = t.open_device();
   try {
-    dev->authenticate(AdminKey::load(other.admin_key));
+    dev->authenticate(CredentialKey::load(other.admin_key), CredentialKey::Kind::Admin);
     FAIL("a foreign admin key was accepted");
   } catch (const transport::ChipError& e) {
     CHECK(e.status() == static_cast<uint16_t>(wire::Status::BadSignature));

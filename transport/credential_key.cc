@@ -1,4 +1,4 @@
-#include "transport/admin_key.h"
+#include "transport/credential_key.h"
 
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
@@ -23,13 +23,21 @@ int no_passphrase(char*, int, int, void*) {
   return -1;
 }
 
-constexpr char kWhereFrom[] =
-    ". Set admin-key in the provider's config section or MAXQ1061_ADMIN_KEY to the PEM file of "
-    "the chip's admin key (a simulated chip keeps it beside its state file as PATH.admin.pem)";
+std::string where_from(CredentialKey::Kind kind) {
+  if (kind == CredentialKey::Kind::Admin)
+    return ". Set admin-key in the provider's config section or MAXQ1061_ADMIN_KEY to the PEM "
+           "file of the chip's admin key (object 0x1001; a simulated chip keeps it beside its "
+           "state file as PATH.admin.pem)";
+  return ". Set key-import-key in the provider's config section or MAXQ1061_KEY_IMPORT_KEY to "
+         "the PEM file of the chip's key-import key (object 0x1000; a simulated chip keeps it "
+         "beside its state file as PATH.key-import.pem)";
+}
 
 }  // namespace
 
-struct AdminKey::Impl {
+struct CredentialKey::Impl {
+  Kind kind = Kind::Admin;
+  std::string path;
   // Own context with only the default provider: never the application's.
   ossl::LibCtxPtr ctx{OSSL_LIB_CTX_new()};
   ossl::ProviderPtr provider;
@@ -40,17 +48,27 @@ struct AdminKey::Impl {
   }
 };
 
-AdminKey::AdminKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-AdminKey::AdminKey(AdminKey&&) noexcept = default;
-AdminKey& AdminKey::operator=(AdminKey&&) noexcept = default;
-AdminKey::~AdminKey() = default;
+CredentialKey::CredentialKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CredentialKey::CredentialKey(CredentialKey&&) noexcept = default;
+CredentialKey& CredentialKey::operator=(CredentialKey&&) noexcept = default;
+CredentialKey::~CredentialKey() = default;
 
-AdminKey AdminKey::load(const std::string& path) {
+std::string CredentialKey::describe(Kind kind) {
+  return kind == Kind::Admin ? "admin key" : "key-import key";
+}
+
+CredentialKey::Kind CredentialKey::kind() const { return impl_->kind; }
+const std::string& CredentialKey::path() const { return impl_->path; }
+
+CredentialKey CredentialKey::load(const std::string& path, Kind kind) {
   auto impl = std::make_unique<Impl>();
+  impl->kind = kind;
+  impl->path = path;
+  const std::string name = describe(kind);
   if (!impl->ctx) throw ConfigError("out of memory");
   impl->provider.reset(OSSL_PROVIDER_load(impl->ctx.get(), "default"));
   if (!impl->provider)
-    throw ConfigError("cannot load OpenSSL's default provider for the admin key");
+    throw ConfigError("cannot load OpenSSL's default provider for the " + name);
   // Failures here get our own message; libcrypto's queue entries for them are
   // dropped so the caller's queue is as it was.
   ERR_set_mark();
@@ -58,53 +76,54 @@ AdminKey AdminKey::load(const std::string& path) {
   int open_errno = errno;
   if (!bio) {
     ERR_pop_to_mark();
-    throw ConfigError("cannot read the admin key " + path + ": " + std::strerror(open_errno) +
-                      kWhereFrom);
+    throw ConfigError("cannot read the " + name + " " + path + ": " + std::strerror(open_errno) +
+                      where_from(kind));
   }
   impl->key.reset(PEM_read_bio_PrivateKey_ex(bio.get(), nullptr, no_passphrase, nullptr,
                                              impl->ctx.get(), nullptr));
   ERR_pop_to_mark();
   if (!impl->key)
-    throw ConfigError("the admin key " + path +
+    throw ConfigError("the " + name + " " + path +
                       " is not an unencrypted PEM private key (PKCS#8 or SEC1 EC key)" +
-                      kWhereFrom);
+                      where_from(kind));
   char group[32] = {};
   size_t len = 0;
   if (!EVP_PKEY_is_a(impl->key.get(), "EC") ||
       !EVP_PKEY_get_utf8_string_param(impl->key.get(), OSSL_PKEY_PARAM_GROUP_NAME, group,
                                       sizeof group, &len) ||
       std::string(group) != "prime256v1")
-    throw ConfigError("the admin key " + path + " is not an EC P-256 private key" + kWhereFrom);
-  return AdminKey(std::move(impl));
+    throw ConfigError("the " + name + " " + path + " is not an EC P-256 private key" +
+                      where_from(kind));
+  return CredentialKey(std::move(impl));
 }
 
-Bytes AdminKey::sign_challenge(ByteView challenge) const {
+Bytes CredentialKey::sign(ByteView challenge) const {
   ossl::MdCtxPtr md(EVP_MD_CTX_new());
   size_t der_len = 0;
   if (!md ||
       EVP_DigestSignInit_ex(md.get(), nullptr, "SHA256", impl_->ctx.get(), nullptr,
                             impl_->key.get(), nullptr) != 1 ||
       EVP_DigestSign(md.get(), nullptr, &der_len, challenge.data(), challenge.size()) != 1)
-    throw Error("cannot sign the chip's challenge with the admin key");
+    throw Error("cannot sign with the " + describe(impl_->kind));
   Bytes der(der_len);
   if (EVP_DigestSign(md.get(), der.data(), &der_len, challenge.data(), challenge.size()) != 1)
-    throw Error("cannot sign the chip's challenge with the admin key");
+    throw Error("cannot sign with the " + describe(impl_->kind));
   const unsigned char* p = der.data();
   ossl::EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)));
   Bytes raw(64);
   if (!sig || BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), raw.data(), 32) < 0 ||
       BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), raw.data() + 32, 32) < 0)
-    throw Error("cannot encode the admin signature");
+    throw Error("cannot encode the signature of the " + describe(impl_->kind));
   return raw;
 }
 
-Bytes AdminKey::public_xy() const {
+Bytes CredentialKey::public_xy() const {
   Bytes point(65);
   size_t len = 0;
   if (!EVP_PKEY_get_octet_string_param(impl_->key.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
                                        point.size(), &len) ||
       len != 65)
-    throw Error("cannot read the admin public key");
+    throw Error("cannot read the public half of the " + describe(impl_->kind));
   return Bytes(point.begin() + 1, point.end());
 }
 
