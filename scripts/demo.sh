@@ -45,13 +45,18 @@ for side in client server; do
 done
 
 step "issuing certificates from a throwaway CA"
+# Explicit extensions: OpenSSL 3.2+ writes v3 certificates, and a v3 CA needs
+# basicConstraints CA:TRUE to be one.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=demo CA" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
   -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null || die "CA"
+printf '%s\n' "basicConstraints = critical, CA:FALSE" "keyUsage = critical, digitalSignature" \
+  >"$work/leaf.ext"
 for side in client server; do
   MAXQ1061_DEVICE="sim:$work/$side.state" openssl req "${P[@]}" -new -key "$work/$side.ref.pem" \
     -subj "/CN=demo $side" -out "$work/$side.csr" || die "CSR for $side"
   openssl x509 -req -in "$work/$side.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
-    -days 1 -out "$work/$side.pem" 2>/dev/null || die "certificate for $side"
+    -days 1 -extfile "$work/leaf.ext" -out "$work/$side.pem" 2>/dev/null || die "certificate for $side"
 done
 
 for side in client server; do
@@ -82,11 +87,16 @@ grep -q "Verification: OK" "$work/client.out" || die "server certificate did not
 grep -q "Subject: CN *= *demo client" "$work/client.out" || die "server did not see the client certificate"
 
 field() { sed -n "s/^$1: *//p" "$work/client.out" | head -1; }
+# OpenSSL 3.0 prints "Server Temp Key: ECDH, prime256v1, 256 bits"; 3.5 prints
+# "Negotiated TLS1.3 group: secp256r1" and "Peer Temp Key: ...".
+group=$(field 'Negotiated TLS1.3 group')
+[[ -n "$group" ]] || group=$(field 'Peer Temp Key')
+[[ -n "$group" ]] || group=$(field 'Server Temp Key')
 echo
 echo "Handshake summary"
 echo "  protocol      $(field 'Protocol version')"
 echo "  cipher        $(field 'Ciphersuite')"
-echo "  group         $(field 'Server Temp Key')"
+echo "  group         ${group:-(not printed by this openssl)}"
 echo "  client auth   server verified 'CN=demo client' against the demo CA"
 for side in client server; do
   eval "b_total=\$before_${side}_total b_sign=\$before_${side}_sign"

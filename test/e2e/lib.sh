@@ -35,11 +35,22 @@ count() {
     END { print v+0 }'
 }
 
-# Throwaway software CA: $WORK/ca.pem, $WORK/ca.key.
+# Throwaway software CA: $WORK/ca.pem, $WORK/ca.key. The extensions are
+# explicit: OpenSSL 3.2+ writes v3 certificates, and a v3 CA without
+# basicConstraints CA:TRUE is no CA (3.0 wrote v1, which counted as one).
 make_ca() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=maxq1061 e2e test CA" -keyout "$WORK/ca.key" -out "$WORK/ca.pem" 2>/dev/null ||
-    fail "cannot create the test CA"
+    -subj "/CN=maxq1061 e2e test CA" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "$WORK/ca.key" -out "$WORK/ca.pem" 2>/dev/null || fail "cannot create the test CA"
+  printf '%s\n' "basicConstraints = critical, CA:FALSE" "keyUsage = critical, digitalSignature" \
+    >"$WORK/leaf.ext"
+}
+
+# issue_cert CN: $WORK/CN.pem from $WORK/CN.csr, an end-entity certificate of the test CA.
+issue_cert() {
+  openssl x509 -req -in "$WORK/$1.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" \
+    -CAcreateserial -days 1 -extfile "$WORK/leaf.ext" -out "$WORK/$1.pem" 2>/dev/null
 }
 
 # chip_key_cert CHIP ID CURVE CN -> $WORK/CN.ref.pem (key reference) and $WORK/CN.pem
@@ -52,8 +63,7 @@ chip_key_cert() {
     fail "genpkey on chip $chip"
   openssl req "${PROV[@]}" -new -key "$WORK/$cn.ref.pem" -subj "/CN=$cn" -out "$WORK/$cn.csr" ||
     fail "req -new with the chip key"
-  openssl x509 -req -in "$WORK/$cn.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" \
-    -CAcreateserial -days 1 -out "$WORK/$cn.pem" 2>/dev/null || fail "x509 -req"
+  issue_cert "$cn" || fail "x509 -req"
 }
 
 # soft_key_cert CN CURVE -> software key and certificate from the test CA.
@@ -61,8 +71,7 @@ soft_key_cert() {
   local cn=$1 curve=${2:-P-256}
   openssl req -new -newkey ec -pkeyopt "ec_paramgen_curve:$curve" -nodes -subj "/CN=$cn" \
     -keyout "$WORK/$cn.key" -out "$WORK/$cn.csr" 2>/dev/null || fail "software key for $cn"
-  openssl x509 -req -in "$WORK/$cn.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" \
-    -CAcreateserial -days 1 -out "$WORK/$cn.pem" 2>/dev/null || fail "certificate for $cn"
+  issue_cert "$cn" || fail "certificate for $cn"
 }
 
 # start_server OUTFILE ARGS... : runs s_server on a free loopback port in the
