@@ -7,8 +7,11 @@ namespace maxq::tool {
 
 int run_delete(ToolContext& ctx, const Args& args) {
   uint16_t id = parse_object_id(args.require("id"));
-  ctx.authenticate_admin();
-  ctx.device().delete_object(id);
+  if (id == wire::kKeyImportKeyId || id == wire::kAdminKeyId)
+    throw UsageError("object " + format_id(id) +
+                     " holds the public half of a chip credential; the tool does not delete it");
+  ctx.admin_key("delete");
+  ctx.as_admin("delete", [&] { ctx.device().delete_object(id); });
   if (ctx.json()) {
     JsonWriter j;
     j.begin_object().field("deleted", format_id(id)).end_object();

@@ -2,27 +2,58 @@
 
 #include "tools/commands.h"
 #include "tools/json_writer.h"
+#include "tools/object_provisioning.h"
 #include "tools/tool_crypto.h"
+#include "wire/certificate_layout.h"
 
 namespace maxq::tool {
+namespace {
+
+// Import root certificate sends 01, algorithm, key id, object id, body length,
+// the body (header + DER), signature length and a P-256 signature.
+constexpr size_t kImportOverheadBytes = 1 + 1 + 2 + 2 + 2 + 2 + 64;
+
+}  // namespace
 
 int run_import_cert(ToolContext& ctx, const Args& args) {
+  // Everything that can be refused without the chip is checked first.
   uint16_t id = parse_object_id(args.require("id"));
   if (args.positional.size() != 1) throw UsageError("name exactly one certificate FILE");
   const std::string& path = args.positional[0];
   Bytes der = certificate_der(read_file(path), path);
-  if (der.size() > 0xFFFF) throw std::runtime_error(path + " is too large for a chip object");
-  ctx.authenticate_admin();
-  ctx.device().create_object(transport::ObjectSpec::certificate(id, static_cast<uint16_t>(der.size())));
-  ctx.device().write_object_chunked(id, der);
+  wire::CurveInfo curve = certificate_key_curve(der, path);
+  if (!wire::certificate_header_for(der, curve, 0))
+    throw std::runtime_error(path + ": the certificate's " + std::string(curve.sn) +
+                             " key is not an uncompressed point the chip can locate");
+  size_t capacity = wire::kCertificateHeaderBytes + der.size();
+  size_t request = kImportOverheadBytes + capacity;
+  if (request > wire::kMaxHostCommandPayload)
+    throw std::runtime_error(path + " is too large for the chip: " + std::to_string(der.size()) +
+                             " bytes of DER; one import request carries at most " +
+                             std::to_string(wire::kMaxHostCommandPayload - kImportOverheadBytes -
+                                            wire::kCertificateHeaderBytes));
+  ctx.admin_key("import-cert");
+  const transport::CredentialKey& key_import = ctx.key_import_key("import-cert");
+
+  transport::Device& dev = ctx.device();
+  create_and_fill(ctx, "import-cert",
+                  transport::ObjectSpec::certificate(id, static_cast<uint16_t>(capacity)),
+                  [&] { dev.import_certificate(id, der, key_import); });
+
+  std::string uri = "maxq1061:id=" + format_id(id) + ";type=cert";
   if (ctx.json()) {
     JsonWriter j;
-    j.begin_object().field("id", format_id(id)).field("bytes", uint64_t{der.size()})
-        .field("uri", "maxq1061:id=" + format_id(id) + ";type=cert").end_object();
+    j.begin_object()
+        .field("id", format_id(id))
+        .field("bytes", uint64_t{der.size()})
+        .field("capacity", uint64_t{capacity})
+        .field("curve", curve.sn)
+        .field("uri", uri)
+        .end_object();
     std::printf("%s\n", j.str().c_str());
   } else {
-    std::printf("stored %zu-byte certificate in object %s (URI maxq1061:id=%s;type=cert)\n",
-                der.size(), format_id(id).c_str(), format_id(id).c_str());
+    std::printf("stored %zu-byte certificate (%s key) in object %s (URI %s)\n", der.size(),
+                std::string(curve.sn).c_str(), format_id(id).c_str(), uri.c_str());
   }
   return kExitOk;
 }

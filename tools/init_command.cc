@@ -3,28 +3,41 @@
 #include "simulator/chip.h"
 #include "tools/commands.h"
 #include "tools/json_writer.h"
-#include "transport/device_spec.h"
 #include "wire/bytes.h"
 
 namespace maxq::tool {
 
 int run_init(ToolContext& ctx, const Args& args) {
-  transport::DeviceSpec spec = transport::DeviceSpec::parse(ctx.device_string());
+  transport::DeviceSpec spec = ctx.device_spec();
   if (spec.kind != transport::DeviceSpec::Kind::Sim)
-    throw UsageError("init provisions simulated chips only (sim:PATH); a real MAXQ1061 is "
-                     "provisioned through its own secure flow");
+    throw UsageError(
+        "init provisions simulated chips only (sim:PATH); a real MAXQ1061 comes "
+        "with its keys 0x1000 and 0x1001 (see docs/hardware.md, Credentials)");
   std::string admin_out = args.get("admin-key-out", spec.target + ".admin.pem");
-  sim::ProvisionResult r = sim::Chip::provision(spec.target, admin_out);
+  std::string import_out = args.get("key-import-key-out", spec.target + ".key-import.pem");
+  if (admin_out == import_out)
+    throw UsageError("--admin-key-out and --key-import-key-out name the same file");
+  sim::ProvisionResult r = sim::Chip::provision(spec.target, admin_out, import_out);
   std::string serial = to_hex(ByteView(r.serial));
   if (ctx.json()) {
     JsonWriter j;
-    j.begin_object().field("device", "sim:" + spec.target).field("serial", serial)
-        .field("admin_key", r.admin_key_path).end_object();
+    j.begin_object()
+        .field("device", "sim:" + spec.target)
+        .field("serial", serial)
+        .field("admin_key", r.admin_key_path)
+        .field("key_import_key", r.key_import_key_path)
+        .end_object();
     std::printf("%s\n", j.str().c_str());
   } else {
-    std::printf("provisioned simulated MAXQ1061 at %s\n  serial    %s\n  admin key %s (keep it "
-                "private; needed to create or delete objects)\n",
-                spec.target.c_str(), serial.c_str(), r.admin_key_path.c_str());
+    std::printf(
+        "provisioned simulated MAXQ1061 at %s\n"
+        "  serial          %s\n"
+        "  admin key       %s (object 0x1001's private half: creating and deleting objects)\n"
+        "  key-import key  %s (object 0x1000's private half: key generation, certificates)\n"
+        "Keep both private. The chip's own keys live in the state file, not in a secure "
+        "element.\n",
+        spec.target.c_str(), serial.c_str(), r.admin_key_path.c_str(),
+        r.key_import_key_path.c_str());
   }
   return kExitOk;
 }

@@ -18,9 +18,12 @@ int run_pubkey(ToolContext& ctx, const Args& args) {
   }
   if (ctx.json()) {
     JsonWriter j;
-    j.begin_object().field("id", format_id(id))
-        .field("curve", wire::curve_info(static_cast<uint8_t>(key.curve))->sn)
-        .field("public_point", "04" + to_hex(key.xy)).field("pem", pem).end_object();
+    j.begin_object()
+        .field("id", format_id(id))
+        .field("curve", wire::curve_info(key.curve)->sn)
+        .field("public_point", "04" + to_hex(key.xy))
+        .field("pem", pem)
+        .end_object();
     std::printf("%s\n", j.str().c_str());
   } else if (!args.has("out")) {
     std::fputs(pem.c_str(), stdout);

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "transport/credential_key.h"
 #include "transport/device.h"
+#include "transport/device_spec.h"
 #include "wire/protocol.h"
 
 namespace maxq::tool {
@@ -18,8 +20,22 @@ enum ExitCode : int {
   kExitOk = 0,
   kExitFailed = 1,  // the chip refused or the operation failed
   kExitUsage = 2,   // bad command line
-  kExitDevice = 3,  // device, state file or admin key unusable
+  kExitDevice = 3,  // device, state file or credential (admin / key-import key) unusable
 };
+
+// An error that carries the exit code the tool ends with.
+class ToolError : public std::runtime_error {
+ public:
+  ToolError(int exit_code, const std::string& message)
+      : std::runtime_error(message), exit_code_(exit_code) {}
+  int exit_code() const { return exit_code_; }
+
+ private:
+  int exit_code_;
+};
+// The exit code for anything a subcommand throws (chip refusal 1, unusable
+// device or credential 3, ...).
+int exit_code_for(const std::exception& e);
 
 // A usage error: printed with the subcommand's usage, exit code 2.
 class UsageError : public std::runtime_error {
@@ -41,22 +57,51 @@ struct Args {
   std::string require(const std::string& name) const;
 };
 
-// Resolved configuration and the lazily opened device.
+// Resolved configuration, the two credentials and the lazily opened device.
 class ToolContext {
  public:
-  ToolContext(std::string device, std::string admin_key, bool json);
+  ToolContext(std::string device, std::string admin_key, std::string key_import_key, bool json);
   const std::string& device_string() const { return device_; }
-  // Admin key path: --admin-key, MAXQ1061_ADMIN_KEY, else PATH.admin.pem for sim devices.
+  transport::DeviceSpec device_spec() const { return transport::DeviceSpec::parse(device_); }
+  // --admin-key, else MAXQ1061_ADMIN_KEY, else PATH.admin.pem for sim:PATH; "" when none.
   std::string admin_key_path() const;
+  // --key-import-key, else MAXQ1061_KEY_IMPORT_KEY, else PATH.key-import.pem
+  // for sim:PATH; "" when none.
+  std::string key_import_key_path() const;
+  // The credentials, loaded once. A missing or unusable file is a ToolError
+  // (exit 3) naming the file, the option, the environment variable and the
+  // provider's config key. `what` names the operation that needs it.
+  const transport::CredentialKey& admin_key(const std::string& what);
+  const transport::CredentialKey& key_import_key(const std::string& what);
   bool json() const { return json_; }
   transport::Device& device();
-  // Authenticates the session with the admin key (for create/delete).
-  void authenticate_admin();
+
+  // Runs `body` in an admin session (challenge, login, body, admin reset). A
+  // login the chip refuses is a ToolError naming the admin key; a signed
+  // import the chip refuses for its signature, one naming the key-import key.
+  template <class Fn>
+  void as_admin(const std::string& what, Fn&& body) {
+    const transport::CredentialKey& key = admin_key(what);
+    try {
+      device().as_admin(key, std::forward<Fn>(body));
+    } catch (const transport::ChipError& e) {
+      explain_credential_refusal(e);
+      throw;
+    }
+  }
+  // Throws a ToolError when `e` is the chip refusing a credential.
+  void explain_credential_refusal(const transport::ChipError& e) const;
 
  private:
+  const transport::CredentialKey& load_credential(std::optional<transport::CredentialKey>& slot,
+                                                  transport::CredentialKey::Kind kind,
+                                                  const std::string& path, const std::string& what);
   std::string device_;
   std::string admin_key_;
+  std::string key_import_key_;
   bool json_;
+  std::optional<transport::CredentialKey> admin_;
+  std::optional<transport::CredentialKey> key_import_;
   std::unique_ptr<transport::Device> dev_;
 };
 
@@ -72,11 +117,16 @@ struct ToolCommand {
 const std::vector<ToolCommand>& tool_commands();
 
 // Shared parsing of values.
-uint16_t parse_object_id(const std::string& text);  // "0x0101" or "257"; throws UsageError
+uint16_t parse_object_id(const std::string& text);     // "0x0101" or "257"; throws UsageError
 wire::CurveInfo parse_curve(const std::string& text);  // throws UsageError
-std::string format_id(uint16_t id);                 // "0x0101"
+std::string format_id(uint16_t id);                    // "0x0101"
 std::string object_type_name(wire::ObjectType t);
 std::string lifecycle_name(wire::Lifecycle l);
-std::string read_file(const std::string& path);     // throws std::runtime_error naming the file
+std::string read_file(const std::string& path);  // throws std::runtime_error naming the file
+// Throws UsageError unless a file can be written at `path` (checked before the
+// chip is touched, so an operation does not fail after it changed the chip).
+void check_writable(const std::string& path, const std::string& option);
+// secure_getenv, "" when unset.
+std::string env(const char* name);
 
 }  // namespace maxq::tool

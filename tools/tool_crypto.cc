@@ -87,4 +87,31 @@ Bytes certificate_der(const std::string& contents, const std::string& path) {
   return out;
 }
 
+wire::CurveInfo certificate_key_curve(ByteView der, const std::string& path) {
+  const unsigned char* p = der.data();
+  X509Ptr cert(X509_new_ex(libctx(), nullptr));
+  X509* raw = cert.get();
+  if (!cert || !d2i_X509(&raw, &p, static_cast<long>(der.size())))
+    throw std::runtime_error(path + " is not an X.509 certificate");
+  EVP_PKEY* key = X509_get0_pubkey(cert.get());  // owned by the certificate
+  const std::string known =
+      "the chip stores certificates of EC keys on P-256, P-384, P-521, brainpoolP256r1, "
+      "brainpoolP384r1 or brainpoolP512r1";
+  if (!key)
+    throw std::runtime_error(path + ": the certificate's public key does not parse; " + known);
+  if (!EVP_PKEY_is_a(key, "EC"))
+    throw std::runtime_error(
+        path + ": the certificate's key is " +
+        std::string(EVP_PKEY_get0_type_name(key) ? EVP_PKEY_get0_type_name(key) : "not EC") +
+        ", not EC; " + known);
+  char group[80] = {0};
+  size_t len = 0;
+  if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len))
+    throw std::runtime_error(path + ": the certificate's EC key has no named curve; " + known);
+  auto curve = wire::curve_by_name(group);
+  if (!curve)
+    throw std::runtime_error(path + ": the certificate's key is on " + group + "; " + known);
+  return *curve;
+}
+
 }  // namespace maxq::tool

@@ -7,17 +7,22 @@
 #include <exception>
 #include <string>
 
-#include "simulator/chip.h"
 #include "tools/tool_cli.h"
 #include "transport/device_spec.h"
-#include "transport/errors.h"
 
 namespace maxq::tool {
 namespace {
 
 const std::vector<OptionSpec> kGlobalOptions = {
-    {"device", true, "device string: sim:PATH, unix:PATH or ftdi:DESC (default: $MAXQ1061_DEVICE, else the default simulated chip)"},
-    {"admin-key", true, "admin private key PEM (default: $MAXQ1061_ADMIN_KEY, else PATH.admin.pem for sim:PATH)"},
+    {"device", true,
+     "device string: sim:PATH, unix:PATH, broker:PATH or ftdi:DESC (default: $MAXQ1061_DEVICE, "
+     "else the default simulated chip)"},
+    {"admin-key", true,
+     "admin private key PEM, the private half of object 0x1001; signs the admin login of genkey, "
+     "import-cert, delete (default: $MAXQ1061_ADMIN_KEY, else PATH.admin.pem for sim:PATH)"},
+    {"key-import-key", true,
+     "key-import private key PEM, the private half of object 0x1000; signs what genkey and "
+     "import-cert send (default: $MAXQ1061_KEY_IMPORT_KEY, else PATH.key-import.pem for sim:PATH)"},
     {"json", false, "machine-readable output"},
     {"help", false, "show help"},
 };
@@ -25,19 +30,35 @@ const std::vector<OptionSpec> kGlobalOptions = {
 void print_usage(const ToolCommand& c, FILE* out) {
   std::fprintf(out, "usage: maxq1061-tool %s %s\n\n%s\n\noptions:\n", c.name, c.usage, c.summary);
   for (const OptionSpec& o : c.options)
-    std::fprintf(out, "  --%-16s %s\n", (std::string(o.name) + (o.takes_value ? " V" : "")).c_str(), o.help);
+    std::fprintf(out, "  --%-16s %s\n", (std::string(o.name) + (o.takes_value ? " V" : "")).c_str(),
+                 o.help);
   for (const OptionSpec& o : kGlobalOptions)
-    std::fprintf(out, "  --%-16s %s\n", (std::string(o.name) + (o.takes_value ? " V" : "")).c_str(), o.help);
+    std::fprintf(out, "  --%-16s %s\n", (std::string(o.name) + (o.takes_value ? " V" : "")).c_str(),
+                 o.help);
 }
 
 void print_main_help(FILE* out) {
   std::fprintf(out,
-               "usage: maxq1061-tool [--device DEV] [--admin-key FILE] [--json] COMMAND [options]\n\n"
+               "usage: maxq1061-tool [--device DEV] [--admin-key FILE] [--key-import-key FILE] "
+               "[--json] COMMAND [options]\n\n"
                "commands:\n");
   for (const ToolCommand& c : tool_commands()) std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
-  std::fprintf(out,
-               "\n'maxq1061-tool COMMAND --help' describes a command.\n"
-               "exit codes: 0 ok, 1 operation failed, 2 usage error, 3 device or key unusable\n");
+  std::fprintf(
+      out,
+      "\n'maxq1061-tool COMMAND --help' describes a command.\n\n"
+      "credentials (PEM files of P-256 private keys; only provisioning needs them):\n"
+      "  admin key       the private half of object 0x1001; genkey, import-cert and delete\n"
+      "                  log in with it. --admin-key FILE, $MAXQ1061_ADMIN_KEY, or for\n"
+      "                  sim:PATH the file PATH.admin.pem that init writes\n"
+      "  key-import key  the private half of object 0x1000; the chip takes a key\n"
+      "                  generation or a certificate only when signed with it.\n"
+      "                  --key-import-key FILE, $MAXQ1061_KEY_IMPORT_KEY, or for sim:PATH\n"
+      "                  the file PATH.key-import.pem that init writes\n"
+      "  (the provider's config keys are admin-key and key-import-key)\n\n"
+      "device: --device, else $MAXQ1061_DEVICE, else sim:%s\n"
+      "exit codes: 0 ok, 1 operation failed, 2 usage error, 3 device or credential "
+      "unusable\n",
+      transport::default_sim_state_path().c_str());
 }
 
 const OptionSpec* find_option(const ToolCommand* c, const std::string& name) {
@@ -86,10 +107,9 @@ int run(int argc, char** argv) {
     return kExitOk;
   }
   std::string device = args.get("device");
-  if (device.empty())
-    if (const char* env = std::getenv("MAXQ1061_DEVICE"); env && *env) device = env;
+  if (device.empty()) device = env("MAXQ1061_DEVICE");
   if (device.empty()) device = "sim:" + transport::default_sim_state_path();
-  ToolContext ctx(device, args.get("admin-key"), args.has("json"));
+  ToolContext ctx(device, args.get("admin-key"), args.get("key-import-key"), args.has("json"));
   try {
     return cmd->run(ctx, args);
   } catch (const UsageError& e) {
@@ -109,20 +129,8 @@ int main(int argc, char** argv) {
   } catch (const tool::UsageError& e) {
     std::fprintf(stderr, "maxq1061-tool: %s (try --help)\n", e.what());
     return tool::kExitUsage;
-  } catch (const transport::ChipError& e) {
-    std::fprintf(stderr, "maxq1061-tool: %s\n", e.what());
-    return tool::kExitFailed;
-  } catch (const transport::ConfigError& e) {
-    std::fprintf(stderr, "maxq1061-tool: %s\n", e.what());
-    return tool::kExitDevice;
-  } catch (const transport::LinkError& e) {
-    std::fprintf(stderr, "maxq1061-tool: %s\n", e.what());
-    return tool::kExitDevice;
-  } catch (const sim::StateError& e) {
-    std::fprintf(stderr, "maxq1061-tool: %s\n", e.what());
-    return tool::kExitDevice;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "maxq1061-tool: %s\n", e.what());
-    return tool::kExitFailed;
+    return tool::exit_code_for(e);
   }
 }
