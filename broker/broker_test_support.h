@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "test/support/provisioned_chip.h"
+#include "transport/credential_key.h"
 #include "transport/device.h"
 #include "transport/device_spec.h"
 
@@ -137,6 +138,13 @@ struct BrokerFixture {
   maxq::testing::ProvisionedChip chip;
   std::string socket = chip.dir.file("broker.sock");
   std::string device() const { return "sim:" + chip.state; }
+  transport::CredentialKey admin() const {
+    return transport::CredentialKey::load(chip.admin_key, transport::CredentialKey::Kind::Admin);
+  }
+  transport::CredentialKey key_import() const {
+    return transport::CredentialKey::load(chip.state + ".key-import.pem",
+                                          transport::CredentialKey::Kind::KeyImport);
+  }
   std::unique_ptr<transport::Device> client() const {
     return std::make_unique<transport::Device>(
         transport::open_link(transport::DeviceSpec::parse("broker:" + socket)));

@@ -98,7 +98,7 @@ void ChipBroker::on_device_open(transport::Device& device) {
     return;
   }
   for (const transport::ObjectInfo& o : objects) {
-    if (o.property != wire::ObjectProperty::Temporary) continue;
+    if (!o.temporary()) continue;
     if (own_command(wire::Command::DeleteObject, wire::encode_object_id(o.id),
                     "freeing stale temporary object " + hex16(o.id)))
       temporaries_freed_.fetch_add(1, std::memory_order_relaxed);

@@ -40,6 +40,8 @@ void ClientSession::run() {
   } catch (const std::exception& e) {
     log_.error(info_->label + ": cleanup failed: " + e.what());
   }
+  // The client sees the end at once; the descriptor closes when the server reaps.
+  ::shutdown(fd_.get(), SHUT_RDWR);
   log_.debug(info_->label + " disconnected after " + std::to_string(info_->commands.load()) +
              " command(s)");
   finished_ = true;

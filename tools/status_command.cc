@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "tools/broker_status.h"
 #include "tools/chip_names.h"
 #include "tools/commands.h"
 #include "tools/json_writer.h"
@@ -83,6 +84,7 @@ int run_status(ToolContext& ctx, const Args&) {
         .field("raw", to_hex(ByteView(s.config)))
         .field("sysconfig_raw", to_hex(ByteView(s.sysconfig)))
         .end_object();
+    add_broker_status(ctx, &j);
     j.end_object();
     std::printf("%s\n", j.str().c_str());
     return kExitOk;
@@ -103,6 +105,7 @@ int run_status(ToolContext& ctx, const Args&) {
       s.free_memory, s.total_memory, config_flag_text(need_host).c_str(),
       config_flag_text(terminated).c_str(), config_flag_text(master_secret).c_str(),
       config_flag_text(factory_reset).c_str());
+  add_broker_status(ctx, nullptr);
   return kExitOk;
 }
 
