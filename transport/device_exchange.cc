@@ -22,6 +22,19 @@ int debug_level() {
   return std::strcmp(v, "frames") == 0 ? 2 : 1;
 }
 
+// "AA 00 F7 00 04 ...": the document's notation, to compare frames by eye.
+std::string spaced_hex(ByteView b) {
+  static const char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(b.size() * 3);
+  for (uint8_t v : b) {
+    if (!out.empty()) out += ' ';
+    out += kDigits[v >> 4];
+    out += kDigits[v & 0x0F];
+  }
+  return out;
+}
+
 // Answers whose data must not reach a log: random bytes (they seed DRBGs)
 // and the simulator's raw ECDH secrets.
 bool secret_answer(wire::Command cmd) {
@@ -87,11 +100,11 @@ void Device::trace_frame(const char* direction, wire::Command cmd, ByteView fram
   std::string text;
   if (direction[0] == '<' && secret_answer(cmd) && frame.size() > wire::kHeaderSize) {
     // Header and CRC as sent; the data only by its length.
-    text = to_hex(frame.subview(0, wire::kHeaderSize)) + " <" +
+    text = spaced_hex(frame.subview(0, wire::kHeaderSize)) + " <" +
            std::to_string(frame.size() - wire::kHeaderSize - wire::kCrcSize) +
-           " data bytes not shown> " + to_hex(frame.subview(frame.size() - wire::kCrcSize));
+           " data bytes not shown> " + spaced_hex(frame.subview(frame.size() - wire::kCrcSize));
   } else {
-    text = to_hex(frame);
+    text = spaced_hex(frame);
   }
   std::fprintf(stderr, "maxq1061: %s %s %s\n", describe().c_str(), direction, text.c_str());
 }

@@ -37,8 +37,8 @@ test_tool_init_status_ping() {
   expect_contains "$WORK/out" '"host_condition_required":"no"' "json config"
   # The SDK's ping pattern gives the protocol document's frames byte for byte.
   [[ $(MAXQ1061_DEBUG=frames rc "$TOOL" --device "$dev" ping --size 4) -eq 0 ]] || fail "ping --size 4"
-  expect_contains "$WORK/err" "> aa00f7000400010203e109" "the published ping request"
-  expect_contains "$WORK/err" "< 5500000004000102032232" "the published ping answer"
+  expect_contains "$WORK/err" "> AA 00 F7 00 04 00 01 02 03 E1 09" "the published ping request"
+  expect_contains "$WORK/err" "< 55 00 00 00 04 00 01 02 03 22 32" "the published ping answer"
   [[ $(rc "$TOOL" --device "$dev" ping --size 2048) -eq 0 ]] || fail "ping of the SDK's largest size"
   [[ $(rc "$TOOL" --device "$dev" ping --size 2049) -eq 2 ]] || fail "ping beyond 2048 must be a usage error"
   [[ $(rc "$TOOL" --device "$dev" ping --size 100) -eq 0 ]] || fail "ping"
