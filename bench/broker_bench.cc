@@ -128,7 +128,8 @@ int run(const Args& a) {
   const std::string socket = chip.dir.file("broker.sock");
   auto key_import = transport::CredentialKey::load(chip.state + ".key-import.pem",
                                                    transport::CredentialKey::Kind::KeyImport);
-  auto admin = transport::CredentialKey::load(chip.admin_key, transport::CredentialKey::Kind::Admin);
+  auto admin =
+      transport::CredentialKey::load(chip.admin_key, transport::CredentialKey::Kind::Admin);
   transport::PublicKey pub;
   {
     auto dev = open(direct_device);
@@ -137,8 +138,8 @@ int run(const Args& a) {
       pub = dev->generate_key(0x0101, wire::Curve::P256, key_import);
     });
   }
-  auto daemon = broker::testing::start_broker(
-      direct_device, socket, {"--max-clients", std::to_string(a.clients + 8)});
+  auto daemon = broker::testing::start_broker(direct_device, socket,
+                                              {"--max-clients", std::to_string(a.clients + 8)});
   const std::string broker_device = "broker:" + socket;
 
   // 1. Overhead per command.
@@ -186,8 +187,8 @@ int run(const Args& a) {
     waitpid(pid, &st, 0);
     bad_exits += WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
   }
-  broker::BrokerStatus status = dynamic_cast<transport::BrokerLink&>(open(broker_device)->link())
-                                    .daemon_status();
+  broker::BrokerStatus status =
+      dynamic_cast<transport::BrokerLink&>(open(broker_device)->link()).daemon_status();
   const int stopped = daemon->terminate();
 
   uint64_t ok = 0, failed = 0, bad = 0;

@@ -6,9 +6,12 @@ namespace maxq::broker {
 
 const char* hold_kind_name(HoldKind kind) {
   switch (kind) {
-    case HoldKind::None: return "none";
-    case HoldKind::Challenge: return "challenge";
-    case HoldKind::Admin: return "admin session";
+    case HoldKind::None:
+      return "none";
+    case HoldKind::Challenge:
+      return "challenge";
+    case HoldKind::Admin:
+      return "admin session";
   }
   return "unknown";
 }

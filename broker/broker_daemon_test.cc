@@ -10,8 +10,8 @@
 
 #include "broker/broker_protocol.h"
 #include "broker/broker_test_support.h"
-#include "transport/credential_key.h"
 #include "transport/broker_link.h"
+#include "transport/credential_key.h"
 #include "transport/signature_check.h"
 #include "wire/admin_layout.h"
 #include "wire/frame_codec.h"

@@ -164,10 +164,10 @@ TEST_CASE("the daemon killed and restarted under load: clear errors, then work g
 TEST_CASE("the bus unplugged and plugged in again: clear errors meanwhile, then it works") {
   BrokerFixture f;
   const std::string sim_socket = f.chip.dir.file("sim.sock");
-  auto bus = std::make_unique<ChildProcess>(
-      std::vector<std::string>{MAXQ_SIM_DAEMON_PATH, "--state", f.chip.state, "--socket",
-                               sim_socket},
-      sim_socket);
+  auto bus =
+      std::make_unique<ChildProcess>(std::vector<std::string>{MAXQ_SIM_DAEMON_PATH, "--state",
+                                                              f.chip.state, "--socket", sim_socket},
+                                     sim_socket);
   REQUIRE(bus->wait_socket(sim_socket));
   auto daemon = start_broker("unix:" + sim_socket, f.socket);
   transport::PublicKey pub = make_key(f, 0x0101);
@@ -186,17 +186,19 @@ TEST_CASE("the bus unplugged and plugged in again: clear errors meanwhile, then 
     }
   }
   CHECK(daemon->running());
-  bus = std::make_unique<ChildProcess>(
-      std::vector<std::string>{MAXQ_SIM_DAEMON_PATH, "--state", f.chip.state, "--socket",
-                               sim_socket},
-      sim_socket);
+  bus =
+      std::make_unique<ChildProcess>(std::vector<std::string>{MAXQ_SIM_DAEMON_PATH, "--state",
+                                                              f.chip.state, "--socket", sim_socket},
+                                     sim_socket);
   REQUIRE(bus->wait_socket(sim_socket));  // plugged in again
   CHECK(check.verify(Curve::P256, pub.xy, kDigest, dev->sign(0x0101, kDigest)));
   CHECK(daemon->stderr_text().find("is back") != std::string::npos);
 }
 #endif
 
-TEST_CASE("clients outside the socket's group are refused, and creating or deleting follows the manage list") {
+TEST_CASE(
+    "clients outside the socket's group are refused, and creating or deleting follows the manage "
+    "list") {
   if (::geteuid() != 0) {
     WARN("needs root to run clients as another user: skipped");
     return;

@@ -62,7 +62,8 @@ std::vector<std::string> split(const std::string& list) {
   size_t start = 0;
   for (;;) {
     size_t comma = list.find(',', start);
-    out.push_back(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    out.push_back(
+        list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -128,8 +129,9 @@ BrokerOptions parse_options(const std::vector<std::string>& args) {
   }
   if (o.help) return o;
   if (o.device.empty())
-    throw UsageError("--device is required (e.g. --device ftdi:i:0x0403:0x6014 or --device "
-                     "sim:/var/lib/maxq1061/chip.state)");
+    throw UsageError(
+        "--device is required (e.g. --device ftdi:i:0x0403:0x6014 or --device "
+        "sim:/var/lib/maxq1061/chip.state)");
   try {
     transport::DeviceSpec spec = transport::DeviceSpec::parse(o.device);
     if (spec.kind == transport::DeviceSpec::Kind::Broker)

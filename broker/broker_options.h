@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "broker/broker_protocol.h"
-#include "broker/chip_broker.h"
 #include "broker/broker_server.h"
+#include "broker/chip_broker.h"
 
 namespace maxq::broker {
 

@@ -27,10 +27,9 @@ TEST_CASE("defaults") {
 }
 
 TEST_CASE("settings are taken and checked") {
-  BrokerOptions o = parse_options({"--device", "unix:/tmp/s", "--max-clients", "3",
-                                   "--idle-timeout", "0", "--admin-hold-ms", "250",
-                                   "--socket-mode", "0666", "--manage-users", "root,0",
-                                   "--group", "0", "--foreground"});
+  BrokerOptions o = parse_options(
+      {"--device", "unix:/tmp/s", "--max-clients", "3", "--idle-timeout", "0", "--admin-hold-ms",
+       "250", "--socket-mode", "0666", "--manage-users", "root,0", "--group", "0", "--foreground"});
   CHECK(o.server.max_clients == 3);
   CHECK(o.server.session.idle_timeout == std::chrono::seconds(0));
   CHECK(o.isolation.admin_hold == std::chrono::milliseconds(250));
@@ -53,8 +52,8 @@ TEST_CASE("bad command lines say what is wrong") {
         std::string::npos);
   CHECK(usage_error({"--device", "sim:/x", "--group", "no-such-group-xyz"}).find("groupadd") !=
         std::string::npos);
-  CHECK(usage_error({"--device", "sim:/x", "--manage-users", "no-such-user-xyz"})
-            .find("no user") != std::string::npos);
+  CHECK(usage_error({"--device", "sim:/x", "--manage-users", "no-such-user-xyz"}).find("no user") !=
+        std::string::npos);
   CHECK(usage_error({"--device", "sim:/x", "--frobnicate"}).find("unknown argument") !=
         std::string::npos);
   CHECK(usage_error({"--device"}).find("needs a value") != std::string::npos);

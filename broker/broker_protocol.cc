@@ -73,8 +73,8 @@ Bytes encode_message(MessageType type, ByteView body) {
 
 Bytes encode_command(ByteView command_frame, size_t expected_payload) {
   if (command_frame.size() > wire::kMaxFrameSize)
-    throw std::length_error("a command frame holds at most " +
-                            std::to_string(wire::kMaxFrameSize) + " bytes");
+    throw std::length_error("a command frame holds at most " + std::to_string(wire::kMaxFrameSize) +
+                            " bytes");
   if (expected_payload > wire::kMaxPayload) expected_payload = wire::kMaxPayload;
   PayloadWriter w;
   w.u16(static_cast<uint16_t>(expected_payload)).bytes(command_frame);
@@ -124,14 +124,22 @@ std::optional<ErrorBody> parse_error(ByteView body) {
 
 const char* error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::DeviceUnavailable: return "device unavailable";
-    case ErrorCode::MayHaveRun: return "answer lost";
-    case ErrorCode::TooManyClients: return "too many clients";
-    case ErrorCode::NotPermitted: return "not permitted";
-    case ErrorCode::Forbidden: return "forbidden";
-    case ErrorCode::ShuttingDown: return "shutting down";
-    case ErrorCode::BadMessage: return "bad message";
-    case ErrorCode::IdleTimeout: return "idle timeout";
+    case ErrorCode::DeviceUnavailable:
+      return "device unavailable";
+    case ErrorCode::MayHaveRun:
+      return "answer lost";
+    case ErrorCode::TooManyClients:
+      return "too many clients";
+    case ErrorCode::NotPermitted:
+      return "not permitted";
+    case ErrorCode::Forbidden:
+      return "forbidden";
+    case ErrorCode::ShuttingDown:
+      return "shutting down";
+    case ErrorCode::BadMessage:
+      return "bad message";
+    case ErrorCode::IdleTimeout:
+      return "idle timeout";
   }
   return "unknown";
 }
@@ -140,9 +148,9 @@ Bytes encode_status(const BrokerStatus& s) {
   PayloadWriter w;
   put_string(w, s.device);
   w.u8(s.device_ok ? 1 : 0).u32(s.uptime_seconds).u32(s.max_clients);
-  for (uint64_t v : {s.connections, s.refused, s.commands, s.own_commands, s.bytes_in, s.bytes_out,
-                     s.retries, s.failures, s.admin_sessions, s.hold_expiries, s.temporaries_freed,
-                     s.busy_us})
+  for (uint64_t v :
+       {s.connections, s.refused, s.commands, s.own_commands, s.bytes_in, s.bytes_out, s.retries,
+        s.failures, s.admin_sessions, s.hold_expiries, s.temporaries_freed, s.busy_us})
     put_u64(w, v);
   // As many clients as fit one message (the count says how many follow).
   constexpr size_t kClientBytes = 8 + 4 + 4 + 4 + 8 + 2 + 1 + 4;
@@ -168,8 +176,8 @@ std::optional<BrokerStatus> parse_status(ByteView body, std::string& error) {
     s.uptime_seconds = r.u32();
     s.max_clients = r.u32();
     for (uint64_t* v : {&s.connections, &s.refused, &s.commands, &s.own_commands, &s.bytes_in,
-                        &s.bytes_out, &s.retries, &s.failures, &s.admin_sessions,
-                        &s.hold_expiries, &s.temporaries_freed, &s.busy_us})
+                        &s.bytes_out, &s.retries, &s.failures, &s.admin_sessions, &s.hold_expiries,
+                        &s.temporaries_freed, &s.busy_us})
       *v = get_u64(r);
     uint16_t n = r.u16();
     for (uint16_t i = 0; i < n; ++i) {

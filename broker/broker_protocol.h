@@ -99,22 +99,22 @@ struct ClientStatus {
   uint32_t connected_seconds = 0;
 };
 struct BrokerStatus {
-  std::string device;        // the device string the daemon serves
-  bool device_ok = true;     // false while the bus is unplugged or failing
+  std::string device;     // the device string the daemon serves
+  bool device_ok = true;  // false while the bus is unplugged or failing
   uint32_t uptime_seconds = 0;
   uint32_t max_clients = 0;
-  uint64_t connections = 0;  // accepted since start
-  uint64_t refused = 0;      // connections refused (limit, group)
-  uint64_t commands = 0;     // command frames run on the chip for clients
+  uint64_t connections = 0;   // accepted since start
+  uint64_t refused = 0;       // connections refused (limit, group)
+  uint64_t commands = 0;      // command frames run on the chip for clients
   uint64_t own_commands = 0;  // the daemon's own (admin reset, freeing temporaries)
-  uint64_t bytes_in = 0;     // command frame bytes from clients
-  uint64_t bytes_out = 0;    // response frame bytes to clients
-  uint64_t retries = 0;      // exchanges repeated after bus damage
-  uint64_t failures = 0;     // commands answered with a daemon error
+  uint64_t bytes_in = 0;      // command frame bytes from clients
+  uint64_t bytes_out = 0;     // response frame bytes to clients
+  uint64_t retries = 0;       // exchanges repeated after bus damage
+  uint64_t failures = 0;      // commands answered with a daemon error
   uint64_t admin_sessions = 0;
   uint64_t hold_expiries = 0;  // admin sequences ended by --admin-hold-ms/--challenge-hold-ms
   uint64_t temporaries_freed = 0;
-  uint64_t busy_us = 0;      // time the chip spent on commands
+  uint64_t busy_us = 0;  // time the chip spent on commands
   std::vector<ClientStatus> clients;
 };
 Bytes encode_status(const BrokerStatus& status);

@@ -86,8 +86,8 @@ void BrokerServer::accept_one() {
     ++connections_;
   }
   if (settings_.group) {
-    const bool allowed = peer && (peer->uid == 0 || peer->uid == ::geteuid() ||
-                                  in_group(*peer, *settings_.group));
+    const bool allowed =
+        peer && (peer->uid == 0 || peer->uid == ::geteuid() || in_group(*peer, *settings_.group));
     if (!allowed) {
       const std::string group = group_name(*settings_.group);
       log_.warning(info->label + " refused: not in the socket's group " + group);
@@ -109,9 +109,9 @@ void BrokerServer::accept_one() {
     return;
   }
   log_.debug(info->label + " connected");
-  auto session = std::make_unique<ClientSession>(std::move(fd), std::move(info), broker_, log_,
-                                                 settings_.session,
-                                                 [this] { return status_message(); });
+  auto session =
+      std::make_unique<ClientSession>(std::move(fd), std::move(info), broker_, log_,
+                                      settings_.session, [this] { return status_message(); });
   std::lock_guard<std::mutex> lock(mutex_);
   sessions_.push_back(std::move(session));
 }
@@ -150,8 +150,8 @@ void BrokerServer::serve(int stop_fd) {
   for (;;) {
     pollfd fds[2] = {{listen_fd_.get(), POLLIN, 0}, {stop_fd, POLLIN, 0}};
     int ready = ::poll(fds, 2, 1000);
-    if (ready < 0 && errno != EINTR) throw std::runtime_error(std::string("poll: ") +
-                                                              std::strerror(errno));
+    if (ready < 0 && errno != EINTR)
+      throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
     if (ready > 0 && fds[1].revents != 0) break;
     if (ready > 0 && (fds[0].revents & POLLIN)) accept_one();
     reap();

@@ -123,8 +123,8 @@ class ChildProcess {
 inline std::unique_ptr<ChildProcess> start_broker(const std::string& device,
                                                   const std::string& socket,
                                                   std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv{MAXQ_BROKER_DAEMON_PATH, "--foreground", "--device", device,
-                                "--socket", socket};
+  std::vector<std::string> argv{
+      MAXQ_BROKER_DAEMON_PATH, "--foreground", "--device", device, "--socket", socket};
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto d = std::make_unique<ChildProcess>(argv, socket);
   if (!d->wait_socket(socket))

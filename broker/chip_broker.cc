@@ -60,7 +60,8 @@ bool ChipBroker::own_command(wire::Command cmd, ByteView payload, const std::str
 void ChipBroker::end_expired_hold(ClientId client, HoldKind kind) {
   hold_expiries_.fetch_add(1, std::memory_order_relaxed);
   if (kind == HoldKind::Admin) {
-    log_.warning("client " + std::to_string(client) + "'s admin session stayed idle for more than " +
+    log_.warning("client " + std::to_string(client) +
+                 "'s admin session stayed idle for more than " +
                  std::to_string(settings_.admin_hold.count()) +
                  " ms while other clients waited: the daemon ended it (admin reset); raise "
                  "--admin-hold-ms if admin work needs longer pauses");
@@ -116,9 +117,8 @@ Bytes ChipBroker::run(ClientInfo& client, const wire::CommandFrame& cmd, ByteVie
   // Who may create and delete (no turn needed: nothing on the chip is asked).
   if (is_create || is_delete) {
     std::optional<CreateRequest> create = is_create ? parse_create(cmd.payload) : std::nullopt;
-    const bool own_temporary =
-        (create && create->temporary) ||
-        (is_delete && object && temporaries_.owner(*object) == client.id);
+    const bool own_temporary = (create && create->temporary) ||
+                               (is_delete && object && temporaries_.owner(*object) == client.id);
     if (!own_temporary && !may_manage(client)) {
       log_.warning(client.label + ": refused " + std::string(wire::command_name(cmd.command)) +
                    (object ? " " + hex16(*object) : std::string()) +
@@ -143,8 +143,9 @@ Bytes ChipBroker::run(ClientInfo& client, const wire::CommandFrame& cmd, ByteVie
     HoldKind after = next_hold(before, cls, ok);
     if (after == HoldKind::Admin && before != HoldKind::Admin) {
       admin_sessions_.fetch_add(1, std::memory_order_relaxed);
-      log_.info(client.label + " logged in as admin: the chip serves only it until its admin "
-                               "reset or disconnect");
+      log_.info(client.label +
+                " logged in as admin: the chip serves only it until its admin "
+                "reset or disconnect");
     } else if (before == HoldKind::Admin && after != HoldKind::Admin) {
       log_.info(client.label + " ended its admin session");
     }
@@ -159,8 +160,7 @@ Bytes ChipBroker::run(ClientInfo& client, const wire::CommandFrame& cmd, ByteVie
     ClientId owner = temporaries_.owner(*object);
     if (owner != 0 && owner != client.id) {
       log_.debug(client.label + ": refused " + std::string(wire::command_name(cmd.command)) +
-                 " on temporary object " + hex16(*object) + " of client " +
-                 std::to_string(owner));
+                 " on temporary object " + hex16(*object) + " of client " + std::to_string(owner));
       challenge_.after_command(client.id, CommandClass::Other, false);
       settle(false);
       return answer(static_cast<uint16_t>(wire::Status::AccessDenied));

@@ -89,8 +89,8 @@ class ChipBroker {
   ChallengeOwner challenge_;  // under a turn only
   uint64_t generation_ = 0;   // device (re)opens; under a turn only
 
-  std::atomic<uint64_t> commands_{0}, own_commands_{0}, bytes_in_{0}, bytes_out_{0},
-      failures_{0}, admin_sessions_{0}, hold_expiries_{0}, temporaries_freed_{0}, busy_us_{0};
+  std::atomic<uint64_t> commands_{0}, own_commands_{0}, bytes_in_{0}, bytes_out_{0}, failures_{0},
+      admin_sessions_{0}, hold_expiries_{0}, temporaries_freed_{0}, busy_us_{0};
 };
 
 }  // namespace maxq::broker

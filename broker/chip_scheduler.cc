@@ -31,8 +31,8 @@ std::optional<ChipScheduler::Turn> ChipScheduler::acquire(ClientId client, bool 
   const uint64_t seq = next_seq_++;
   queue_.push_back({seq, client});
   auto leave = [&] {
-    queue_.erase(std::find_if(queue_.begin(), queue_.end(),
-                              [&](const Ticket& t) { return t.seq == seq; }));
+    queue_.erase(
+        std::find_if(queue_.begin(), queue_.end(), [&](const Ticket& t) { return t.seq == seq; }));
   };
   for (;;) {
     if (stopping_ && !cleanup) {

@@ -54,8 +54,8 @@ ClientSession::Read ClientSession::read_exact(uint8_t* out, size_t n, bool first
     const bool idle_wait = first_byte_may_idle && got == 0;
     if (idle_wait) {
       // Idle between messages: only a client holding nothing times out.
-      const bool holds = broker_.hold_of(info_->id) != HoldKind::None ||
-                         broker_.temporaries_of(info_->id) != 0;
+      const bool holds =
+          broker_.hold_of(info_->id) != HoldKind::None || broker_.temporaries_of(info_->id) != 0;
       timeout_ms = settings_.idle_timeout.count() == 0 || holds
                        ? -1
                        : static_cast<int>(settings_.idle_timeout.count() * 1000);
@@ -77,8 +77,8 @@ ClientSession::Read ClientSession::read_exact(uint8_t* out, size_t n, bool first
 bool ClientSession::send_all(ByteView bytes) {
   size_t sent = 0;
   while (sent < bytes.size()) {
-    ssize_t r = ::send(fd_.get(), bytes.data() + sent, bytes.size() - sent,
-                       MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t r =
+        ::send(fd_.get(), bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (r >= 0) {
       sent += static_cast<size_t>(r);
       continue;

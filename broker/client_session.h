@@ -31,8 +31,8 @@ struct SessionSettings {
 class ClientSession {
  public:
   using StatusSource = std::function<Bytes()>;  // an encoded StatusReply
-  ClientSession(UniqueFd fd, std::unique_ptr<ClientInfo> info, ChipBroker& broker,
-                const Log& log, SessionSettings settings, StatusSource status);
+  ClientSession(UniqueFd fd, std::unique_ptr<ClientInfo> info, ChipBroker& broker, const Log& log,
+                SessionSettings settings, StatusSource status);
   ~ClientSession();  // wakes and joins the thread
   ClientSession(const ClientSession&) = delete;
   ClientSession& operator=(const ClientSession&) = delete;

@@ -48,7 +48,8 @@ bool DeviceOwner::ensure_open() {
   try {
     device_ = std::make_unique<transport::Device>(transport::open_link(spec_), options_);
   } catch (const transport::Error& e) {
-    if (last_open_error_ != e.what()) log_.error(std::string("cannot open the device: ") + e.what());
+    if (last_open_error_ != e.what())
+      log_.error(std::string("cannot open the device: ") + e.what());
     last_open_error_ = e.what();
     return false;
   }

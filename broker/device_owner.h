@@ -21,9 +21,9 @@ namespace maxq::broker {
 
 struct ExchangeResult {
   enum class Kind {
-    Answered,           // `response` holds the chip's response frame; `status` its status word
-    Unavailable,        // the device could not be reached; the command did not run
-    MayHaveRun,         // the command reached the chip but its answer was lost
+    Answered,     // `response` holds the chip's response frame; `status` its status word
+    Unavailable,  // the device could not be reached; the command did not run
+    MayHaveRun,   // the command reached the chip but its answer was lost
   };
   Kind kind = Kind::Unavailable;
   Bytes response;
@@ -37,8 +37,7 @@ class DeviceOwner {
   // (unplugged) is retried at each command, and `on_open` runs after every
   // successful (re)open, before the command (the daemon's housekeeping: the
   // chip may have lost its RAM objects and its admin condition).
-  DeviceOwner(transport::DeviceSpec spec, const Log& log,
-              transport::DeviceOptions options = {});
+  DeviceOwner(transport::DeviceSpec spec, const Log& log, transport::DeviceOptions options = {});
   ~DeviceOwner();
   DeviceOwner(const DeviceOwner&) = delete;
   DeviceOwner& operator=(const DeviceOwner&) = delete;

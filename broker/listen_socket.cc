@@ -46,8 +46,7 @@ void clear_stale_socket(const std::string& path, const sockaddr_un& addr) {
                              "; stop it first (systemctl stop maxq1061d) or choose another "
                              "--socket");
   if (errno != ECONNREFUSED)
-    throw std::runtime_error("cannot check the existing socket " + path + ": " +
-                             errno_text(errno));
+    throw std::runtime_error("cannot check the existing socket " + path + ": " + errno_text(errno));
   if (::unlink(path.c_str()) != 0)
     throw std::runtime_error("cannot remove the stale socket " + path + ": " + errno_text(errno));
 }

@@ -78,8 +78,7 @@ std::optional<uid_t> lookup_user(const std::string& text) {
   if (auto n = decimal(text)) return static_cast<uid_t>(*n);
   std::vector<char> buf(16384);
   passwd pw{}, *found = nullptr;
-  if (getpwnam_r(text.c_str(), &pw, buf.data(), buf.size(), &found) == 0 && found)
-    return pw.pw_uid;
+  if (getpwnam_r(text.c_str(), &pw, buf.data(), buf.size(), &found) == 0 && found) return pw.pw_uid;
   return std::nullopt;
 }
 
@@ -87,8 +86,7 @@ std::optional<gid_t> lookup_group(const std::string& text) {
   if (auto n = decimal(text)) return static_cast<gid_t>(*n);
   std::vector<char> buf(16384);
   group gr{}, *found = nullptr;
-  if (getgrnam_r(text.c_str(), &gr, buf.data(), buf.size(), &found) == 0 && found)
-    return gr.gr_gid;
+  if (getgrnam_r(text.c_str(), &gr, buf.data(), buf.size(), &found) == 0 && found) return gr.gr_gid;
   return std::nullopt;
 }
 

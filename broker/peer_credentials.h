@@ -22,8 +22,8 @@ std::optional<PeerCredentials> peer_credentials(int fd);
 // Primary or supplementary group.
 bool in_group(const PeerCredentials& peer, gid_t group);
 
-std::string user_name(uid_t uid);    // "www-data", or the number
-std::string group_name(gid_t gid);   // "maxq1061", or the number
+std::string user_name(uid_t uid);     // "www-data", or the number
+std::string group_name(gid_t gid);    // "maxq1061", or the number
 std::string process_name(pid_t pid);  // /proc/PID/comm, or ""
 
 // A name or a decimal number; nullopt when neither.

@@ -10,7 +10,7 @@ ensure_packages clang-tidy
 build_dir=${BUILD_DIR:-build}
 [[ -f "$build_dir/compile_commands.json" ]] || ./scripts/build.sh
 if [[ $# -eq 0 ]]; then
-  mapfile -t files < <(find wire simulator transport provider tools bench -name '*.cc' \
+  mapfile -t files < <(find wire simulator transport provider tools bench broker -name '*.cc' \
     ! -name '*_test.cc' | sort)
 else
   files=("$@")

@@ -53,14 +53,16 @@ void add_broker_status(ToolContext& ctx, JsonWriter* json) {
       s.clients.size(), s.max_clients, static_cast<unsigned long long>(s.connections),
       static_cast<unsigned long long>(s.refused), static_cast<unsigned long long>(s.commands),
       static_cast<unsigned long long>(s.own_commands), static_cast<unsigned long long>(s.retries),
-      static_cast<unsigned long long>(s.failures), static_cast<unsigned long long>(s.admin_sessions),
+      static_cast<unsigned long long>(s.failures),
+      static_cast<unsigned long long>(s.admin_sessions),
       static_cast<unsigned long long>(s.hold_expiries),
       static_cast<unsigned long long>(s.temporaries_freed));
   for (const broker::ClientStatus& c : s.clients)
-    std::printf("  client %llu: pid %d uid %u gid %u, %llu commands, %u temporary objects%s, %u s\n",
-                static_cast<unsigned long long>(c.id), static_cast<int>(c.pid), c.uid, c.gid,
-                static_cast<unsigned long long>(c.commands), c.temporary_objects,
-                c.holds_chip ? ", holds the chip (admin sequence)" : "", c.connected_seconds);
+    std::printf(
+        "  client %llu: pid %d uid %u gid %u, %llu commands, %u temporary objects%s, %u s\n",
+        static_cast<unsigned long long>(c.id), static_cast<int>(c.pid), c.uid, c.gid,
+        static_cast<unsigned long long>(c.commands), c.temporary_objects,
+        c.holds_chip ? ", holds the chip (admin sequence)" : "", c.connected_seconds);
 }
 
 }  // namespace maxq::tool

@@ -20,7 +20,7 @@ BrokerLink::BrokerLink(std::string socket_path, std::chrono::milliseconds reply_
 }
 
 void BrokerLink::fail(LinkError::Kind kind, const std::string& what) {
-  throw LinkError(kind, describe() + ": " + what);
+  throw LinkError(kind, "broker:" + path_ + ": " + what);  // also from the constructor
 }
 
 void BrokerLink::connect() {
