@@ -135,8 +135,10 @@ void Chip::SpiState::start_window(uint8_t mosi) {
   if (mosi == wire::kCommandSync) {
     // MODELLED: a new command; whatever answer was pending is dropped.
     drop_answer();
+    drop_command();
     phase_ = Phase::Receiving;
   } else if (phase_ != Phase::Responding) {
+    drop_command();
     phase_ = Phase::Receiving;  // nothing pending: a frame with a bad sync
   }
   // Otherwise a poll or a dummy byte: the pending answer continues.
@@ -167,6 +169,8 @@ void Chip::SpiState::receive(ChipCore& core, uint8_t b, const ByteSlot* slot) {
     if (!sync_ok || expected_ == 0) {
       // Not a command, or longer than any frame: answer now instead of
       // swallowing up to 64 KB of whatever follows.
+      wipe(rx_);
+      expected_ = 0;
       respond(core, core.frame_error());
       return;
     }

@@ -1,8 +1,9 @@
-// Import key (generation on the chip and public keys), sign/verify and key
-// exchange, checked against plain libcrypto.
+// Sign/verify (C8) and the model's raw-ECDH key exchange (C3 pass 0x80),
+// checked against plain libcrypto.
 #include <catch2/catch.hpp>
 
 #include "simulator/sim_test_support.h"
+#include "wire/key_layout.h"
 
 using namespace maxq;
 using namespace maxq::sim::testing;
@@ -23,11 +24,6 @@ struct AdminHost {
   AdminHost() { REQUIRE(host.authenticate(t.admin_key) == 0); }
 };
 
-Bytes key_object(uint16_t id, ObjectType type, Curve curve, const Bytes& r = admin_managed_rules(),
-                 ObjectProperty p = ObjectProperty::Persistent) {
-  return payload::create(id, type, p, r, static_cast<uint16_t>(field_bytes(curve)));
-}
-
 Bytes sign(uint16_t id, const Bytes& data, Algorithm alg = Algorithm::EcdsaDigest) {
   return payload::sign_verify(wire::kModeSign, alg, id, data);
 }
@@ -38,36 +34,82 @@ Bytes verify(uint16_t id, const Bytes& data, const Bytes& sig,
 
 }  // namespace
 
-TEST_CASE("keys generated on the chip sign what libcrypto verifies", "[commands][keys]") {
+TEST_CASE("the published sign frame is the layout the chip decodes", "[commands][keys]") {
+  Bytes digest(32);
+  for (size_t i = 0; i < digest.size(); ++i) digest[i] = static_cast<uint8_t>(i);
+  Bytes frame = wire::encode_command(Command::SignVerify, sign(0x0101, digest));
+  CHECK(frame.size() == 5 + 0x2A + 2);
+  CHECK(Bytes(frame.begin(), frame.begin() + 13) ==
+        Bytes({0xAA, 0x00, 0xC8, 0x00, 0x2A, 0x02, 0x08, 0x01, 0x01, 0x00, 0x00, 0x00, 0x20}));
+  CHECK(Bytes(frame.end() - 4, frame.end()) == Bytes({0x00, 0x00, 0x10, 0xEE}));
+  AdminHost a;
+  Bytes xy = a.host.make_key_pair(0x0101, Curve::P256);
+  wire::CommandFrame decoded;
+  REQUIRE(wire::decode_command(frame, decoded) == wire::FrameError::None);
+  Bytes sig = a.host.ok(Command::SignVerify, decoded.payload);
+  REQUIRE(sig.size() == 64);
+  CHECK(a.ref.verify(Curve::P256, xy, digest, sig));
+}
+
+TEST_CASE("field-size digests (algorithm 08) sign what libcrypto verifies on every curve",
+          "[commands][keys]") {
   Curve curve = GENERATE(Curve::P256, Curve::P384, Curve::P521, Curve::Brainpool256,
                          Curve::Brainpool384, Curve::Brainpool512);
   AdminHost a;
   Host& h = a.host;
+  const wire::CurveInfo info = *wire::curve_info(curve);
   Bytes xy = h.make_key_pair(0x0101, curve);
-  REQUIRE(xy.size() == 2 * field_bytes(curve));
-  Bytes stored = h.ok(Command::ReadObject, payload::read(0x0101, 0, 0));
-  CHECK(Bytes(stored.begin() + 1, stored.end()) == xy);
+  for (const char* md : {"SHA256", "SHA384", "SHA512"}) {
+    INFO(md);
+    Bytes hash = a.ref.digest(md, Bytes{1, 2, 3});
+    Bytes e = wire::ecdsa_field_digest(info, hash);
+    REQUIRE(e.size() == info.field_bytes);
+    Bytes sig = h.ok(Command::SignVerify, sign(0x0101, e));
+    REQUIRE(sig.size() == 2 * info.field_bytes);  // fixed-size r || s
+    // The host's software ECDSA over the hash itself agrees.
+    CHECK(a.ref.verify(curve, xy, hash, sig));
+    CHECK(h.status(Command::SignVerify, verify(0x0101, e, sig)) == 0);
+    Bytes bad = sig;
+    bad[bad.size() / 2] ^= 0x01;
+    CHECK_FALSE(a.ref.verify(curve, xy, hash, bad));
+    CHECK(h.status(Command::SignVerify, verify(0x0101, e, bad)) == st(Status::BadSignature));
+  }
+}
 
-  Bytes digest = a.ref.digest("SHA256", Bytes{1, 2, 3});
-  Bytes sig = h.ok(Command::SignVerify, sign(0x0101, digest));
-  REQUIRE(sig.size() == 2 * field_bytes(curve));  // fixed-size r || s
-  CHECK(a.ref.verify(curve, xy, digest, sig));
-  CHECK(h.status(Command::SignVerify, verify(0x0101, digest, sig)) == 0);
-  Bytes bad = sig;
-  bad[bad.size() / 2] ^= 0x01;
-  CHECK_FALSE(a.ref.verify(curve, xy, digest, bad));
-  CHECK(h.status(Command::SignVerify, verify(0x0101, digest, bad)) == st(Status::BadSignature));
-  // A fresh key replaces the old one: old signatures no longer verify.
-  Bytes xy2 = h.ok(Command::ImportKey, payload::import_generate(0x0101, curve));
-  CHECK(xy2 != xy);
-  CHECK(h.status(Command::SignVerify, verify(0x0101, digest, sig)) == st(Status::BadSignature));
+TEST_CASE("other digest lengths are raw hashes truncated the ECDSA way", "[commands][keys]") {
+  AdminHost a;
+  Host& h = a.host;
+  Bytes xy256 = h.make_key_pair(0x0101, Curve::P256);
+  Bytes xy521 = h.make_key_pair(0x0102, Curve::P521);
+  for (size_t n : {20, 28, 48, 64}) {
+    Bytes hash(n, 0xA5);
+    Bytes s256 = h.ok(Command::SignVerify, sign(0x0101, hash));
+    CHECK(a.ref.verify(Curve::P256, xy256, hash, s256));
+    Bytes s521 = h.ok(Command::SignVerify, sign(0x0102, hash));
+    CHECK(a.ref.verify(Curve::P521, xy521, hash, s521));
+  }
+  CHECK(h.status(Command::SignVerify, sign(0x0101, Bytes(19, 1))) == st(Status::WrongLength));
+  CHECK(h.status(Command::SignVerify, sign(0x0101, Bytes(65, 1))) == st(Status::WrongLength));
+  CHECK(h.status(Command::SignVerify, sign(0x0101, Bytes(66, 1))) == st(Status::WrongLength));
+  // P-521: 66 bytes are the integer e, which must stay below 2^521.
+  Bytes e(66, 0xFF);
+  e[0] = 0x01;
+  Bytes sig = h.ok(Command::SignVerify, sign(0x0102, e));
+  CHECK(h.status(Command::SignVerify, verify(0x0102, e, sig)) == 0);
+  // libcrypto, handed e << 7, takes e back as its leftmost 521 bits.
+  Bytes shifted(66, 0xFF);
+  shifted[0] = 0xFF;
+  shifted[65] = 0x80;
+  CHECK(a.ref.verify(Curve::P521, xy521, shifted, sig));
+  e[0] = 0x02;
+  CHECK(h.status(Command::SignVerify, sign(0x0102, e)) == st(Status::BadParameter));
 }
 
 TEST_CASE("ECDSA with SHA-256/384/512 hashes the data on the chip", "[commands][keys]") {
   AdminHost a;
   Host& h = a.host;
   Bytes xy = h.make_key_pair(0x0101, Curve::P384);
-  Bytes message(3000 / 2, 0x42);
+  Bytes message(1500, 0x42);
   struct Case {
     Algorithm alg;
     const char* md;
@@ -85,67 +127,22 @@ TEST_CASE("ECDSA with SHA-256/384/512 hashes the data on the chip", "[commands][
   }
 }
 
-TEST_CASE("public keys are imported and verify signatures", "[commands][keys]") {
+TEST_CASE("public keys verify signatures but never sign", "[commands][keys]") {
   AdminHost a;
   Host& h = a.host;
   Bytes signer_xy = h.make_key_pair(0x0101, Curve::P256);
-  REQUIRE(h.status(Command::CreateObject, key_object(0x0200, ObjectType::PublicKey, Curve::P256)) ==
-          0);
-  CHECK(h.status(Command::ReadObject, payload::read(0x0200, 0, 0)) == st(Status::ObjectEmpty));
-  CHECK(h.ok(Command::ImportKey, payload::import_public(0x0200, Curve::P256, signer_xy)).empty());
+  REQUIRE(h.status(Command::CreateObject,
+                   payload::create(0x0200, ObjectType::PublicKey, ObjectProperty::Persistent,
+                                   admin_managed_rules(), 64)) == 0);
+  REQUIRE(h.import(0x0200, payload::descriptor(Curve::P256, signer_xy)) == 0);
   Bytes digest(32, 0x11);
   Bytes sig = h.ok(Command::SignVerify, sign(0x0101, digest));
   CHECK(h.status(Command::SignVerify, verify(0x0200, digest, sig)) == 0);
   sig[3] ^= 0x80;
   CHECK(h.status(Command::SignVerify, verify(0x0200, digest, sig)) == st(Status::BadSignature));
-  // A public key cannot sign or agree on a secret.
   CHECK(h.status(Command::SignVerify, sign(0x0200, digest)) == st(Status::BadParameter));
   CHECK(h.status(Command::KeyExchange, payload::key_exchange(0x0200, signer_xy)) ==
         st(Status::BadParameter));
-  Bytes off_curve = signer_xy;
-  off_curve.back() ^= 0x01;
-  CHECK(h.status(Command::ImportKey, payload::import_public(0x0200, Curve::P256, off_curve)) ==
-        st(Status::BadParameter));
-}
-
-TEST_CASE("import key error paths", "[commands][keys]") {
-  AdminHost a;
-  Host& h = a.host;
-  REQUIRE(h.status(Command::CreateObject, key_object(0x0101, ObjectType::KeyPair, Curve::P256)) ==
-          0);
-  REQUIRE(h.status(Command::CreateObject, key_object(0x0200, ObjectType::PublicKey, Curve::P256)) ==
-          0);
-  REQUIRE(h.status(Command::CreateObject,
-                   payload::create(0x0300, ObjectType::Data, ObjectProperty::Persistent,
-                                   admin_managed_rules(), 32)) == 0);
-  auto import = [&](const Bytes& p) { return h.status(Command::ImportKey, p); };
-  Bytes xy = a.ref.public_xy(a.ref.generate(Curve::P256).get());
-  CHECK(import(payload::import_generate(0x0101, static_cast<Curve>(6))) ==
-        st(Status::CurveNotSupported));
-  CHECK(import(payload::import_generate(0x0101, static_cast<Curve>(0xFF))) ==
-        st(Status::CurveNotSupported));
-  Bytes private_blob = payload::import_generate(0x0101, Curve::P256);
-  private_blob[3] = 1;  // format 1: a (signed) private key blob, not modelled
-  CHECK(import(private_blob) == st(Status::AlgorithmNotSupported));
-  CHECK(import(payload::import_generate(0x0999, Curve::P256)) == st(Status::NotFound));
-  CHECK(import(payload::import_generate(0x0200, Curve::P256)) == st(Status::BadParameter));
-  CHECK(import(payload::import_public(0x0101, Curve::P256, xy)) == st(Status::BadParameter));
-  CHECK(import(payload::import_generate(0x0300, Curve::P256)) == st(Status::BadParameter));
-  CHECK(import(payload::import_generate(0x0101, Curve::P384)) == st(Status::BadParameter));
-  Bytes with_material = payload::import_generate(0x0101, Curve::P256);
-  with_material.push_back(1);
-  CHECK(import(with_material) == st(Status::WrongLength));
-  CHECK(import(payload::import_public(0x0200, Curve::P256, Bytes(xy.begin(), xy.end() - 1))) ==
-        st(Status::WrongLength));
-  CHECK(import(Bytes{0x01, 0x01, 0x00}) == st(Status::WrongLength));
-  // A 32-byte object holds brainpoolP256r1 as well as P-256.
-  CHECK(import(payload::import_generate(0x0101, Curve::Brainpool256)) == 0);
-
-  Host plain(a.t.open());
-  CHECK(plain.status(Command::ImportKey, payload::import_generate(0x0101, Curve::P256)) ==
-        st(Status::AccessDenied));
-  CHECK(plain.status(Command::ImportKey, payload::import_public(0x0200, Curve::P256, xy)) ==
-        st(Status::AccessDenied));
 }
 
 TEST_CASE("sign/verify error paths", "[commands][keys]") {
@@ -154,17 +151,14 @@ TEST_CASE("sign/verify error paths", "[commands][keys]") {
   Bytes digest(32, 0x5A);
   auto sv = [&](const Bytes& p) { return h.status(Command::SignVerify, p); };
   CHECK(sv(sign(0x0101, digest)) == st(Status::NotFound));
-  REQUIRE(h.status(Command::CreateObject, key_object(0x0101, ObjectType::KeyPair, Curve::P256)) ==
-          0);
+  REQUIRE(h.status(Command::CreateObject,
+                   payload::create(0x0101, ObjectType::KeyPair, ObjectProperty::Persistent,
+                                   admin_managed_rules(), 96)) == 0);
   CHECK(sv(sign(0x0101, digest)) == st(Status::ObjectEmpty));
   CHECK(sv(verify(0x0101, digest, Bytes(64, 1))) == st(Status::ObjectEmpty));
-  h.ok(Command::ImportKey, payload::import_generate(0x0101, Curve::P256));
+  REQUIRE(h.generate(0x0101, Curve::P256) == 0);
   Bytes sig = h.ok(Command::SignVerify, sign(0x0101, digest));
 
-  CHECK(sv(sign(0x0101, Bytes(19, 1))) == st(Status::WrongLength));
-  CHECK(sv(sign(0x0101, Bytes(65, 1))) == st(Status::WrongLength));
-  CHECK(sv(sign(0x0101, Bytes(20, 1))) == 0);
-  CHECK(sv(sign(0x0101, Bytes(64, 1))) == 0);
   CHECK(sv(payload::sign_verify(wire::kModeSign, Algorithm::EcdsaDigest, 0x0101, digest, sig)) ==
         st(Status::WrongLength));  // a sign request carries no signature
   CHECK(sv(verify(0x0101, digest, Bytes(sig.begin(), sig.end() - 1))) == st(Status::WrongLength));
@@ -177,11 +171,15 @@ TEST_CASE("sign/verify error paths", "[commands][keys]") {
   Bytes mode3 = sign(0x0101, digest);
   mode3[0] = 3;
   CHECK(sv(mode3) == st(Status::BadParameter));
-  Bytes reserved = sign(0x0101, digest);
-  reserved[4] = 1;
-  CHECK(sv(reserved) == st(Status::BadParameter));
-  CHECK(sv(sign(0x0101, digest, Algorithm::Sha256)) == st(Status::AlgorithmNotSupported));
-  CHECK(sv(sign(0x0101, digest, static_cast<Algorithm>(9))) == st(Status::AlgorithmNotSupported));
+  for (size_t at : {4, 5}) {  // the u16 reserved field
+    Bytes reserved = sign(0x0101, digest);
+    reserved[at] = 1;
+    CHECK(sv(reserved) == st(Status::BadParameter));
+  }
+  CHECK(sv(sign(0x0101, digest, Algorithm::EcdsaInnerMd)) == st(Status::AccessDenied));
+  for (uint8_t alg : {0x00, 0x02, 0x07, 0x0D, 0x11, 0xFF})
+    CHECK(sv(sign(0x0101, digest, static_cast<Algorithm>(alg))) ==
+          st(Status::AlgorithmNotSupported));
   REQUIRE(h.status(Command::CreateObject,
                    payload::create(0x0300, ObjectType::Data, ObjectProperty::Persistent,
                                    open_rules(), 32)) == 0);
@@ -190,24 +188,59 @@ TEST_CASE("sign/verify error paths", "[commands][keys]") {
 
   // Execute needs its rule: a key only the admin may use.
   REQUIRE(h.status(Command::CreateObject,
-                   key_object(0x0102, ObjectType::KeyPair, Curve::P256,
-                              rules({{wire::Operation::Generate, wire::kRoleAdmin},
-                                     {wire::Operation::Execute, wire::kRoleAdmin}}))) == 0);
-  h.ok(Command::ImportKey, payload::import_generate(0x0102, Curve::P256));
+                   payload::create(0x0102, ObjectType::KeyPair, ObjectProperty::Persistent,
+                                   rules({{wire::Operation::Generate, wire::kRoleAdmin},
+                                          {wire::Operation::Execute, wire::kRoleAdmin}}),
+                                   96)) == 0);
+  REQUIRE(h.generate(0x0102, Curve::P256) == 0);
   CHECK(sv(sign(0x0102, digest)) == 0);
   Host plain(a.t.open());
   CHECK(plain.status(Command::SignVerify, sign(0x0102, digest)) == st(Status::AccessDenied));
   CHECK(plain.status(Command::SignVerify, sign(0x0101, digest)) == 0);  // everyone may use 0x0101
 }
 
-TEST_CASE("ECDH on the chip matches libcrypto", "[commands][keys]") {
+TEST_CASE("a key signs only with a signing usage in its policy (MODELLED)", "[commands][keys]") {
+  AdminHost a;
+  Host& h = a.host;
+  Bytes digest(32, 0x33);
+  uint16_t id = 0x0110;
+  for (auto [usage, signs] : {std::pair{wire::KeyUsage::DataSignature, true},
+                              {wire::KeyUsage::TlsAuthentication, true},
+                              {wire::KeyUsage::KeyExchange, false},
+                              {wire::KeyUsage::Encryption, false},
+                              {wire::KeyUsage::None, false}}) {
+    INFO("usage " << int(static_cast<uint8_t>(usage)));
+    REQUIRE(h.status(Command::CreateObject,
+                     payload::create(id, ObjectType::KeyPair, ObjectProperty::Persistent,
+                                     admin_managed_rules(), 96)) == 0);
+    REQUIRE(h.generate(id, Curve::P256, usage) == 0);
+    CHECK(h.status(Command::SignVerify, sign(id, digest)) ==
+          (signs ? 0 : st(Status::BadKeyType)));
+    ++id;
+  }
+  // The second usage counts too.
+  wire::KeyDescriptor d;
+  d.curve = 0;
+  d.component_length = 32;
+  d.usage1 = static_cast<uint8_t>(wire::KeyUsage::KeyExchange);
+  d.usage2 = static_cast<uint8_t>(wire::KeyUsage::TlsAuthentication);
+  d.algorithm2 = static_cast<uint8_t>(Algorithm::EcdsaDigest);
+  REQUIRE(h.status(Command::CreateObject,
+                   payload::create(id, ObjectType::KeyPair, ObjectProperty::Persistent,
+                                   admin_managed_rules(), 96)) == 0);
+  REQUIRE(h.import(id, wire::encode_key_descriptor(d, {})) == 0);
+  CHECK(h.status(Command::SignVerify, sign(id, digest)) == 0);
+}
+
+TEST_CASE("ECDH on the chip (the model's key exchange pass) matches libcrypto",
+          "[commands][keys]") {
   Curve curve = GENERATE(Curve::P256, Curve::P384, Curve::P521, Curve::Brainpool384);
   AdminHost a;
   Host& h = a.host;
   Bytes chip_xy = h.make_key_pair(0x0101, curve);
   ossl::PkeyPtr peer = a.ref.generate(curve);
   Bytes secret =
-      h.ok(Command::KeyExchange, payload::key_exchange(0x0101, a.ref.public_xy(peer.get())));
+      h.ok(Command::KeyExchange, payload::key_exchange(0x0101, RefCrypto::public_xy(peer.get())));
   CHECK(secret.size() == field_bytes(curve));
   ossl::PkeyPtr chip_pub = a.ref.public_key(curve, chip_xy);
   REQUIRE(chip_pub);
@@ -221,59 +254,49 @@ TEST_CASE("key exchange refuses points that are not on the key's curve", "[comma
   auto kex = [&](const Bytes& xy) {
     return h.status(Command::KeyExchange, payload::key_exchange(0x0101, xy));
   };
-  Bytes good = a.ref.public_xy(a.ref.generate(Curve::P256).get());
+  Bytes good = RefCrypto::public_xy(a.ref.generate(Curve::P256).get());
   Bytes off = good;
   off.back() ^= 0x01;
   CHECK(kex(off) == st(Status::BadParameter));
   CHECK(kex(Bytes(64, 0x00)) == st(Status::BadParameter));  // the "point" (0, 0)
   CHECK(kex(Bytes(64, 0xFF)) == st(Status::BadParameter));  // coordinates beyond p
   // A brainpoolP256r1 point has the right size but lies on another curve.
-  CHECK(kex(a.ref.public_xy(a.ref.generate(Curve::Brainpool256).get())) ==
+  CHECK(kex(RefCrypto::public_xy(a.ref.generate(Curve::Brainpool256).get())) ==
         st(Status::BadParameter));
-  CHECK(kex(a.ref.public_xy(a.ref.generate(Curve::P384).get())) == st(Status::WrongLength));
+  CHECK(kex(RefCrypto::public_xy(a.ref.generate(Curve::P384).get())) == st(Status::WrongLength));
   CHECK(kex(Bytes(10, 1)) == st(Status::WrongLength));
+  // Only the uncompressed form.
+  wire::SimulatorEcdhRequest compressed{0x0101, Bytes(1 + good.size(), 0x02)};
+  std::copy(good.begin(), good.end(), compressed.peer_point.begin() + 1);
+  CHECK(h.status(Command::KeyExchange, wire::encode_simulator_ecdh(compressed)) ==
+        st(Status::BadParameter));
   Bytes truncated = payload::key_exchange(0x0101, good);
   truncated.pop_back();
   CHECK(h.status(Command::KeyExchange, truncated) == st(Status::WrongLength));
   CHECK(kex(good) == 0);
 }
 
-TEST_CASE("key exchange error paths", "[commands][keys]") {
+TEST_CASE("key exchange: the public TLS passes are not modelled; error paths",
+          "[commands][keys]") {
   AdminHost a;
   Host& h = a.host;
-  Bytes peer = a.ref.public_xy(a.ref.generate(Curve::P256).get());
+  Bytes peer = RefCrypto::public_xy(a.ref.generate(Curve::P256).get());
   auto kex = [&](Host& host, uint16_t id) {
     return host.status(Command::KeyExchange, payload::key_exchange(id, peer));
   };
+  for (uint8_t pass : {0x00, 0x01, 0x02, 0x03, 0x05, 0x06, 0x81})
+    CHECK(h.status(Command::KeyExchange, Bytes{pass, 0x00, 0x00}) == st(Status::NotImplemented));
+  CHECK(h.status(Command::KeyExchange, Bytes{}) == st(Status::WrongLength));
   CHECK(kex(h, 0x0101) == st(Status::NotFound));
   CHECK(kex(h, wire::kAdminKeyId) == st(Status::BadParameter));  // a public key
   REQUIRE(h.status(Command::CreateObject,
-                   key_object(0x0101, ObjectType::KeyPair, Curve::P256,
-                              rules({{wire::Operation::Generate, wire::kRoleAdmin},
-                                     {wire::Operation::Execute, wire::kRoleAdmin}}))) == 0);
+                   payload::create(0x0101, ObjectType::KeyPair, ObjectProperty::Persistent,
+                                   rules({{wire::Operation::Generate, wire::kRoleAdmin},
+                                          {wire::Operation::Execute, wire::kRoleAdmin}}),
+                                   96)) == 0);
   CHECK(kex(h, 0x0101) == st(Status::ObjectEmpty));
-  h.ok(Command::ImportKey, payload::import_generate(0x0101, Curve::P256));
+  REQUIRE(h.generate(0x0101, Curve::P256) == 0);
   CHECK(kex(h, 0x0101) == 0);
   Host plain(a.t.open());
   CHECK(kex(plain, 0x0101) == st(Status::AccessDenied));
-}
-
-TEST_CASE("temporary key pairs work without the admin and never touch the state file",
-          "[commands][keys]") {
-  ProvisionedChip t;
-  Host h(t.open());
-  RefCrypto ref;
-  Bytes before = read_file(t.state);
-  REQUIRE(h.status(Command::CreateObject, key_object(0x8001, ObjectType::KeyPair, Curve::P384,
-                                                     open_rules(), ObjectProperty::Temporary)) ==
-          0);
-  Bytes xy = h.ok(Command::ImportKey, payload::import_generate(0x8001, Curve::P384));
-  Bytes digest(48, 3);
-  CHECK(ref.verify(Curve::P384, xy, digest, h.ok(Command::SignVerify, sign(0x8001, digest))));
-  ossl::PkeyPtr peer = ref.generate(Curve::P384);
-  CHECK(
-      h.ok(Command::KeyExchange, payload::key_exchange(0x8001, ref.public_xy(peer.get()))).size() ==
-      48);
-  CHECK(h.status(Command::DeleteObject, payload::u16(0x8001)) == 0);
-  CHECK(read_file(t.state) == before);
 }

@@ -19,6 +19,8 @@ TEST_CASE("latency model: per-command chip times for P-256", "[latency]") {
   CHECK(sim::command_time_ms(code(Command::KeyExchange)) == 20.0);
   CHECK(sim::command_time_ms(code(Command::AdminAuthenticate)) == 25.0);
   CHECK(sim::command_time_ms(code(Command::GetRandom)) == 0.5);
+  CHECK(sim::command_time_ms(code(Command::GetChallenge)) == 0.5);
+  CHECK(sim::command_time_ms(code(Command::ImportRootCert)) == 22.0);
   CHECK(sim::command_time_ms(code(Command::CreateObject)) == 5.0);
   CHECK(sim::command_time_ms(code(Command::DeleteObject)) == 5.0);
   CHECK(sim::command_time_ms(code(Command::WriteObject)) == 5.0);

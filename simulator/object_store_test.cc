@@ -1,5 +1,6 @@
 // The object store on its own: ids across persistent and temporary objects,
-// storage accounting, slots, paging, and what reading a key reveals.
+// storage accounting, slots, the id list, records, and what reading a key
+// reveals.
 #include "simulator/object_store.h"
 
 #include <catch2/catch.hpp>
@@ -24,12 +25,18 @@ Object make(uint16_t id, ObjectType type, uint16_t length,
 
 }  // namespace
 
-TEST_CASE("storage cost follows the object type", "[object_store]") {
-  CHECK(storage_cost(ObjectType::KeyPair, 32) == wire::kObjectOverheadBytes + 96);
-  CHECK(storage_cost(ObjectType::KeyPair, 66) == wire::kObjectOverheadBytes + 198);
-  CHECK(storage_cost(ObjectType::PublicKey, 48) == wire::kObjectOverheadBytes + 96);
-  CHECK(storage_cost(ObjectType::Data, 1000) == wire::kObjectOverheadBytes + 1000);
-  CHECK(storage_cost(ObjectType::Certificate, 1) == wire::kObjectOverheadBytes + 1);
+TEST_CASE("storage cost is the capacity plus the overhead", "[object_store]") {
+  CHECK(storage_cost(96) == wire::kObjectOverheadBytes + 96);
+  CHECK(storage_cost(198) == wire::kObjectOverheadBytes + 198);
+  CHECK(storage_cost(1000) == wire::kObjectOverheadBytes + 1000);
+  CHECK(storage_cost(1) == wire::kObjectOverheadBytes + 1);
+}
+
+TEST_CASE("key capacities are those of a supported curve", "[object_store]") {
+  for (uint16_t c : {96, 144, 198, 192}) CHECK(is_key_capacity(ObjectType::KeyPair, c));
+  for (uint16_t c : {64, 96, 132, 128}) CHECK(is_key_capacity(ObjectType::PublicKey, c));
+  for (uint16_t c : {0, 32, 48, 64, 66, 97, 200}) CHECK_FALSE(is_key_capacity(ObjectType::KeyPair, c));
+  for (uint16_t c : {0, 32, 66, 144, 198}) CHECK_FALSE(is_key_capacity(ObjectType::PublicKey, c));
 }
 
 TEST_CASE("ids are unique across persistent and temporary objects", "[object_store]") {
@@ -63,7 +70,7 @@ TEST_CASE("secure storage and temporary slots run out", "[object_store]") {
   CHECK(store.free_storage() == 0);
   CHECK(store.add(make(2, ObjectType::Data, 1)) == Status::MemoryFull);
   for (uint16_t i = 0; i < wire::kTemporarySlots; ++i)
-    CHECK(store.add(make(static_cast<uint16_t>(100 + i), ObjectType::KeyPair, 66,
+    CHECK(store.add(make(static_cast<uint16_t>(100 + i), ObjectType::KeyPair, 198,
                          ObjectProperty::Temporary)) == Status::Ok);
   CHECK(store.free_temporary_slots() == 0);
   CHECK(store.add(make(200, ObjectType::Data, 1, ObjectProperty::Temporary)) ==
@@ -71,7 +78,7 @@ TEST_CASE("secure storage and temporary slots run out", "[object_store]") {
   CHECK(store.free_storage() == 0);  // temporaries never cost storage
 }
 
-TEST_CASE("pages list both kinds in id order", "[object_store]") {
+TEST_CASE("the id list holds both kinds in id order", "[object_store]") {
   PersistentState s;
   ObjectMap temporary;
   ObjectStore store(s, temporary);
@@ -80,34 +87,40 @@ TEST_CASE("pages list both kinds in id order", "[object_store]") {
     REQUIRE(store.add(make(id, ObjectType::Data, 1, ObjectProperty::Temporary)) == Status::Ok);
   // Another process created a persistent 7: it shadows our temporary 7.
   s.objects.emplace(7, make(7, ObjectType::Certificate, 1));
-  auto ids = [](const std::vector<const Object*>& page) {
-    std::vector<uint16_t> out;
-    for (const Object* o : page) out.push_back(o->id);
-    return out;
-  };
-  bool more = false;
-  CHECK(ids(store.page(0, 100, more)) == std::vector<uint16_t>{1, 4, 5, 7, 9});
-  CHECK_FALSE(more);
+  CHECK(store.ids() == std::vector<uint16_t>{1, 4, 5, 7, 9});
   CHECK(store.find(7)->type == ObjectType::Certificate);
-  CHECK(ids(store.page(0, 2, more)) == std::vector<uint16_t>{1, 4});
-  CHECK(more);
-  CHECK(ids(store.page(5, 2, more)) == std::vector<uint16_t>{5, 7});
-  CHECK(more);
-  CHECK(ids(store.page(8, 2, more)) == std::vector<uint16_t>{9});
-  CHECK_FALSE(more);
 }
 
-TEST_CASE("reading a key pair reveals the curve and public point only", "[object_store]") {
-  Object o = make(1, ObjectType::KeyPair, 32);
+TEST_CASE("reading a key pair reveals the public point only", "[object_store]") {
+  Object o = make(1, ObjectType::KeyPair, 96);
   CHECK(o.readable_content().empty());
-  CHECK(o.used() == 0);
+  CHECK_FALSE(o.initialised());
   Bytes xy(64, 0xAB);
   o.set_key(wire::Curve::P256, xy, SecretBytes(ByteView(Bytes(32, 0xCD))));
-  Bytes content = o.readable_content();
-  REQUIRE(content.size() == 65);
-  CHECK(content[0] == static_cast<uint8_t>(wire::Curve::P256));
-  CHECK(std::count(content.begin(), content.end(), 0xCD) == 0);
-  CHECK(o.used() == 65);
+  CHECK(o.readable_content() == xy);
+  CHECK(o.initialised());
   Object secret = make(2, ObjectType::SecretKey, 16);
   CHECK(secret.readable_content().empty());
+}
+
+TEST_CASE("records carry state, properties and the key policy", "[object_store]") {
+  Object data = make(0x0300, ObjectType::Data, 10, ObjectProperty::Temporary);
+  data.wipe_on_tamper = true;
+  data.rules[0] = 0xE2;
+  wire::ObjectRecord r = data.record();
+  CHECK(r.id == 0x0300);
+  CHECK(r.state == wire::kObjectStateEmpty);
+  CHECK(r.properties == 0x05);
+  CHECK(r.rules[0] == 0xE2);
+  CHECK(r.length == 10);
+  CHECK_FALSE(r.key);
+  data.data = Bytes{1};
+  CHECK(data.record().state == wire::kObjectStateInitialised);
+
+  Object key = make(0x0101, ObjectType::KeyPair, 96);
+  REQUIRE(key.record().key);  // a key object always has the policy bytes
+  CHECK(key.record().key->usage1 == static_cast<uint8_t>(wire::KeyUsage::None));
+  key.policy = wire::KeyPolicy{3, 0x04, 0x08, 0x01, 0x0A};
+  CHECK(key.record().key->usage1 == 0x04);
+  CHECK(key.record().key->algorithm2 == 0x0A);
 }

@@ -69,6 +69,18 @@ TEST_CASE("a stored key pair that does not match is refused", "[sim_crypto]") {
   CHECK_THROWS_AS(crypto.key_pair(c, ByteView(Bytes(31, 1)), k.public_xy), CryptoError);
 }
 
+TEST_CASE("an imported key pair must be one", "[sim_crypto]") {
+  SimCrypto crypto;
+  const wire::CurveInfo curve = *wire::curve_info(wire::Curve::P384);
+  KeyPairMaterial k = crypto.generate(curve);
+  CHECK(crypto.checked_key_pair(curve, k.private_scalar.view(), k.public_xy));
+  KeyPairMaterial other = crypto.generate(curve);
+  CHECK_FALSE(crypto.checked_key_pair(curve, other.private_scalar.view(), k.public_xy));
+  CHECK_FALSE(crypto.checked_key_pair(curve, Bytes(48, 0), k.public_xy));     // d = 0
+  CHECK_FALSE(crypto.checked_key_pair(curve, Bytes(48, 0xFF), k.public_xy));  // d >= n
+  CHECK_FALSE(crypto.checked_key_pair(curve, Bytes(32, 1), k.public_xy));     // wrong size
+}
+
 TEST_CASE("digests and random bytes", "[sim_crypto]") {
   SimCrypto crypto;
   // SHA-256("abc"), FIPS 180-2 example.

@@ -14,6 +14,8 @@
 #include <set>
 
 #include "simulator/sim_test_support.h"
+#include "wire/object_layout.h"
+#include "wire/status_layout.h"
 
 using namespace maxq;
 using namespace maxq::sim::testing;
@@ -28,21 +30,8 @@ Bytes data_object(uint16_t id, uint16_t capacity) {
 }
 
 std::set<uint16_t> object_ids(Host& h) {
-  std::set<uint16_t> ids;
-  uint16_t start = 0;
-  for (bool more = true; more;) {
-    Bytes r = h.ok(Command::ListObjects, payload::u16(start));
-    PayloadReader in(r, "list");
-    more = in.u8() != 0;
-    uint8_t count = in.u8();
-    for (uint8_t i = 0; i < count; ++i) {
-      start = in.u16();
-      ids.insert(start);
-      in.bytes(wire::kListEntryBytes - 2);
-    }
-    ++start;
-  }
-  return ids;
+  std::vector<uint16_t> ids = wire::decode_id_list(h.ok(Command::ListObjects, Bytes{0x01}));
+  return std::set<uint16_t>(ids.begin(), ids.end());
 }
 
 std::vector<std::string> files_in(const std::string& dir) {
@@ -74,7 +63,7 @@ TEST_CASE("a reopened chip holds its objects and keys", "[state]") {
   }
   Host h(t.open());
   CHECK(h.ok(Command::ReadObject, payload::read(0x0300, 0, 0)) == Bytes({1, 2, 3}));
-  CHECK(Bytes(h.ok(Command::ReadObject, payload::read(0x0101, 0, 0))).size() == 65);
+  CHECK(h.ok(Command::ReadObject, payload::read(0x0101, 0, 0)) == xy);
   sig = h.ok(Command::SignVerify,
              payload::sign_verify(wire::kModeSign, wire::Algorithm::EcdsaDigest, 0x0101, digest));
   CHECK(RefCrypto().verify(wire::Curve::P256, xy, digest, sig));
@@ -234,32 +223,59 @@ TEST_CASE("a missing chip says how to create one", "[state]") {
 TEST_CASE("provisioning creates a usable chip and never overwrites", "[state]") {
   TempDir dir;
   std::string state = dir.file("a/b/chip.state"), key = state + ".admin.pem";
-  sim::ProvisionResult p = sim::Chip::provision(state, key);
-  struct stat st {};
-  REQUIRE(stat(dir.file("a").c_str(), &st) == 0);
-  CHECK((st.st_mode & 0777) == 0700);
-  REQUIRE(stat(key.c_str(), &st) == 0);
-  CHECK((st.st_mode & 0777) == 0600);
+  std::string import_key = dir.file("import.pem");
+  sim::ProvisionResult p = sim::Chip::provision(state, key, import_key);
+  struct stat info {};
+  REQUIRE(stat(dir.file("a").c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0700);
+  for (const std::string& k : {key, import_key}) {
+    REQUIRE(stat(k.c_str(), &info) == 0);
+    CHECK((info.st_mode & 0777) == 0600);
+  }
   CHECK(p.admin_key_path == key);
+  CHECK(p.key_import_key_path == import_key);
+  CHECK(read_file(key) != read_file(import_key));  // two distinct keys
 
   Host h(sim::Chip::open(state));
   CHECK(h.chip().serial() == p.serial);
   CHECK(object_ids(h) == std::set<uint16_t>{wire::kKeyImportKeyId, wire::kAdminKeyId});
-  CHECK(h.ok(Command::GetStatus)[wire::kProductNameBytes + 4 + wire::kSerialBytes] ==
+  CHECK(wire::decode_status(h.ok(Command::GetStatus)).lifecycle ==
         static_cast<uint8_t>(wire::Lifecycle::Operational));
   CHECK(h.authenticate(key) == 0);  // the written key is the one in 0x1001
+  CHECK(h.authenticate(import_key) == st(Status::BadSignature));
+  // The key-import key is the one in 0x1000: it signs a generation.
+  h.ok(Command::CreateObject,
+       payload::create(0x0101, wire::ObjectType::KeyPair, wire::ObjectProperty::Temporary,
+                       open_rules(), 96));
+  Bytes body = payload::descriptor(wire::Curve::P256);
+  RefCrypto ref;
+  CHECK(h.status(Command::ImportKey,
+                 payload::signed_import(0x0101, body, ref.sign_sha256(import_key, body))) == 0);
+  CHECK(h.status(Command::ImportKey,
+                 payload::signed_import(0x0101, body, ref.sign_sha256(key, body))) ==
+        st(Status::BadSignature));
 
   const Bytes before = read_file(state), key_before = read_file(key);
   CHECK_THROWS_WITH(sim::Chip::provision(state, dir.file("other.pem")),
                     Catch::Contains("already exists") && Catch::Contains(state));
   CHECK_THROWS_WITH(sim::Chip::provision(dir.file("new.state"), key),
                     Catch::Contains("already exists") && Catch::Contains(key));
+  CHECK_THROWS_WITH(sim::Chip::provision(dir.file("new.state"), dir.file("new.pem"), import_key),
+                    Catch::Contains("already exists") && Catch::Contains(import_key));
+  CHECK_THROWS_WITH(sim::Chip::provision(dir.file("new.state"), dir.file("new.pem"),
+                                         dir.file("new.pem")),
+                    Catch::Contains("different files"));
   CHECK(read_file(state) == before);
   CHECK(read_file(key) == key_before);
   CHECK(access(dir.file("other.pem").c_str(), F_OK) != 0);
   CHECK(access(dir.file("new.state").c_str(), F_OK) != 0);
+  CHECK(access(dir.file("new.pem").c_str(), F_OK) != 0);
+  // Without a key-import path, the key goes beside the state file.
+  sim::ProvisionResult c = sim::Chip::provision(dir.file("c.state"), dir.file("c.pem"));
+  CHECK(c.key_import_key_path == dir.file("c.state") + ".key-import.pem");
+  CHECK(access(c.key_import_key_path.c_str(), F_OK) == 0);
   // Every chip gets its own serial.
-  CHECK(sim::Chip::provision(dir.file("c.state"), dir.file("c.pem")).serial != p.serial);
+  CHECK(c.serial != p.serial);
 }
 
 TEST_CASE("temporaries left by killed writers are removed by the next write", "[state]") {
