@@ -1,5 +1,6 @@
-// The admin key: loading (and refusing) PEM files, signatures that plain
-// libcrypto and the chip accept.
+// The chip's two credentials, the admin key and the key-import key: loading
+// (and refusing) PEM files, signatures that plain libcrypto and the chip
+// accept, error messages that name the right setting.
 #include "transport/credential_key.h"
 
 #include <openssl/encoder.h>
@@ -17,8 +18,8 @@
 using namespace maxq;
 using maxq::testing::TempChip;
 using maxq::testing::TempDir;
-using transport::CredentialKey;
 using transport::ConfigError;
+using transport::CredentialKey;
 
 namespace {
 
@@ -62,15 +63,17 @@ Bytes sha256(OSSL_LIB_CTX* ctx, ByteView data) {
 TEST_CASE("the provisioned admin key signs challenges libcrypto and the chip accept", "[admin]") {
   TempChip t;
   CredentialKey key = CredentialKey::load(t.admin_key, CredentialKey::Kind::Admin);
+  CHECK(key.kind() == CredentialKey::Kind::Admin);
+  CHECK(key.path() == t.admin_key);
   auto dev = t.open_device();
   // Its public half is the chip's object 0x1001.
-  transport::PublicKey on_chip = dev->read_public(wire::kCredentialKeyId);
+  transport::PublicKey on_chip = dev->read_public(wire::kAdminKeyId);
   CHECK(on_chip.curve == wire::Curve::P256);
   CHECK(key.public_xy() == on_chip.xy);
 
   OsslLibCtx lib;
   maxq::testing::SoftwareEc sw;
-  Bytes challenge = dev->challenge(32);
+  Bytes challenge = dev->challenge(wire::kAdminChallengeBytes);
   Bytes sig = key.sign(challenge);
   REQUIRE(sig.size() == 64);
   CHECK(sw.verify(wire::Curve::P256, key.public_xy(), sha256(lib.ctx.get(), challenge), sig));
@@ -82,16 +85,51 @@ TEST_CASE("the provisioned admin key signs challenges libcrypto and the chip acc
   CHECK(moved.public_xy() == on_chip.xy);
 }
 
-TEST_CASE("unusable admin key files are refused with the file name and what to do", "[admin]") {
+TEST_CASE("the provisioned key-import key is object 0x1000 and signs any message", "[admin]") {
+  TempChip t;
+  CredentialKey key = CredentialKey::load(t.key_import_key, CredentialKey::Kind::KeyImport);
+  CHECK(key.kind() == CredentialKey::Kind::KeyImport);
+  auto dev = t.open_device();
+  CHECK(key.public_xy() == dev->read_public(wire::kKeyImportKeyId).xy);
+  CHECK(key.public_xy() != dev->read_public(wire::kAdminKeyId).xy);  // two distinct keys
+  OsslLibCtx lib;
+  maxq::testing::SoftwareEc sw;
+  // A key descriptor (10 bytes) and a certificate-sized body: SHA-256 of exactly the message.
+  for (size_t n : {size_t{10}, size_t{1}, size_t{1500}}) {
+    Bytes message(n);
+    for (size_t i = 0; i < n; ++i) message[i] = static_cast<uint8_t>(i * 7 + 3);
+    Bytes sig = key.sign(message);
+    REQUIRE(sig.size() == 64);
+    CHECK(sw.verify(wire::Curve::P256, key.public_xy(), sha256(lib.ctx.get(), message), sig));
+  }
+  CHECK(CredentialKey::describe(CredentialKey::Kind::KeyImport) == "key-import key");
+  CHECK(CredentialKey::describe(CredentialKey::Kind::Admin) == "admin key");
+}
+
+TEST_CASE("unusable credential files are refused with the file name and the right setting",
+          "[admin]") {
   TempDir dir;
   OsslLibCtx lib;
-  auto check_refused = [](const std::string& path, const std::string& why) {
+  auto kind = GENERATE(CredentialKey::Kind::Admin, CredentialKey::Kind::KeyImport);
+  const bool admin = kind == CredentialKey::Kind::Admin;
+  auto check_refused = [&](const std::string& path, const std::string& why) {
     try {
-      CredentialKey::load(path, CredentialKey::Kind::Admin);
+      CredentialKey::load(path, kind);
       FAIL("loaded " << path);
     } catch (const ConfigError& e) {
-      CHECK_THAT(e.what(), Catch::Contains(path) && Catch::Contains(why) &&
-                               Catch::Contains("MAXQ1061_ADMIN_KEY"));
+      std::string m = e.what();
+      CHECK_THAT(m, Catch::Contains(path) && Catch::Contains(why));
+      if (admin) {
+        CHECK_THAT(m, Catch::Contains("the admin key") && Catch::Contains("admin-key") &&
+                          Catch::Contains("MAXQ1061_ADMIN_KEY") && Catch::Contains("0x1001") &&
+                          Catch::Contains("PATH.admin.pem"));
+        CHECK(m.find("KEY_IMPORT") == std::string::npos);
+      } else {
+        CHECK_THAT(m, Catch::Contains("the key-import key") && Catch::Contains("key-import-key") &&
+                          Catch::Contains("MAXQ1061_KEY_IMPORT_KEY") && Catch::Contains("0x1000") &&
+                          Catch::Contains("PATH.key-import.pem"));
+        CHECK(m.find("ADMIN_KEY") == std::string::npos);
+      }
     }
   };
   SECTION("missing") {
@@ -125,12 +163,16 @@ TEST_CASE("unusable admin key files are refused with the file name and what to d
 TEST_CASE("a key that is not the chip's admin key is refused by the chip", "[admin]") {
   TempChip t, other;
   auto dev = t.open_device();
+  bool ran = false;
   try {
-    dev->authenticate(CredentialKey::load(other.admin_key), CredentialKey::Kind::Admin);
+    dev->as_admin(CredentialKey::load(other.admin_key, CredentialKey::Kind::Admin),
+                  [&] { ran = true; });
     FAIL("a foreign admin key was accepted");
   } catch (const transport::ChipError& e) {
     CHECK(e.status() == static_cast<uint16_t>(wire::Status::BadSignature));
     CHECK_THAT(e.what(), Catch::Contains("admin authenticate") &&
-                             Catch::Contains("does not belong to this chip"));
+                             Catch::Contains("does not belong to this chip") &&
+                             Catch::Contains("MAXQ1061_ADMIN_KEY"));
   }
+  CHECK_FALSE(ran);
 }

@@ -160,7 +160,7 @@ TEST_CASE("a sim: device with the latency model answers, at any clock", "[spec][
   Device dev(std::move(link));
   CHECK(dev.ping(maxq::Bytes{1, 2}) == maxq::Bytes{1, 2});
   dev.create_object(ObjectSpec::temporary_key_pair(0x0201, maxq::wire::Curve::P256));
-  dev.generate_key(0x0201, maxq::wire::Curve::P256);  // 22 ms of chip time: 82500 polls
+  dev.generate_key(0x0201, maxq::wire::Curve::P256, t.key_import());  // 22 ms: 82500 polls
   CHECK(dev.sign(0x0201, maxq::Bytes(32, 7)).size() == 64);
 }
 

@@ -23,13 +23,15 @@ if(TARGET unix_link_test)
   target_compile_definitions(unix_link_test PRIVATE MAXQ_SIM_DAEMON_PATH="$<TARGET_FILE:maxq1061-sim>")
 endif()
 
-# The Device tests of the transport work (device_test.cc, fault_recovery_test.cc),
-# unchanged, over the ftdi link and the unix link: a stand-in for
-# test/support/temp_chip.h earlier on the include path opens each device session
-# through the link instead of in process.
-set(MAXQ_DEVICE_SUITE ${CMAKE_CURRENT_LIST_DIR}/device_test.cc)
+# The Device tests of the transport work (device_test.cc, device_sign_test.cc,
+# device_certificate_test.cc, fault_recovery_test.cc), unchanged, over the ftdi
+# link and the unix link: a stand-in for test/support/temp_chip.h earlier on the
+# include path opens each device session through the link instead of in process.
+set(MAXQ_DEVICE_SUITE ${CMAKE_CURRENT_LIST_DIR}/device_test.cc
+                      ${CMAKE_CURRENT_LIST_DIR}/device_sign_test.cc
+                      ${CMAKE_CURRENT_LIST_DIR}/device_certificate_test.cc)
 set(MAXQ_FAULT_SUITE ${CMAKE_CURRENT_LIST_DIR}/fault_recovery_test.cc)
-if(MAXQ_BUILD_TESTS AND EXISTS ${MAXQ_DEVICE_SUITE} AND EXISTS ${MAXQ_FAULT_SUITE})
+if(MAXQ_BUILD_TESTS AND EXISTS ${MAXQ_FAULT_SUITE})
   add_executable(ftdi_model_device_test ${MAXQ_DEVICE_SUITE} ${MAXQ_FAULT_SUITE})
   target_include_directories(ftdi_model_device_test BEFORE PRIVATE ${CMAKE_CURRENT_LIST_DIR}/ftdi_model_suite)
   target_link_libraries(ftdi_model_device_test PRIVATE maxq_catch_main maxq_transport)

@@ -14,9 +14,7 @@ using maxq::testing::TempChip;
 TEST_CASE("the in-process chip leaves nothing on the caller's libcrypto error queue", "[simbus]") {
   TempChip t;
   auto dev = t.open_device();
-  t.authenticate(*dev);
-  dev->create_object(transport::ObjectSpec::key_pair(0x0101, wire::Curve::P256));
-  dev->generate_key(0x0101, wire::Curve::P256);
+  t.make_key(*dev, 0x0101);
   ERR_clear_error();
   Bytes off_curve(64, 0x01);  // refused inside the chip's own libcrypto context
   try {
@@ -44,4 +42,32 @@ TEST_CASE("SimBus runs a batch in order and returns the MISO bytes of its transf
                rx.begin() + static_cast<long>(frame.size()) + 11);
   CHECK(answer == Bytes({0x55, 0x00, 0x00, 0x00, 0x04, 0x00, 0x01, 0x02, 0x03, 0x22, 0x32}));
   CHECK(bus.run({}).empty());
+  CHECK_FALSE(bus.reaches_hardware());  // the simulator's extensions may be sent to it
+}
+
+TEST_CASE("SimBus keeps a pending answer across chip-select windows, as the SDK's hosts need",
+          "[simbus]") {
+  TempChip t;
+  transport::SimBus bus(sim::Chip::open(t.state));
+  Bytes frame = wire::encode_command(wire::Command::Ping, Bytes{0, 1, 2, 3});
+  using transport::SpiOp;
+  Bytes rx = bus.run({SpiOp::select(), SpiOp::transfer(frame), SpiOp::deselect()});
+  CHECK(rx == Bytes(frame.size(), wire::kIdleByte));
+  // One poll byte per window until 0x55, then the header rest and the data + CRC.
+  Bytes polled;
+  for (int i = 0; i < 8 && (polled.empty() || polled.back() != 0x55); ++i) {
+    Bytes b =
+        bus.run({SpiOp::select(), SpiOp::transfer(Bytes{wire::kPollByte}), SpiOp::deselect()});
+    REQUIRE(b.size() == 1);
+    polled.push_back(b[0]);
+  }
+  REQUIRE(!polled.empty());
+  CHECK(polled.back() == 0x55);
+  Bytes header = bus.run({SpiOp::select(), SpiOp::transfer(Bytes(4, 0xCC)), SpiOp::deselect()});
+  CHECK(header == Bytes({0x00, 0x00, 0x00, 0x04}));
+  Bytes rest = bus.run({SpiOp::select(), SpiOp::transfer(Bytes(6, 0x00)), SpiOp::deselect()});
+  CHECK(rest == Bytes({0x00, 0x01, 0x02, 0x03, 0x22, 0x32}));
+  // After the answer: idle bytes.
+  CHECK(bus.run({SpiOp::select(), SpiOp::transfer(Bytes{0xCC}), SpiOp::deselect()}) ==
+        Bytes{wire::kIdleByte});
 }

@@ -1,187 +1,49 @@
-// The SPI link: the exact bytes on the bus and the number of bus round trips.
+// The SPI link drives chip select as the MAXQ106x SDK's hosts do (§2.3): a
+// window for the command frame, one 1-byte window per poll, then a window for
+// the rest of the header and one for the data and CRC; batched into few bus
+// round trips. Scripted tests check the ops and bytes exactly; the rest runs
+// against the simulated chip.
 #include "transport/spi_link.h"
 
 #include <catch2/catch.hpp>
 #include <chrono>
 
 #include "simulator/latency_model.h"
-#include "test/support/temp_chip.h"
 #include "transport/errors.h"
+#include "transport/recording_bus.h"
 #include "wire/frame_codec.h"
 
 using namespace maxq;
-using maxq::testing::TempChip;
+using maxq::testing::RecordedChip;
+using transport::SpiOp;
+using Kind = transport::SpiOp::Kind;
+using Ops = std::vector<transport::SpiOp>;
 
 namespace {
 
-// Wraps a bus, recording every op and counting round trips.
-class RecordingBus : public transport::SpiBus {
- public:
-  explicit RecordingBus(std::unique_ptr<transport::SpiBus> inner) : inner_(std::move(inner)) {}
-  Bytes run(const std::vector<transport::SpiOp>& ops) override {
-    ++runs;
-    Bytes rx = inner_->run(ops);
-    for (const auto& op : ops)
-      if (op.kind == transport::SpiOp::Kind::Transfer)
-        mosi.insert(mosi.end(), op.tx.begin(), op.tx.end());
-    miso.insert(miso.end(), rx.begin(), rx.end());
-    return rx;
-  }
-  std::string describe() const override { return inner_->describe(); }
-  std::string lock_path() const override { return ""; }
-  transport::SpiBus& inner() { return *inner_; }
-  int runs = 0;
-  Bytes mosi, miso;
+constexpr size_t kMargin = transport::SpiLinkOptions{}.busy_margin;
 
- private:
-  std::unique_ptr<transport::SpiBus> inner_;
-};
-
-struct RecordedDevice {
-  TempChip t;
-  RecordingBus* bus = nullptr;
-  std::unique_ptr<transport::Device> dev;
-  explicit RecordedDevice(transport::SpiLinkOptions options = {}) {
-    auto rec = std::make_unique<RecordingBus>(
-        std::make_unique<transport::SimBus>(sim::Chip::open(t.state)));
-    bus = rec.get();
-    dev = std::make_unique<transport::Device>(
-        std::make_unique<transport::SpiLink>(std::move(rec), options));
-  }
-  sim::Chip& chip() { return dynamic_cast<transport::SimBus&>(bus->inner()).chip(); }
-};
-
-bool contains(const Bytes& hay, const Bytes& needle) {
-  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end()) != hay.end();
-}
-
-}  // namespace
-
-TEST_CASE("the published ping exchange crosses the bus byte for byte", "[spi]") {
-  RecordedDevice r;
-  Bytes echo = r.dev->ping(Bytes{0x00, 0x01, 0x02, 0x03});
-  CHECK(echo == Bytes({0x00, 0x01, 0x02, 0x03}));
-  Bytes host = {0xAA, 0x00, 0xF7, 0x00, 0x04, 0x00, 0x01, 0x02, 0x03, 0xE1, 0x09};
-  Bytes chip = {0x55, 0x00, 0x00, 0x00, 0x04, 0x00, 0x01, 0x02, 0x03, 0x22, 0x32};
-  REQUIRE(r.bus->mosi.size() >= host.size());
-  CHECK(Bytes(r.bus->mosi.begin(), r.bus->mosi.begin() + 11) == host);
-  // After the frame the host only clocks polls.
-  CHECK(std::all_of(r.bus->mosi.begin() + 11, r.bus->mosi.end(),
-                    [](uint8_t b) { return b == 0xCC; }));
-  CHECK(contains(r.bus->miso, chip));
-}
-
-TEST_CASE("a command costs one bus round trip when the chip answers promptly", "[spi]") {
-  RecordedDevice r;
-  r.dev->ping(Bytes(16, 7));
-  CHECK(r.bus->runs == 1);
-  r.dev->status();
-  CHECK(r.bus->runs == 2);  // the previous window's deselect rides along
-  r.dev->random(1024);
-  CHECK(r.bus->runs == 3);
-}
-
-TEST_CASE("one sign and one ping cost one bus round trip, two when the chip is busier", "[spi]") {
-  RecordedDevice r;
-  r.t.authenticate(*r.dev);
-  r.dev->create_object(transport::ObjectSpec::key_pair(0x0101, wire::Curve::P256));
-  r.dev->generate_key(0x0101, wire::Curve::P256);
-  auto before = r.chip().counters().snapshot();
-  int runs = r.bus->runs;
-  CHECK(r.dev->sign(0x0101, Bytes(32, 1)).size() == 64);
-  CHECK(r.bus->runs - runs == 1);
-  runs = r.bus->runs;
-  r.dev->ping(Bytes{1, 2, 3, 4});
-  CHECK(r.bus->runs - runs == 1);
-
-  // Busy beyond the first trip's margin, but the 0x55 still comes back in it:
-  // one more trip for the rest of the frame.
-  r.chip().faults().busy_for_polls(30);
-  runs = r.bus->runs;
-  CHECK(r.dev->sign(0x0101, Bytes(32, 2)).size() == 64);
-  CHECK(r.bus->runs - runs == 2);
-  r.chip().faults().busy_for_polls(30);
-  runs = r.bus->runs;
-  r.dev->ping(Bytes{1, 2, 3, 4});
-  CHECK(r.bus->runs - runs == 2);
-  // Each was still one command on the chip.
-  auto delta = r.chip().counters().snapshot() - before;
-  CHECK(delta.count(static_cast<uint8_t>(wire::Command::SignVerify)) == 2);
-  CHECK(delta.count(static_cast<uint8_t>(wire::Command::Ping)) == 2);
-}
-
-TEST_CASE("a busy chip costs extra polls, not a failure", "[spi]") {
-  RecordedDevice r;
-  r.chip().faults().busy_for_polls(500);
-  CHECK(r.dev->ping(Bytes{9}) == Bytes{9});
-  CHECK(r.bus->runs > 1);
-  CHECK(r.bus->runs < 10);  // polls are batched, not one byte per round trip
-}
-
-TEST_CASE("a chip that never answers times out with a clear error", "[spi]") {
-  transport::SpiLinkOptions options;
-  options.poll_budget = 2000;
-  RecordedDevice r(options);
-  r.chip().faults().go_silent(true);
-  try {
-    r.dev->ping(Bytes{1});
-    FAIL("ping succeeded on a silent chip");
-  } catch (const transport::LinkError& e) {
-    CHECK(e.kind() == transport::LinkError::Kind::Timeout);
-    CHECK_THAT(e.what(), Catch::Contains("did not answer") && Catch::Contains("wiring"));
-  }
-  r.chip().faults().go_silent(false);
-  CHECK(r.dev->ping(Bytes{2}) == Bytes{2});
-}
-
-TEST_CASE("a response length beyond the frame limit is refused", "[spi]") {
-  // A scripted bus that answers 55 with an over-long header.
-  class LyingBus : public transport::SpiBus {
-   public:
-    Bytes run(const std::vector<transport::SpiOp>& ops) override {
-      Bytes rx;
-      for (const auto& op : ops)
-        if (op.kind == transport::SpiOp::Kind::Transfer) rx.insert(rx.end(), op.tx.size(), 0x00);
-      if (!rx.empty() && !answered_) {
-        Bytes bad = {0x55, 0x00, 0x00, 0xFF, 0xFF};
-        std::copy(bad.begin(), bad.end(), rx.end() - 16);
-        answered_ = true;
-      }
-      return rx;
-    }
-    std::string describe() const override { return "lying bus"; }
-    std::string lock_path() const override { return ""; }
-    bool answered_ = false;
-  };
-  transport::SpiLink link(std::make_unique<LyingBus>());
-  Bytes frame = wire::encode_command(wire::Command::Ping, Bytes{1});
-  CHECK_THROWS_AS(link.transact(frame, 1), transport::ProtocolError);
-}
-
-// ---- SpiLink against a scripted bus (no chip): exact round trips and bytes ----
-
-namespace {
-
-// A scripted SPI slave: after a command frame (its length taken from the
-// header) it clocks `busy` idle bytes, then `response`, then idle bytes. Records
-// every round trip.
+// A scripted SPI slave with the chip's window rules: a window whose first
+// MOSI byte is 0xAA starts a command frame (its length from the header) and
+// drops any pending answer; after the frame it clocks `busy` idle bytes, then
+// `response`, then idle bytes, resuming across windows. Records every round trip.
 class ScriptedBus : public transport::SpiBus {
  public:
   Bytes response;
   size_t busy = 0;
   size_t short_by = 0;  // a broken bus: returns fewer bytes than clocked
-  std::vector<std::vector<transport::SpiOp>> runs;
+  std::vector<Ops> runs;
 
-  Bytes run(const std::vector<transport::SpiOp>& ops) override {
+  Bytes run(const Ops& ops) override {
     runs.push_back(ops);
     Bytes rx;
     for (const auto& op : ops) {
-      if (op.kind == transport::SpiOp::Kind::Select) {
+      if (op.kind == Kind::Select) {
         selected_ = true;
-        received_.clear();
-        sent_ = 0;
-      } else if (op.kind == transport::SpiOp::Kind::Deselect) {
+        first_in_window_ = true;
+      } else if (op.kind == Kind::Deselect) {
         selected_ = false;
+        if (receiving_) received_.clear();  // a frame must come in one window
       } else {
         for (uint8_t b : op.tx) rx.push_back(clock(b));
       }
@@ -197,25 +59,35 @@ class ScriptedBus : public transport::SpiBus {
     for (const auto& op : runs.at(i)) n += op.tx.size();
     return n;
   }
+  Bytes frames_received;  // every complete command frame, concatenated
 
  private:
   uint8_t clock(uint8_t mosi) {
     if (!selected_) return 0xFF;
-    size_t frame = received_.size() >= 5 ? wire::frame_size_from_header(received_) : 0;
-    if (frame == 0 || received_.size() < frame) {
+    const bool first = first_in_window_;
+    first_in_window_ = false;
+    if (first && mosi == wire::kCommandSync) {
+      receiving_ = true;
+      received_.clear();
+      sent_ = 0;
+    }
+    if (receiving_) {
       received_.push_back(mosi);
+      size_t frame = received_.size() >= 5 ? wire::frame_size_from_header(received_) : 0;
+      if (frame != 0 && received_.size() == frame) {
+        receiving_ = false;
+        frames_received.insert(frames_received.end(), received_.begin(), received_.end());
+      }
       return wire::kIdleByte;
     }
     size_t t = sent_++;
     if (t < busy) return wire::kIdleByte;
     return t - busy < response.size() ? response[t - busy] : wire::kIdleByte;
   }
-  bool selected_ = false;
+  bool selected_ = false, first_in_window_ = false, receiving_ = false;
   Bytes received_;
   size_t sent_ = 0;
 };
-
-using Kind = transport::SpiOp::Kind;
 
 struct ScriptedLink {
   ScriptedBus* bus;
@@ -232,9 +104,45 @@ Bytes payload_of(size_t n) {
   return p;
 }
 
+// The window of the command frame.
+Ops frame_window(const Bytes& frame) {
+  return {SpiOp::select(), SpiOp::transfer(frame), SpiOp::deselect()};
+}
+// `n` poll windows of one 0xCC byte each.
+Ops poll_windows(size_t n) {
+  Ops ops;
+  for (size_t i = 0; i < n; ++i) {
+    ops.push_back(SpiOp::select());
+    ops.push_back(SpiOp::transfer(Bytes{0xCC}));
+    ops.push_back(SpiOp::deselect());
+  }
+  return ops;
+}
+// One window clocking `n` bytes (header rest, data and CRC).
+Ops read_window(size_t n) {
+  return {SpiOp::select(), SpiOp::transfer(Bytes(n, 0xCC)), SpiOp::deselect()};
+}
+Ops concat(Ops a, const Ops& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+// Ops compared kind by kind and byte by byte.
+bool same_ops(const Ops& a, const Ops& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].kind != b[i].kind || a[i].tx != b[i].tx) return false;
+  return true;
+}
+// Whether `ops` consists of 1-byte poll windows only, and how many.
+size_t poll_window_count(const Ops& ops) {
+  REQUIRE(ops.size() % 3 == 0);
+  REQUIRE(same_ops(ops, poll_windows(ops.size() / 3)));
+  return ops.size() / 3;
+}
+
 }  // namespace
 
-TEST_CASE("SpiLink: one round trip when the expected size is right; chip select released lazily",
+TEST_CASE("SpiLink: a prompt answer of the expected size is one round trip of SDK windows",
           "[spi][scripted]") {
   ScriptedLink s;
   Bytes rsp = wire::encode_response(wire::Status::Ok, payload_of(64));
@@ -242,33 +150,21 @@ TEST_CASE("SpiLink: one round trip when the expected size is right; chip select 
   Bytes frame = wire::encode_command(wire::Command::Ping, Bytes(64, 1));
   CHECK(s.link.transact(frame, 64) == rsp);
   REQUIRE(s.bus->runs.size() == 1);
-  const auto& first = s.bus->runs[0];
-  REQUIRE(first.size() == 2);
-  CHECK(first[0].kind == Kind::Select);
-  CHECK(first[1].kind == Kind::Transfer);
-  // The frame, then polls: the expected answer plus the busy margin.
-  CHECK(first[1].tx.size() == frame.size() + rsp.size() + transport::SpiLinkOptions{}.busy_margin);
-  CHECK(Bytes(first[1].tx.begin(), first[1].tx.begin() + frame.size()) == frame);
-  CHECK(s.bus->selected());  // left open: saves a round trip
+  // The frame's window, then one 1-byte window per poll: the expected answer
+  // (header, data, CRC) and the busy margin. The bytes after 0x55 are the answer.
+  CHECK(same_ops(s.bus->runs[0], concat(frame_window(frame), poll_windows(rsp.size() + kMargin))));
+  CHECK(s.bus->frames_received == frame);
+  CHECK_FALSE(s.bus->selected());  // every window closed
 
-  // The next command releases the previous window in its own first round trip.
+  // The next command is the same again; reset() touches nothing.
   CHECK(s.link.transact(frame, 64) == rsp);
   REQUIRE(s.bus->runs.size() == 2);
-  REQUIRE(s.bus->runs[1].size() == 3);
-  CHECK(s.bus->runs[1][0].kind == Kind::Deselect);
-  CHECK(s.bus->runs[1][1].kind == Kind::Select);
-
-  // reset() releases at once, and only when a window is open.
+  CHECK(same_ops(s.bus->runs[1], s.bus->runs[0]));
   s.link.reset();
-  REQUIRE(s.bus->runs.size() == 3);
-  CHECK(s.bus->runs[2].size() == 1);
-  CHECK(s.bus->runs[2][0].kind == Kind::Deselect);
-  CHECK_FALSE(s.bus->selected());
-  s.link.reset();
-  CHECK(s.bus->runs.size() == 3);
+  CHECK(s.bus->runs.size() == 2);
 }
 
-TEST_CASE("SpiLink: a longer answer costs exactly one more round trip for the missing bytes",
+TEST_CASE("SpiLink: a longer answer: one data window with exactly the missing bytes",
           "[spi][scripted]") {
   ScriptedLink s;
   Bytes rsp = wire::encode_response(wire::Status::Ok, payload_of(300));
@@ -276,23 +172,51 @@ TEST_CASE("SpiLink: a longer answer costs exactly one more round trip for the mi
   Bytes frame = wire::encode_command(wire::Command::Ping, Bytes(4, 1));
   CHECK(s.link.transact(frame, 4) == rsp);
   REQUIRE(s.bus->runs.size() == 2);
-  size_t first_polls = s.bus->clocked_in_run(0) - frame.size();
-  CHECK(s.bus->clocked_in_run(1) == rsp.size() - first_polls);  // nothing more than missing
-  CHECK(s.bus->runs[1].back().kind == Kind::Deselect);          // closed in the same trip
-  CHECK_FALSE(s.bus->selected());
+  const size_t polls = 5 + 4 + 2 + kMargin;  // 0x55 and the next 18 bytes arrive there
+  CHECK(same_ops(s.bus->runs[0], concat(frame_window(frame), poll_windows(polls))));
+  CHECK(same_ops(s.bus->runs[1], read_window(rsp.size() - polls)));
 }
 
-TEST_CASE("SpiLink: a busy chip is polled in growing batches", "[spi][scripted]") {
+TEST_CASE("SpiLink: 0x55 in the last poll: a 4-byte header window, then a data window",
+          "[spi][scripted]") {
+  Bytes frame = wire::encode_command(wire::Command::Ping, Bytes(8, 1));
+  const size_t polls = 5 + 8 + 2 + kMargin;
+  ScriptedLink s;
+  Bytes rsp = wire::encode_response(wire::Status::Ok, payload_of(8));
+  s.bus->response = rsp;
+  s.bus->busy = polls - 1;  // 0x55 is the last byte of trip 1
+  CHECK(s.link.transact(frame, 8) == rsp);
+  REQUIRE(s.bus->runs.size() == 3);
+  CHECK(same_ops(s.bus->runs[0], concat(frame_window(frame), poll_windows(polls))));
+  CHECK(same_ops(s.bus->runs[1], read_window(4)));      // the rest of the header
+  CHECK(same_ops(s.bus->runs[2], read_window(8 + 2)));  // LEN data bytes and the CRC
+
+  // Only 55 and the status high byte in trip 1: the header's other 3, then the rest.
+  ScriptedLink split;
+  split.bus->response = rsp;
+  split.bus->busy = polls - 2;
+  CHECK(split.link.transact(frame, 8) == rsp);
+  REQUIRE(split.bus->runs.size() == 3);
+  CHECK(same_ops(split.bus->runs[1], read_window(3)));
+  CHECK(same_ops(split.bus->runs[2], read_window(8 + 2)));
+}
+
+TEST_CASE("SpiLink: a busy chip is polled one byte per window in doubling batches",
+          "[spi][scripted]") {
   ScriptedLink s;
   Bytes rsp = wire::encode_response(wire::Status::Ok, payload_of(8));
   s.bus->response = rsp;
   s.bus->busy = 10000;
   Bytes frame = wire::encode_command(wire::Command::Ping, Bytes(8, 1));
   CHECK(s.link.transact(frame, 8) == rsp);
-  // 64, 128, ... 4096, 4096: far fewer trips than polls.
-  CHECK(s.bus->runs.size() <= 10);
-  for (size_t i = 2; i + 1 < s.bus->runs.size(); ++i)
-    CHECK(s.bus->clocked_in_run(i) >= s.bus->clocked_in_run(i - 1));
+  // 23 polls with the frame, then 64, 128, ... 4096 and 4096 more: the 0x55 at
+  // poll 10001 and the 14 bytes after it are in the last batch.
+  REQUIRE(s.bus->runs.size() == 9);
+  CHECK(same_ops(s.bus->runs[0], concat(frame_window(frame), poll_windows(23))));
+  std::vector<size_t> batches;
+  for (size_t i = 1; i < s.bus->runs.size(); ++i)
+    batches.push_back(poll_window_count(s.bus->runs[i]));
+  CHECK(batches == std::vector<size_t>{64, 128, 256, 512, 1024, 2048, 4096, 4096});
 }
 
 TEST_CASE("SpiLink: polling batches stop at max_poll_batch", "[spi][scripted]") {
@@ -303,42 +227,37 @@ TEST_CASE("SpiLink: polling batches stop at max_poll_batch", "[spi][scripted]") 
   s.bus->response = rsp;
   s.bus->busy = 2500;  // 20 ms at 1 MHz
   CHECK(s.link.transact(wire::encode_command(wire::Command::Ping, Bytes(8, 1)), 8) == rsp);
+  std::vector<size_t> batches;
   size_t polled = 0;
   for (size_t i = 1; i < s.bus->runs.size(); ++i) {
-    CHECK(s.bus->clocked_in_run(i) <= 250);
-    polled += s.bus->clocked_in_run(i);
+    batches.push_back(poll_window_count(s.bus->runs[i]));
+    polled += batches.back();
   }
-  // The answer came within one batch of being ready: polls beyond the first
-  // trip's are the busy time plus at most one batch.
+  REQUIRE(batches.size() >= 3);
+  CHECK(batches[0] == 64);
+  CHECK(batches[1] == 128);
+  for (size_t i = 2; i < batches.size(); ++i) CHECK(batches[i] == 250);
+  // The answer came within one batch of being ready.
   CHECK(polled <= 2500 + 250);
 }
 
-TEST_CASE("SpiLink options for a bus clock: budget and batches sized in time", "[spi]") {
+TEST_CASE("SpiLink options: a budget no tighter than the SDK's hosts, batches sized in time",
+          "[spi]") {
+  CHECK(transport::SpiLinkOptions{}.poll_budget == 120000);  // host_pc TIMEOUT
+  CHECK(transport::SpiLinkOptions::kSdkPollBudget == 120000);
+  // 10 s of polls (8 clocks each) at the bus clock, never fewer than the SDK's 120000.
   auto at_1mhz = transport::SpiLinkOptions::for_clock(1000000);
-  CHECK(at_1mhz.max_poll_batch == 250);  // 2 ms of polls
-  CHECK(at_1mhz.poll_budget == 250000);  // 2 s of polls
+  CHECK(at_1mhz.max_poll_batch == 250);   // 2 ms of polls
+  CHECK(at_1mhz.poll_budget == 1250000);  // 10 s
   auto at_30mhz = transport::SpiLinkOptions::for_clock(30000000);
   CHECK(at_30mhz.max_poll_batch == 4096);
-  CHECK(at_30mhz.poll_budget == 7500000);
+  CHECK(at_30mhz.poll_budget == 37500000);
   auto slow = transport::SpiLinkOptions::for_clock(10000);
-  CHECK(slow.max_poll_batch == 64);  // never below the first batch
-  CHECK(slow.poll_budget == transport::SpiLinkOptions{}.poll_budget);
+  CHECK(slow.max_poll_batch == 64);   // never below the first batch
+  CHECK(slow.poll_budget == 120000);  // 10 s would be 12500 polls: the SDK's count wins
   // The budget outlasts the slowest modelled command with room to spare.
   CHECK(transport::SpiLinkOptions::kLongestCommandSeconds >=
         2 * std::chrono::duration<double>(sim::longest_command_time()).count());
-}
-
-TEST_CASE("SpiLink: the header split across round trips is completed with the rest in one trip",
-          "[spi][scripted]") {
-  Bytes frame = wire::encode_command(wire::Command::Ping, Bytes(8, 1));
-  size_t first_polls =
-      wire::kHeaderSize + 8 + wire::kCrcSize + transport::SpiLinkOptions{}.busy_margin;
-  ScriptedLink s;
-  Bytes rsp = wire::encode_response(wire::Status::Ok, payload_of(8));
-  s.bus->response = rsp;
-  s.bus->busy = first_polls - 2;  // only 55 and the status high byte arrive in trip 1
-  CHECK(s.link.transact(frame, 8) == rsp);
-  CHECK(s.bus->runs.size() == 2);
 }
 
 TEST_CASE("SpiLink: no answer within the poll budget is a Timeout after exactly the budget",
@@ -356,9 +275,10 @@ TEST_CASE("SpiLink: no answer within the poll budget is a Timeout after exactly 
     CHECK_THAT(e.what(), Catch::Contains("within 1000 polls") && Catch::Contains("wiring") &&
                              Catch::Contains("busy"));
   }
-  size_t clocked = 0;
-  for (size_t i = 0; i < s.bus->runs.size(); ++i) clocked += s.bus->clocked_in_run(i);
-  CHECK(clocked == frame.size() + 1000);
+  size_t polls = 0;
+  for (size_t i = 1; i < s.bus->runs.size(); ++i) polls += poll_window_count(s.bus->runs[i]);
+  CHECK(s.bus->clocked_in_run(0) + polls == frame.size() + 1000);
+  CHECK_FALSE(s.bus->selected());
 }
 
 TEST_CASE("SpiLink: a bus that returns fewer bytes than clocked is an I/O error",
@@ -380,27 +300,109 @@ TEST_CASE("SpiLink: never returns more than the header announces", "[spi][script
   s.bus->response = rsp;
   s.bus->response.insert(s.bus->response.end(), {0x55, 0x55, 0x55});  // junk after the frame
   CHECK(s.link.transact(wire::encode_command(wire::Command::Ping, Bytes(2, 1)), 200) == rsp);
+  CHECK(s.bus->runs.size() == 1);
 }
 
-TEST_CASE("SpiLink releases chip select when it goes away", "[spi][scripted]") {
-  auto bus = std::make_unique<ScriptedBus>();
-  ScriptedBus* raw = bus.get();
-  // The scripted bus outlives the link so it can be inspected afterwards.
-  struct Forwarding : transport::SpiBus {
-    ScriptedBus* to = nullptr;
-    Bytes run(const std::vector<transport::SpiOp>& ops) override { return to->run(ops); }
-    std::string describe() const override { return "fwd"; }
-    std::string lock_path() const override { return ""; }
-  };
-  auto fwd = std::make_unique<Forwarding>();
-  fwd->to = raw;
-  raw->response = wire::encode_response(wire::Status::Ok, Bytes{7});
-  {
-    transport::SpiLink link(std::move(fwd));
-    link.transact(wire::encode_command(wire::Command::Ping, Bytes{7}), 1);
-    CHECK(raw->selected());
+TEST_CASE("SpiLink: a response length beyond the frame limit is refused", "[spi][scripted]") {
+  ScriptedLink s;
+  s.bus->response = {0x55, 0x00, 0x00, 0xFF, 0xFF};
+  Bytes frame = wire::encode_command(wire::Command::Ping, Bytes{1});
+  CHECK_THROWS_WITH(s.link.transact(frame, 1),
+                    Catch::Contains("65535 data bytes") && Catch::Contains("2300"));
+  CHECK(s.bus->runs.size() == 1);  // nothing more is read for it
+}
+
+// ---- Against the simulated chip ----
+
+TEST_CASE("the published ping exchange crosses the bus byte for byte", "[spi]") {
+  RecordedChip r;
+  auto before = r.chip().counters().snapshot();
+  CHECK(r.dev->ping(Bytes{0x00, 0x01, 0x02, 0x03}) == Bytes({0x00, 0x01, 0x02, 0x03}));
+  Bytes host = {0xAA, 0x00, 0xF7, 0x00, 0x04, 0x00, 0x01, 0x02, 0x03, 0xE1, 0x09};
+  Bytes chip = {0x55, 0x00, 0x00, 0x00, 0x04, 0x00, 0x01, 0x02, 0x03, 0x22, 0x32};
+  CHECK(r.bus->raw_frames() == std::vector<Bytes>{host});
+  // After the frame the host clocks only polls, one per window, and the chip
+  // answers in them without delay.
+  Bytes mosi = r.bus->mosi(), miso = r.bus->miso();
+  const size_t polls = 11 + kMargin;
+  REQUIRE(mosi.size() == host.size() + polls);
+  CHECK(Bytes(mosi.begin() + 11, mosi.end()) == Bytes(polls, 0xCC));
+  CHECK(Bytes(miso.begin() + 11, miso.begin() + 22) == chip);
+  CHECK(r.bus->runs() == 1);
+  auto delta = r.chip().counters().snapshot() - before;
+  CHECK(delta.selects == 1 + polls);
+  CHECK(delta.total_commands() == 1);
+}
+
+TEST_CASE("a command costs one bus round trip when the chip answers promptly", "[spi]") {
+  RecordedChip r;
+  r.dev->ping(Bytes(16, 7));
+  CHECK(r.bus->runs() == 1);
+  r.dev->status();
+  CHECK(r.bus->runs() == 2);
+  r.dev->random(1024);
+  CHECK(r.bus->runs() == 3);
+}
+
+TEST_CASE("the chip keeps its answer across windows: header and data windows as the SDK reads",
+          "[spi]") {
+  RecordedChip r;
+  Bytes data(300);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i);
+  // A ping whose answer the link did not expect (hint 0): 0x55 and 14 more
+  // bytes in the poll windows, then one window for the remaining 292.
+  auto& link = dynamic_cast<transport::SpiLink&>(r.dev->link());
+  Bytes frame = wire::encode_command(wire::Command::Ping, data);
+  CHECK(link.transact(frame, 0) == wire::encode_response(wire::Status::Ok, data));
+  CHECK(r.bus->runs() == 2);
+  // Busy past the first trip's polls: poll windows, then the header rest
+  // alone (4 bytes), then data and CRC.
+  r.chip().faults().busy_for_polls(5 + 2 + kMargin + 63);
+  CHECK(link.transact(frame, 0) == wire::encode_response(wire::Status::Ok, data));
+  CHECK(r.bus->runs() == 2 + 4);
+  CHECK(r.dev->ping(Bytes{1}) == Bytes{1});  // and the next command starts cleanly
+}
+
+TEST_CASE("one sign and one ping cost one bus round trip, two when the chip is busier", "[spi]") {
+  RecordedChip r;
+  r.t.make_key(*r.dev, 0x0101);
+  auto before = r.chip().counters().snapshot();
+  int runs = r.bus->runs();
+  CHECK(r.dev->sign(0x0101, Bytes(32, 1)).size() == 64);
+  CHECK(r.bus->runs() - runs == 1);
+  runs = r.bus->runs();
+  r.dev->ping(Bytes{1, 2, 3, 4});
+  CHECK(r.bus->runs() - runs == 1);
+
+  // Busy beyond the first trip's margin, but the 0x55 still comes back in it:
+  // one more trip, a window for the rest of the frame.
+  r.chip().faults().busy_for_polls(30);
+  runs = r.bus->runs();
+  CHECK(r.dev->sign(0x0101, Bytes(32, 2)).size() == 64);
+  CHECK(r.bus->runs() - runs == 2);
+  // A ping's first trip is shorter: its 0x55 and answer come in the next poll batch.
+  r.chip().faults().busy_for_polls(30);
+  runs = r.bus->runs();
+  r.dev->ping(Bytes{1, 2, 3, 4});
+  CHECK(r.bus->runs() - runs == 2);
+  // Each was still one command on the chip.
+  auto delta = r.chip().counters().snapshot() - before;
+  CHECK(delta.count(static_cast<uint8_t>(wire::Command::SignVerify)) == 2);
+  CHECK(delta.count(static_cast<uint8_t>(wire::Command::Ping)) == 2);
+}
+
+TEST_CASE("a chip that never answers times out with a clear error", "[spi]") {
+  transport::SpiLinkOptions options;
+  options.poll_budget = 2000;
+  RecordedChip r(options);
+  r.chip().faults().go_silent(true);
+  try {
+    r.dev->ping(Bytes{1});
+    FAIL("ping succeeded on a silent chip");
+  } catch (const transport::LinkError& e) {
+    CHECK(e.kind() == transport::LinkError::Kind::Timeout);
+    CHECK_THAT(e.what(), Catch::Contains("did not answer") && Catch::Contains("wiring"));
   }
-  CHECK_FALSE(raw->selected());
-  CHECK(raw->runs.back().size() == 1);
-  CHECK(raw->runs.back()[0].kind == Kind::Deselect);
+  r.chip().faults().go_silent(false);
+  CHECK(r.dev->ping(Bytes{2}) == Bytes{2});
 }

@@ -10,16 +10,15 @@
 
 #include "simulator/chip.h"
 #include "simulator/mpsse_model.h"
-#include "test/support/provisioned_chip.h"
-#include "transport/admin_key.h"
 #include "transport/device.h"
+#include "transport/device_suite_chip.h"
 #include "transport/ftdi_model_usb.h"
 #include "transport/ftdi_mpsse_bus.h"
 #include "transport/spi_link.h"
 
 namespace maxq::testing {
 
-struct TempChip : ProvisionedChip {
+struct TempChip : SuiteChip {
   // A new device session: its own FT232H model and Chip instance, at 1 MHz.
   std::unique_ptr<transport::Device> open_device(transport::SpiLinkOptions options = {}) const {
     auto model = std::make_unique<sim::MpsseModel>(sim::Chip::open(state), 3);
@@ -34,9 +33,6 @@ struct TempChip : ProvisionedChip {
     auto& link = dynamic_cast<transport::SpiLink&>(dev.link());
     auto& bus = dynamic_cast<transport::FtdiMpsseBus&>(link.bus());
     return dynamic_cast<transport::ModelFtdiUsb&>(bus.usb()).model().chip();
-  }
-  void authenticate(transport::Device& dev) const {
-    dev.authenticate(transport::AdminKey::load(admin_key));
   }
 };
 

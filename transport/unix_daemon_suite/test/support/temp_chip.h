@@ -15,9 +15,8 @@
 
 #include "simulator/chip.h"
 #include "simulator/sim_daemon_test_support.h"
-#include "test/support/provisioned_chip.h"
-#include "transport/admin_key.h"
 #include "transport/device.h"
+#include "transport/device_suite_chip.h"
 #include "transport/spi_link.h"
 #include "transport/unix_socket_bus.h"
 
@@ -34,7 +33,7 @@ class ObservedUnixBus : public transport::UnixSocketBus {
   std::unique_ptr<sim::Chip> observer_;
 };
 
-struct TempChip : ProvisionedChip {
+struct TempChip : SuiteChip {
   // Stopped (SIGKILL) and reaped before the directory goes.
   mutable std::vector<std::unique_ptr<sim::testing::DaemonProcess>> daemons;
 
@@ -47,9 +46,6 @@ struct TempChip : ProvisionedChip {
   static sim::Chip& chip_of(transport::Device& dev) {
     auto& link = dynamic_cast<transport::SpiLink&>(dev.link());
     return dynamic_cast<ObservedUnixBus&>(link.bus()).observer();
-  }
-  void authenticate(transport::Device& dev) const {
-    dev.authenticate(transport::AdminKey::load(admin_key));
   }
 };
 
