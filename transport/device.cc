@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <utility>
 
 #include "transport/credential_key.h"
@@ -374,7 +375,27 @@ wire::CurveInfo Device::curve_for_sign(uint16_t id, const PublicKey* given) {
       if (auto info = wire::curve_info(it->second.curve)) return *info;
   }
   // A key nobody described yet: one read, then cached.
-  return *wire::curve_info(read_public(id).curve);
+  std::exception_ptr denied;
+  try {
+    return *wire::curve_info(read_public(id).curve);
+  } catch (const ChipError& e) {
+    if (e.status() != static_cast<uint16_t>(wire::Status::AccessDenied)) throw;
+    denied = std::current_exception();
+  }
+  // The object's rules let this session use the key but not read it (an
+  // admin-readable key pair): the request needs only the field size, which
+  // the capacity in the object's record gives (list objects needs no access
+  // right). Curves of one field size have the same order bits, so any of
+  // them encodes the digest the same way. Not cached: one more command.
+  ObjectInfo info = object_info(id);
+  for (uint8_t c = 0; c <= static_cast<uint8_t>(wire::Curve::Brainpool512); ++c) {
+    auto candidate = wire::curve_info(c);
+    if (candidate && (info.type == wire::ObjectType::KeyPair ||
+                      info.type == wire::ObjectType::PublicKey) &&
+        wire::key_object_capacity(info.type, *candidate) == info.length)
+      return *candidate;
+  }
+  std::rethrow_exception(denied);
 }
 
 Bytes Device::sign(uint16_t id, ByteView digest, const PublicKey* given) {
