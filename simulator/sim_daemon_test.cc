@@ -211,6 +211,49 @@ TEST_CASE("clients take turns on the chip, one chip-select window at a time", "[
   CHECK(ping_ok(b));
 }
 
+TEST_CASE("a client may spread a command over several windows, as the SDK's hosts do",
+          "[daemon]") {
+  ScratchChip chip;
+  std::string sock = chip.file("sim.sock");
+  auto d = DaemonProcess::serve(chip.state, sock);
+  RawClient a(sock), b(sock);
+  auto window = [](const Bytes& tx) {
+    return ss::encode_request(
+        {{ss::Op::Kind::Select, {}}, {ss::Op::Kind::Transfer, tx}, {ss::Op::Kind::Deselect, {}}});
+  };
+  auto sdk_ping = [&](RawClient& c) {
+    REQUIRE(c.send(window(kPingFrame)));
+    REQUIRE(c.receive());
+    REQUIRE(c.send(window(Bytes{0xCC})));
+    auto sync = c.receive();
+    REQUIRE(sync);
+    CHECK(sync->body == Bytes{0x55});
+    REQUIRE(c.send(window(Bytes(4, 0x00))));
+    auto header = c.receive();
+    REQUIRE(c.send(window(Bytes(6, 0x00))));
+    auto rest = c.receive();
+    REQUIRE((header && rest));
+    Bytes answer{0x55};
+    answer.insert(answer.end(), header->body.begin(), header->body.end());
+    answer.insert(answer.end(), rest->body.begin(), rest->body.end());
+    return answer;
+  };
+  CHECK(sdk_ping(a) == kPingAnswer);
+  CHECK(sdk_ping(b) == kPingAnswer);
+  // Another client's command between A's frame and A's polls ends A's
+  // command: A's poll window is refused with the reason, not fed B's answer.
+  REQUIRE(a.send(window(kPingFrame)));
+  REQUIRE(a.receive());
+  CHECK(ping_ok(b));
+  REQUIRE(a.send(window(Bytes{0xCC})));
+  auto r = a.receive();
+  REQUIRE(r);
+  CHECK(r->status == 1);
+  CHECK(std::string(r->body.begin(), r->body.end()).find("another client") != std::string::npos);
+  CHECK(sdk_ping(a) == kPingAnswer);  // a new command works
+  CHECK(d->terminate() == 0);
+}
+
 TEST_CASE("the daemon refuses a live socket and replaces a stale one", "[daemon]") {
   ScratchChip chip;
   std::string sock = chip.file("sim.sock");
