@@ -109,6 +109,7 @@ bool ec_key_on_configured_chip(const EcKey& key) {
 std::unique_ptr<EcKey> ec_key_dup(const EcKey& key, int selection) {
   auto copy = std::make_unique<EcKey>(key.ctx);
   copy->curve = key.curve;
+  copy->tls_key_share = key.tls_key_share;
   bool want_private = (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0;
   bool want_public = want_private || (selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) != 0;
   if (!want_public || key.public_point.empty()) return copy;

@@ -37,6 +37,9 @@ struct EcKey {
   std::optional<uint16_t> object_id;
   ChipSerial serial{};
   bool temporary = false;  // ephemeral key in a temporary slot (never saved)
+  // Made from a group of this provider's TLS groups (tls_group_capabilities.h):
+  // libssl's peer key share, the template of TLS 1.2's client key share.
+  bool tls_key_share = false;
   // Keeps the temporary slot reserved while this key (or a dup of it) lives.
   std::shared_ptr<TemporaryKeySlots::Lease> slot;
 

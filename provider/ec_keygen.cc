@@ -1,16 +1,21 @@
 // EC key generation on the chip.
 //
-// Which kind of key a generation makes is decided by the "id" parameter, the
-// only signal OpenSSL gives us: libssl's key-share generation and
-// `openssl genpkey` both set nothing but the group.
+// Which kind of key a generation makes is decided by the "id" parameter and
+// the group's name: libssl's key-share generation and `openssl genpkey` both
+// set nothing but the group, libssl by the internal name of this provider's
+// TLS groups (kTlsKeyShareGroupPrefix, tls_group_capabilities.h).
 //  - "id" set (0x0101, 257, or "auto" for the first free id in 0x0100..0x0FFF):
 //    a persistent key-pair object; needs the admin role. Key files and
 //    certificates are made from these.
-//  - no "id": an EPHEMERAL key in a reusable temporary slot (one chip command).
-//    This is what the TLS key share gets when the application prefers this
-//    provider (ECDHE offload). Saving such a key is refused with a hint to
-//    pass an id, so a forgotten id costs a clear error, never a stray
-//    persistent object per handshake.
+//  - a TLS key share (or "id" "ephemeral"): an EPHEMERAL key in a reusable
+//    temporary slot (one chip command). This is what the TLS key share gets
+//    when the application prefers this provider (ECDHE offload). Saving such a
+//    key is refused with a hint to pass an id, so a forgotten id costs a clear
+//    error, never a stray persistent object per handshake.
+//  - no "id" otherwise: a software key, as OpenSSL's default provider makes
+//    it, so that `openssl genpkey -algorithm EC` and `req -newkey ec` keep
+//    working where this provider is preferred for every EC operation
+//    (openssl.cnf.example's profile B). Its private key is an ordinary one.
 //  - only domain parameters selected (libssl's peer-key skeleton): the curve,
 //    no device I/O.
 #include "provider/ec_keygen.h"
@@ -29,6 +34,7 @@
 
 #include "provider/ec_key.h"
 #include "provider/provider_errors.h"
+#include "provider/tls_group_capabilities.h"
 #include "transport/errors.h"
 
 namespace maxq::provider {
@@ -42,11 +48,15 @@ struct GenContext {
   ProviderContext* ctx;
   int selection;
   std::optional<wire::CurveInfo> curve;
-  enum class Target { Ephemeral, ObjectId, FreeId } target = Target::Ephemeral;
+  bool tls_key_share = false;  // the group was named by libssl's key-share generation
+  enum class Target { Default, Ephemeral, ObjectId, FreeId } target = Target::Default;
   uint16_t id = 0;
 };
 
 bool set_curve(GenContext& gen, const char* name) {
+  const size_t prefix = std::strlen(kTlsKeyShareGroupPrefix);
+  gen.tls_key_share = std::strncmp(name, kTlsKeyShareGroupPrefix, prefix) == 0;
+  if (gen.tls_key_share) name += prefix;
   auto curve = wire::curve_by_name(name);
   if (!curve) {
     raise_error(gen.ctx, kReasonUnsupportedCurve,
@@ -94,6 +104,10 @@ bool set_id(GenContext& gen, const OSSL_PARAM& p) {
   if (OSSL_PARAM_get_utf8_string_ptr(&p, &text)) {
     if (strcasecmp(text, "auto") == 0) {
       gen.target = GenContext::Target::FreeId;
+      return true;
+    }
+    if (strcasecmp(text, "ephemeral") == 0) {
+      gen.target = GenContext::Target::Ephemeral;
       return true;
     }
     return usable_id(gen, parse_id(text), text);
@@ -198,6 +212,18 @@ void generate_ephemeral(GenContext& gen, EcKey& key) {
   set_generated_point(key, pub);
 }
 
+// A key asked for without an id that is no TLS key share: made in software.
+void generate_software(GenContext& gen, EcKey& key) {
+  std::string group(key.curve->sn);
+  EvpPkeyPtr pkey(EVP_PKEY_Q_keygen(gen.ctx->software_libctx(), nullptr, "EC", group.c_str()));
+  if (!ec_key_adopt_software_pair(key, std::move(pkey)))
+    throw std::runtime_error("cannot generate an EC key on " + group + " in software");
+  gen.ctx->trace(
+      "no object id given: %s key made in software (pass -pkeyopt id:0x0101 or "
+      "id:auto for a key on the chip)",
+      group.c_str());
+}
+
 }  // namespace
 
 void* ec_gen_init(void* provctx, int selection, const OSSL_PARAM params[]) {
@@ -217,6 +243,8 @@ int ec_gen_set_template(void* genctx, void* templ) {
     return 0;
   }
   gen->curve = key->curve;
+  // TLS 1.2's client key share is generated on the server's share as template.
+  gen->tls_key_share = gen->tls_key_share || key->tls_key_share;
   return 1;
 }
 
@@ -259,8 +287,14 @@ void* ec_gen(void* genctx, OSSL_CALLBACK*, void*) {
     }
     auto key = std::make_unique<EcKey>(gen->ctx);
     key->curve = gen->curve;
+    key->tls_key_share = gen->tls_key_share;
     if ((gen->selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0) return key.release();
-    if (gen->target == GenContext::Target::Ephemeral)
+    GenContext::Target target = gen->target;
+    if (target == GenContext::Target::Default)
+      target = gen->tls_key_share ? GenContext::Target::Ephemeral : GenContext::Target::Default;
+    if (target == GenContext::Target::Default)
+      generate_software(*gen, *key);
+    else if (target == GenContext::Target::Ephemeral)
       generate_ephemeral(*gen, *key);
     else
       generate_persistent(*gen, *key);

@@ -6,14 +6,18 @@
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
 #include <openssl/params.h>
 
+#include <new>
 #include <string>
 
 #include "provider/algorithms.h"
 #include "provider/ec_key.h"
 #include "provider/ec_keygen.h"
 #include "provider/provider_errors.h"
+#include "wire/openssl_handles.h"
 
 namespace maxq::provider {
 namespace {
@@ -169,12 +173,20 @@ const OSSL_PARAM* ec_settable_params(void*) {
   return settable;
 }
 
+// Names only this provider implements (provider_main.cc registers its ECDSA
+// and ECDH under these too): OpenSSL 3.0 first fetches the operation a key
+// manager names without regard to the key's provider, which for "ECDSA" is
+// the default provider (providers are tried in name order), and uses it if
+// the key exports to it. A chip key exports its public half (for legacy
+// callers, see ec_export), so with "ECDSA" the default provider would get a
+// key it cannot sign with. With these names every operation on a key of this
+// key manager is done here, with no export attempt on the way.
 const char* ec_query_operation_name(int operation_id) {
   switch (operation_id) {
     case OSSL_OP_SIGNATURE:
-      return "ECDSA";
+      return kEcdsaOperationName;
     case OSSL_OP_KEYEXCH:
-      return "ECDH";
+      return kEcdhOperationName;
     default:
       return nullptr;
   }
@@ -303,28 +315,93 @@ const OSSL_PARAM* ec_export_types(int) {
   return key_types();
 }
 
+// Who is asking for an export with the private key: OpenSSL's legacy
+// downgrade (EVP_PKEY_get0_EC_KEY, used by Ruby's openssl, Node's
+// asymmetricKeyDetails and JWK export, PEM_write_bio_PrivateKey_traditional),
+// or anything else (another provider's key manager or encoder, EVP_PKEY_todata,
+// an application's EVP_PKEY_export). OpenSSL says nothing, so two probes ask
+// the callback itself, without side effects that last:
+//  - no parameters at all: the legacy import (ec_pkey_import_from) fails
+//    without a group; evp_keymgmt_util_try_import (provider export) and
+//    EVP_PKEY_todata accept an empty set;
+//  - the SM2 group alone: the legacy import takes it (the real export below
+//    replaces the key it made); the default provider's EC import (key
+//    manager, encoders) refuses SM2 for an EC key.
+// Legacy is the one that says no, then yes.
+bool legacy_importer(OSSL_CALLBACK* cb, void* cbarg) {
+  ERR_set_mark();
+  OSSL_PARAM none[] = {OSSL_PARAM_construct_end()};
+  bool legacy = cb(none, cbarg) == 0;
+  if (legacy) {
+    char sm2[] = "SM2";
+    OSSL_PARAM probe[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, sm2, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    legacy = cb(probe, cbarg) == 1;
+  }
+  ERR_pop_to_mark();
+  return legacy;
+}
+
+// The private scalar a legacy EC_KEY of a chip key gets: not the key (that
+// never leaves the chip) but a marker that there is one, so that legacy
+// callers that check EC_KEY_get0_private_key (Ruby's PKey::EC#private?, which
+// SSLContext#key= and PKey#sign require) take the key, while everything does
+// its work through the EVP_PKEY and so through this provider. It is 16 bytes
+// longer than the group order, so every use of it as a scalar fails loudly:
+// i2d_ECPrivateKey cannot write it (PEM_write_bio_PrivateKey_traditional
+// writes nothing), EC_KEY_check_key refuses it, ECDSA_do_sign on the EC_KEY
+// fails in its Montgomery multiplication.
+ossl::BnPtr private_marker(const wire::CurveInfo& curve) {
+  ossl::BnPtr marker(BN_new());
+  if (!marker || !BN_set_bit(marker.get(), static_cast<int>(8 * (curve.field_bytes + 16))))
+    throw std::bad_alloc();
+  return marker;
+}
+
+// A chip key exports its group and public point, as hardware-backed
+// providers do (tpm2-openssl), whatever the selection asks: the private key is
+// never part of any export. Only a selection with the private key differs:
+//  - to OpenSSL's legacy downgrade it gives the group, the point and the
+//    marker above, so that EVP_PKEY_get0_EC_KEY works (it crashed Ruby and
+//    Node when it returned NULL) and says "private";
+//  - anything else is refused (with the reason), as before: OpenSSL 3.0 would
+//    otherwise use another provider's operation with a key that has no
+//    private half (see ec_query_operation_name), and encoders would get
+//    nothing they can write.
 int ec_export(void* keydata, int selection, OSSL_CALLBACK* cb, void* cbarg) {
   auto* key = static_cast<EcKey*>(keydata);
   if (!key->curve) return 0;
-  if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) && key->on_chip()) {
-    raise_error(key->ctx, kReasonPrivateKeyNotExportable,
-                "the private key of object 0x%04x never leaves the MAXQ1061; export the public "
-                "key instead (e.g. openssl pkey -pubout)",
-                *key->object_id);
-    return 0;
-  }
   if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) && key->software_private)
     return EVP_PKEY_export(ec_key_software(*key), selection, cb, cbarg);
   return guarded(key->ctx, 0, [&] {
+    bool chip_private = (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) && key->on_chip();
+    ossl::BnPtr marker;
+    if (chip_private) {
+      if (!legacy_importer(cb, cbarg)) {
+        raise_error(key->ctx, kReasonPrivateKeyNotExportable,
+                    "the private key of object 0x%04x never leaves the MAXQ1061; export the "
+                    "public key instead (e.g. openssl pkey -pubout)",
+                    *key->object_id);
+        return 0;
+      }
+      marker = private_marker(*key->curve);
+    }
     std::string group(key->curve->sn);
-    OSSL_PARAM params[3];
-    size_t n = 0;
-    params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0);
-    if ((selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) && !key->public_point.empty())
-      params[n++] = OSSL_PARAM_construct_octet_string(
-          OSSL_PKEY_PARAM_PUB_KEY, key->public_point.data(), key->public_point.size());
-    params[n] = OSSL_PARAM_construct_end();
-    return cb(params, cbarg);
+    ossl::ParamBldPtr bld(OSSL_PARAM_BLD_new());
+    if (!bld ||
+        !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group.c_str(), 0))
+      throw std::bad_alloc();
+    if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) && !key->public_point.empty() &&
+        !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY,
+                                          key->public_point.data(), key->public_point.size()))
+      throw std::bad_alloc();
+    if (marker && !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, marker.get()))
+      throw std::bad_alloc();
+    ossl::ParamsPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
+    if (!params) throw std::bad_alloc();
+    return cb(params.get(), cbarg);
   });
 }
 

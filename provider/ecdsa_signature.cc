@@ -9,8 +9,10 @@
 #include <openssl/params.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "provider/algorithms.h"
 #include "provider/ec_key.h"
@@ -59,35 +61,62 @@ struct SignatureContext {
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> mdctx;  // running digest of digest_sign/verify
 };
 
-// The digests ECDSA is used with; the chip signs digests of 20..64 bytes.
-// Second: the last arc of the signature algorithm's OID (see algorithm_id).
+// The digests OpenSSL's own ECDSA takes (the default provider's list: SHA-1,
+// SHA-2, SHA-3; no XOF, no MD5), with the DER AlgorithmIdentifier of the
+// signature algorithm where one is defined: ecdsa-with-SHA1
+// (1.2.840.10045.4.1), ecdsa-with-SHA224..512 (1.2.840.10045.4.3.1..4, RFC
+// 5758) and id-ecdsa-with-sha3-224..512 (2.16.840.1.101.3.4.3.9..12), without
+// parameters. SHA-512/224 and SHA-512/256 have none (as in OpenSSL).
+// The chip signs whatever digest it is given; the transport fits it to the
+// curve's order as ECDSA's bits2int does (leftmost bits), as software does.
 struct DigestInfo {
   const char* name;
-  uint8_t oid_arc;
-};
-constexpr DigestInfo kDigests[] = {
-    {"SHA1", 0}, {"SHA2-224", 1}, {"SHA2-256", 2}, {"SHA2-384", 3}, {"SHA2-512", 4},
+  Bytes algorithm_id;  // empty: no signature OID for this digest
 };
 
-const DigestInfo* digest_info(const EVP_MD* md) {
-  for (const DigestInfo& d : kDigests)
-    if (EVP_MD_is_a(md, d.name)) return &d;
-  return nullptr;
+Bytes ecdsa_x962(std::initializer_list<uint8_t> arcs) {
+  Bytes oid{0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04};
+  oid.insert(oid.end(), arcs);
+  return oid;
+}
+Bytes ecdsa_sha3(uint8_t arc) {
+  return {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, arc};
+}
+Bytes sequence_of_oid(const Bytes& oid) {
+  Bytes der{0x30, static_cast<uint8_t>(oid.size() + 2), 0x06, static_cast<uint8_t>(oid.size())};
+  der.insert(der.end(), oid.begin(), oid.end());
+  return der;
 }
 
-// DER AlgorithmIdentifier of ecdsa-with-SHA1 (1.2.840.10045.4.1) or
-// ecdsa-with-SHA224..512 (1.2.840.10045.4.3.1..4), without parameters (RFC 5758).
-Bytes algorithm_id(const DigestInfo& d) {
-  if (d.oid_arc == 0) return {0x30, 0x09, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x01};
-  return {0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, d.oid_arc};
+const std::vector<DigestInfo>& digests() {
+  static const std::vector<DigestInfo> table = {
+      {"SHA1", sequence_of_oid(ecdsa_x962({0x01}))},
+      {"SHA2-224", sequence_of_oid(ecdsa_x962({0x03, 0x01}))},
+      {"SHA2-256", sequence_of_oid(ecdsa_x962({0x03, 0x02}))},
+      {"SHA2-384", sequence_of_oid(ecdsa_x962({0x03, 0x03}))},
+      {"SHA2-512", sequence_of_oid(ecdsa_x962({0x03, 0x04}))},
+      {"SHA2-512/224", {}},
+      {"SHA2-512/256", {}},
+      {"SHA3-224", sequence_of_oid(ecdsa_sha3(0x09))},
+      {"SHA3-256", sequence_of_oid(ecdsa_sha3(0x0A))},
+      {"SHA3-384", sequence_of_oid(ecdsa_sha3(0x0B))},
+      {"SHA3-512", sequence_of_oid(ecdsa_sha3(0x0C))},
+  };
+  return table;
+}
+
+const DigestInfo* digest_info(const EVP_MD* md) {
+  for (const DigestInfo& d : digests())
+    if (EVP_MD_is_a(md, d.name)) return &d;
+  return nullptr;
 }
 
 bool set_digest(SignatureContext& c, const char* name) {
   std::unique_ptr<EVP_MD, MdFree> md(EVP_MD_fetch(c.ctx->software_libctx(), name, nullptr));
   if (!md || digest_info(md.get()) == nullptr) {
     raise_error(c.ctx, kReasonInvalidArgument,
-                "digest %s cannot be used for ECDSA with the MAXQ1061; use SHA-256, SHA-384, "
-                "SHA-512, SHA-224 or SHA-1",
+                "digest %s cannot be used for ECDSA (as in OpenSSL's own ECDSA: use a SHA-1, "
+                "SHA-2 or SHA-3 digest, e.g. SHA-256)",
                 name);
     return false;
   }
@@ -188,11 +217,6 @@ int sign_digest(SignatureContext& c, unsigned char* sig, size_t* siglen, size_t 
                    EVP_PKEY_sign(pctx.get(), sig, siglen, digest.data(), digest.size()) > 0
                ? 1
                : 0;
-  }
-  if (digest.size() < 20 || digest.size() > 64) {
-    raise_error(c.ctx, kReasonInvalidArgument,
-                "the MAXQ1061 signs digests of 20 to 64 bytes, not %zu", digest.size());
-    return 0;
   }
   if (!ec_key_on_configured_chip(key)) return 0;
   transport::Device& device = c.ctx->device();
@@ -313,8 +337,10 @@ int sig_get_ctx_params(void* vctx, OSSL_PARAM params[]) {
     OSSL_PARAM* p;
     if ((p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID))) {
       if (d == nullptr) return 0;
-      Bytes der = algorithm_id(*d);
-      if (!OSSL_PARAM_set_octet_string(p, der.data(), der.size())) return 0;
+      if (!OSSL_PARAM_set_octet_string(p,
+                                       d->algorithm_id.empty() ? nullptr : d->algorithm_id.data(),
+                                       d->algorithm_id.size()))
+        return 0;
     }
     if ((p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_DIGEST)) &&
         (d == nullptr || !OSSL_PARAM_set_utf8_string(p, EVP_MD_get0_name(c->md.get()))))

@@ -40,10 +40,18 @@ const OSSL_ALGORITHM kKeymgmt[] = {
     {kKeyReferenceName, PROPS, key_reference_name_keymgmt_functions,
      "names the MAXQ1061 key-reference decoder; holds no keys"},
     END_OF_TABLE};
+// Each also under a name of its own (not an alias: aliases are shared by all
+// providers), the one the key manager names (ec_keymgmt.cc).
 const OSSL_ALGORITHM kSignature[] = {
-    {"ECDSA", PROPS, ecdsa_signature_functions, "ECDSA signed by the MAXQ1061"}, END_OF_TABLE};
+    {"ECDSA", PROPS, ecdsa_signature_functions, "ECDSA signed by the MAXQ1061"},
+    {kEcdsaOperationName, PROPS, ecdsa_signature_functions,
+     "ECDSA signed by the MAXQ1061 (for keys of its key manager)"},
+    END_OF_TABLE};
 const OSSL_ALGORITHM kKeyexch[] = {
-    {"ECDH", PROPS, ecdh_keyexch_functions, "ECDH computed by the MAXQ1061"}, END_OF_TABLE};
+    {"ECDH", PROPS, ecdh_keyexch_functions, "ECDH computed by the MAXQ1061"},
+    {kEcdhOperationName, PROPS, ecdh_keyexch_functions,
+     "ECDH computed by the MAXQ1061 (for keys of its key manager)"},
+    END_OF_TABLE};
 // Never named CTR-DRBG: the chip seeds OpenSSL's DRBGs, it does not replace them.
 const OSSL_ALGORITHM kRand[] = {
     {"MAXQ1061-TRNG", PROPS, trng_rand_functions, "the MAXQ1061's true random number generator"},
@@ -54,13 +62,22 @@ const OSSL_ALGORITHM kStore[] = {
 const OSSL_ALGORITHM kEncoder[] = {
     {"EC", PROPS ",output=pem,structure=PrivateKeyInfo", key_reference_encoder_pem_functions,
      "MAXQ1061 key reference (PEM)"},
-    {"EC", PROPS ",output=der,structure=PrivateKeyInfo", key_reference_encoder_der_functions,
-     "MAXQ1061 key reference (DER)"},
+    // DER PrivateKeyInfo is what PKCS#8 and PKCS#12 are built from: refused for
+    // a chip key with the reason (key_reference_encoder.cc).
+    {"EC", PROPS ",output=der,structure=PrivateKeyInfo", pkcs8_refusal_encoder_functions,
+     "refuses PKCS#8 for MAXQ1061 keys"},
     // i2d_PrivateKey asks for type-specific DER first: answered here, OpenSSL
-    // does not try the default provider's encoder, whose attempt to export the
-    // private key would leave an error on the queue of a call that succeeds.
+    // does not try the default provider's encoder, whose attempt to encode the
+    // (not exported) private key would leave an error on the queue of a call
+    // that succeeds.
     {"EC", PROPS ",output=der,structure=type-specific", key_reference_encoder_der_functions,
      "MAXQ1061 key reference (DER, for i2d_PrivateKey)"},
+    // The public half, and a text dump: with only this provider loaded too.
+    {"EC", PROPS ",output=pem,structure=SubjectPublicKeyInfo", spki_encoder_pem_functions,
+     "EC public key (PEM)"},
+    {"EC", PROPS ",output=der,structure=SubjectPublicKeyInfo", spki_encoder_der_functions,
+     "EC public key (DER)"},
+    {"EC", PROPS ",output=text", text_encoder_functions, "EC public key and chip location (text)"},
     END_OF_TABLE};
 const OSSL_ALGORITHM kDecoder[] = {
     {"DER", PROPS ",input=pem", key_reference_pem_decoder_functions,
@@ -121,8 +138,9 @@ const OSSL_ALGORITHM* provider_query_operation(void*, int operation_id, int* no_
   }
 }
 
-int provider_get_capabilities(void*, const char* capability, OSSL_CALLBACK* cb, void* arg) {
-  return tls_group_capabilities(capability, cb, arg);
+int provider_get_capabilities(void* provctx, const char* capability, OSSL_CALLBACK* cb, void* arg) {
+  auto* ctx = static_cast<ProviderContext*>(provctx);
+  return tls_group_capabilities(ctx->software_libctx(), capability, cb, arg);
 }
 
 const OSSL_ITEM* provider_get_reason_strings(void*) {

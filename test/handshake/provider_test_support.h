@@ -16,10 +16,12 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "bench/tls_fixture.h"
+#include "provider/tls_group_capabilities.h"
 #include "simulator/counters.h"
 #include "test/support/temp_chip.h"
 #include "wire/openssl_handles.h"
@@ -58,12 +60,14 @@ inline LibCtxPtr load_with_config(const std::string& dir, const std::string& dev
   return ctx;
 }
 
-// An ephemeral key: what libssl's key share generation asks for (group only).
+// An ephemeral key: what libssl's key share generation asks for (only the
+// group, by the internal name of the provider's TLS groups).
 inline PkeyPtr ephemeral_key(OSSL_LIB_CTX* ctx, const char* group) {
   PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(ctx, "EC", "provider=maxq1061"));
   REQUIRE(pctx);
   REQUIRE(EVP_PKEY_keygen_init(pctx.get()) == 1);
-  REQUIRE(EVP_PKEY_CTX_set_group_name(pctx.get(), group) == 1);
+  std::string name = std::string(maxq::provider::kTlsKeyShareGroupPrefix) + group;
+  REQUIRE(EVP_PKEY_CTX_set_group_name(pctx.get(), name.c_str()) == 1);
   EVP_PKEY* key = nullptr;
   INFO(openssl_errors());
   REQUIRE(EVP_PKEY_keygen(pctx.get(), &key) == 1);
