@@ -5,10 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build.sh
-# The end-to-end tests also drive curl, Python's ssl module and nginx (whose
-# service ensure_packages keeps from starting).
+# The end-to-end tests also drive curl, Python's ssl module, nginx, Ruby,
+# Node.js, PHP, socat, stunnel4 and haproxy (whose services ensure_packages
+# keeps from starting).
 source scripts/ensure_packages.sh
-ensure_packages curl python3 nginx
+ensure_packages curl python3 nginx ruby nodejs php-cli socat stunnel4 haproxy
 build_dir=${BUILD_DIR:-build}
 [[ "${MAXQ_SANITIZE:-0}" == 1 ]] && build_dir=${BUILD_DIR:-build-asan}
 cd "$build_dir"
