@@ -44,7 +44,9 @@ TEST_CASE("admin authenticate refuses everything but a fresh signature by the ad
   RefCrypto ref;
   auto challenge = [&](uint16_t n = 16) { return host.ok(Command::GetChallenge, payload::u16(n)); };
   auto auth = [&](const Bytes& p) { return host.status(Command::AdminAuthenticate, p); };
-  auto login = [&](const Bytes& c) { return payload::authenticate(ref.sign_challenge(t.admin_key, c)); };
+  auto login = [&](const Bytes& c) {
+    return payload::authenticate(ref.sign_challenge(t.admin_key, c));
+  };
 
   SECTION("no challenge") {
     CHECK(auth(payload::authenticate(Bytes(64, 1))) == st(Status::SecurityCondition));
@@ -157,19 +159,18 @@ TEST_CASE("a terminated chip answers only ping and get status", "[commands][admi
   for (Host* h : {&host, &later}) {
     CHECK(h->ok(Command::Ping, Bytes{1}) == Bytes{1});
     CHECK(h->ok(Command::GetStatus).size() == wire::kStatusPayloadBytes);
-    for (auto cmd : {Command::GetRandom, Command::GetChallenge, Command::AdminAuthenticate,
-                     Command::SetLifecycle, Command::CreateObject, Command::DeleteObject,
-                     Command::ReadObject, Command::WriteObject, Command::ListObjects,
-                     Command::ImportKey, Command::ImportRootCert, Command::SignVerify,
-                     Command::KeyExchange}) {
+    for (auto cmd :
+         {Command::GetRandom, Command::GetChallenge, Command::AdminAuthenticate,
+          Command::SetLifecycle, Command::CreateObject, Command::DeleteObject, Command::ReadObject,
+          Command::WriteObject, Command::ListObjects, Command::ImportKey, Command::ImportRootCert,
+          Command::SignVerify, Command::KeyExchange}) {
       INFO(wire::command_name(static_cast<uint8_t>(cmd)));
       CHECK(h->status(cmd, payload::u16(32)) == st(Status::SecurityCondition));
     }
   }
 }
 
-TEST_CASE("access rules follow the lifecycle state and the public role bits",
-          "[commands][admin]") {
+TEST_CASE("access rules follow the lifecycle state and the public role bits", "[commands][admin]") {
   ProvisionedChip t;
   edit_state(t.state, [](sim::PersistentState& s) { s.lifecycle = wire::Lifecycle::Delivery; });
   Host host(t.open());
@@ -209,12 +210,12 @@ TEST_CASE("access rules follow the lifecycle state and the public role bits",
                           {0x0312, wire::kRoleHost},
                           {0x0313, wire::kRoleAdmin | wire::kRoleHost},
                           {0x0314, 0x1}}) {
-    REQUIRE(host.status(Command::CreateObject,
-                        payload::create(id, wire::ObjectType::Data,
-                                        wire::ObjectProperty::Persistent,
-                                        rules({{wire::Operation::Write, wire::kRoleAlways},
-                                               {wire::Operation::Read, mask}}),
-                                        4)) == 0);
+    REQUIRE(
+        host.status(Command::CreateObject,
+                    payload::create(id, wire::ObjectType::Data, wire::ObjectProperty::Persistent,
+                                    rules({{wire::Operation::Write, wire::kRoleAlways},
+                                           {wire::Operation::Read, mask}}),
+                                    4)) == 0);
     REQUIRE(host.status(Command::WriteObject, payload::write(id, 0, Bytes{7})) == 0);
   }
   Host plain(t.open());

@@ -30,7 +30,8 @@ Reply ChipCore::import_root_certificate(Transaction& t, ByteView p) {
 
   wire::CertificateHeader h = wire::decode_certificate_header(s.body);
   ByteView der = ByteView(s.body).subview(wire::kCertificateHeaderBytes);
-  if (h.key_type != static_cast<uint8_t>(wire::KeyType::Ecc)) return Reply::error(Status::BadKeyType);
+  if (h.key_type != static_cast<uint8_t>(wire::KeyType::Ecc))
+    return Reply::error(Status::BadKeyType);
   auto curve = wire::curve_info(h.curve);
   if (!curve) return Reply::error(Status::CurveNotSupported);
   if (!header_matches(h, der, *curve)) return Reply::error(Status::ConsistencyError);

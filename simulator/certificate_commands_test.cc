@@ -73,8 +73,9 @@ struct CertChip {
                                         admin_managed_rules(), 1200)) == 0);
   }
   uint16_t import(uint16_t id, const Bytes& body) {
-    return host.status(Command::ImportRootCert,
-                       payload::signed_import(id, body, ref.sign_sha256(host.key_import_pem(), body)));
+    return host.status(
+        Command::ImportRootCert,
+        payload::signed_import(id, body, ref.sign_sha256(host.key_import_pem(), body)));
   }
 };
 
@@ -87,9 +88,9 @@ TEST_CASE("a signed certificate request is stored and reads back whole", "[comma
   Bytes der = self_signed(curve);
   Bytes body = request_for(der, curve);
   CHECK(h.status(Command::ReadObject, payload::read(0x1003, 0, 0)) == st(Status::ObjectEmpty));
-  wire::ResponseFrame r = h.send(
-      Command::ImportRootCert,
-      payload::signed_import(0x1003, body, c.ref.sign_sha256(h.key_import_pem(), body)));
+  wire::ResponseFrame r =
+      h.send(Command::ImportRootCert,
+             payload::signed_import(0x1003, body, c.ref.sign_sha256(h.key_import_pem(), body)));
   CHECK(r.status == 0);
   CHECK(r.payload.empty());
   CHECK(h.ok(Command::ReadObject, payload::read(0x1003, 0, 0)) == body);
@@ -129,15 +130,15 @@ TEST_CASE("import root certificate refuses unsigned, inconsistent or misplaced r
   // Header against DER (MODELLED: ConsistencyError).
   CHECK(c.import(0x1003, edited(0, 0x01)) == st(Status::BadKeyType));
   CHECK(c.import(0x1003, edited(1, 0x09)) == st(Status::CurveNotSupported));
-  CHECK(c.import(0x1003, edited(1, 0x01)) == st(Status::ConsistencyError));  // P-384 sizes
-  CHECK(c.import(0x1003, edited(6, body[6] + 1)) == st(Status::ConsistencyError));  // key offset
-  CHECK(c.import(0x1003, edited(8, body[8] + 1)) == st(Status::ConsistencyError));  // TBS offset
+  CHECK(c.import(0x1003, edited(1, 0x01)) == st(Status::ConsistencyError));           // P-384 sizes
+  CHECK(c.import(0x1003, edited(6, body[6] + 1)) == st(Status::ConsistencyError));    // key offset
+  CHECK(c.import(0x1003, edited(8, body[8] + 1)) == st(Status::ConsistencyError));    // TBS offset
   CHECK(c.import(0x1003, edited(10, body[10] + 1)) == st(Status::ConsistencyError));  // TBS length
   CHECK(c.import(0x1003, edited(12, body[12] + 1)) == st(Status::ConsistencyError));  // DER length
   // The point must lie on the curve.
-  size_t point = wire::kCertificateHeaderBytes + wire::decode_certificate_header(body).public_key_offset;
-  CHECK(c.import(0x1003, edited(point + 64, body[point + 64] ^ 1)) ==
-        st(Status::ConsistencyError));
+  size_t point =
+      wire::kCertificateHeaderBytes + wire::decode_certificate_header(body).public_key_offset;
+  CHECK(c.import(0x1003, edited(point + 64, body[point + 64] ^ 1)) == st(Status::ConsistencyError));
   CHECK(c.import(0x1003, edited(point, 0x03)) == st(Status::ConsistencyError));
   Bytes not_der = body;
   not_der.resize(wire::kCertificateHeaderBytes + 10, 0x30);
@@ -149,15 +150,15 @@ TEST_CASE("import root certificate refuses unsigned, inconsistent or misplaced r
                    payload::create(0x0300, ObjectType::Data, ObjectProperty::Persistent,
                                    admin_managed_rules(), 1200)) == 0);
   CHECK(c.import(0x0300, body) == st(Status::BadParameter));
-  REQUIRE(h.status(Command::CreateObject,
-                   payload::create(0x1004, ObjectType::Certificate, ObjectProperty::Persistent,
-                                   admin_managed_rules(),
-                                   static_cast<uint16_t>(body.size() - 1))) == 0);
+  REQUIRE(h.status(
+              Command::CreateObject,
+              payload::create(0x1004, ObjectType::Certificate, ObjectProperty::Persistent,
+                              admin_managed_rules(), static_cast<uint16_t>(body.size() - 1))) == 0);
   CHECK(c.import(0x1004, body) == st(Status::OutOfBounds));
   Host plain(c.t.open());
-  CHECK(plain.status(Command::ImportRootCert,
-                     payload::signed_import(0x1003, body,
-                                            c.ref.sign_sha256(h.key_import_pem(), body))) ==
+  CHECK(plain.status(
+            Command::ImportRootCert,
+            payload::signed_import(0x1003, body, c.ref.sign_sha256(h.key_import_pem(), body))) ==
         st(Status::AccessDenied));
   CHECK(h.status(Command::ReadObject, payload::read(0x1003, 0, 0)) == st(Status::ObjectEmpty));
   CHECK(c.import(0x1003, body) == 0);

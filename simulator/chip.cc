@@ -75,9 +75,9 @@ class Chip::SpiState {
   Phase phase_ = Phase::Idle;
   bool selected_ = false;
   bool window_start_ = false;  // no byte of this window has reached the chip yet
-  Bytes rx_;             // command bytes received in this window
-  size_t expected_ = 0;  // total frame size, known once the header is in
-  Bytes tx_;             // the response frame being clocked out
+  Bytes rx_;                   // command bytes received in this window
+  size_t expected_ = 0;        // total frame size, known once the header is in
+  Bytes tx_;                   // the response frame being clocked out
   size_t tx_pos_ = 0;
   uint32_t busy_ = 0;  // idle bytes still to come before the response
   // Latency model (null / empty when off): the bus time line, and when the
@@ -114,7 +114,7 @@ uint8_t Chip::SpiState::clock(ChipCore& core, uint8_t mosi_on_wire, const ByteSl
   uint8_t miso = selected_ ? next_out(slot) : wire::kIdleByte;
   miso = faults.on_miso(miso, miso_lost);
   if (miso_lost && selected_) miso = next_out(slot);  // the host misses one byte: it sees the next
-  if (!selected_ || mosi_lost) return miso;  // a lost byte never reached the chip
+  if (!selected_ || mosi_lost) return miso;           // a lost byte never reached the chip
   if (window_start_) {
     window_start_ = false;
     start_window(mosi);

@@ -77,8 +77,7 @@ class Chip {
   // private keys are written as PEM (mode 0600) to `admin_key_path` and
   // `key_import_key_path` (empty: STATE_PATH.key-import.pem). Refuses
   // (StateError) to overwrite an existing state file or key file.
-  static ProvisionResult provision(const std::string& state_path,
-                                   const std::string& admin_key_path,
+  static ProvisionResult provision(const std::string& state_path, const std::string& admin_key_path,
                                    const std::string& key_import_key_path = {});
 
   // Opens an existing chip. Throws StateError when the state file is missing or

@@ -150,9 +150,10 @@ TEST_CASE("latency: P-384 operations take (48/32)^3 times as long", "[chip][late
                                          wire::ObjectProperty::Temporary, open_rules(), 144)) ==
           st(Status::Ok));
   Bytes body = payload::descriptor(wire::Curve::P384);
-  TimedAnswer gen = timed_exchange(
-      c.chip(), *c.clock, Command::ImportKey,
-      payload::signed_import(0x0201, body, RefCrypto().sign_sha256(c.host->key_import_pem(), body)));
+  TimedAnswer gen =
+      timed_exchange(c.chip(), *c.clock, Command::ImportKey,
+                     payload::signed_import(
+                         0x0201, body, RefCrypto().sign_sha256(c.host->key_import_pem(), body)));
   CHECK(gen.response.status == st(Status::Ok));
   // 74.25 ms, up to the start of the next 4 us byte.
   CHECK(us(gen.sync_at - gen.frame_end) == 74252);

@@ -156,8 +156,7 @@ TEST_CASE("SDK host: a challenge followed by another command is discarded", "[ch
   CHECK(sdk.status(Command::AdminAuthenticate, login) == st(Status::SecurityCondition));
 }
 
-TEST_CASE("SDK host: key generation through a signed import, then sign and list",
-          "[chip][sdk]") {
+TEST_CASE("SDK host: key generation through a signed import, then sign and list", "[chip][sdk]") {
   uint8_t dummy = GENERATE(uint8_t{0xCC}, uint8_t{0x00});
   ProvisionedChip t;
   auto chip = t.open();
@@ -166,10 +165,9 @@ TEST_CASE("SDK host: key generation through a signed import, then sign and list"
   const std::string import_pem = t.provisioned.key_import_key_path;
   REQUIRE(import_pem == t.state + ".key-import.pem");
   REQUIRE(sdk.status(Command::AdminAuthenticate, challenge_then_login(sdk, ref, t.admin_key)) == 0);
-  REQUIRE(sdk.status(Command::CreateObject,
-                     payload::create(0x0101, wire::ObjectType::KeyPair,
-                                     wire::ObjectProperty::Persistent, admin_managed_rules(),
-                                     96)) == 0);
+  REQUIRE(sdk.status(Command::CreateObject, payload::create(0x0101, wire::ObjectType::KeyPair,
+                                                            wire::ObjectProperty::Persistent,
+                                                            admin_managed_rules(), 96)) == 0);
   Bytes body = payload::descriptor(wire::Curve::P256);
   REQUIRE(body == Bytes({0x03, 0x00, 0x20, 0x00, 0x00, 0x00, 0x01, 0x0A, 0xFF, 0x00}));
 
@@ -188,9 +186,9 @@ TEST_CASE("SDK host: key generation through a signed import, then sign and list"
   // Sign with algorithm 08 over the field-size digest; verified in software.
   Bytes hash = ref.digest("SHA256", ByteView(std::string_view("the SDK way")));
   Bytes e = wire::ecdsa_field_digest(*wire::curve_info(wire::Curve::P256), hash);
-  Bytes sig = sdk.ok(Command::SignVerify,
-                     payload::sign_verify(wire::kModeSign, wire::Algorithm::EcdsaDigest, 0x0101, e),
-                     64);
+  Bytes sig =
+      sdk.ok(Command::SignVerify,
+             payload::sign_verify(wire::kModeSign, wire::Algorithm::EcdsaDigest, 0x0101, e), 64);
   CHECK(ref.verify(wire::Curve::P256, xy, hash, sig));
   CHECK(sdk.status(Command::SignVerify,
                    payload::sign_verify(wire::kModeVerify, wire::Algorithm::EcdsaDigest, 0x0101, e,

@@ -17,7 +17,8 @@ Reply ChipCore::import_key(Transaction& t, ByteView p) {
 
   ByteView material;
   wire::KeyDescriptor d = wire::decode_key_descriptor(s.body, material);
-  if (d.key_type != static_cast<uint8_t>(wire::KeyType::Ecc)) return Reply::error(Status::BadKeyType);
+  if (d.key_type != static_cast<uint8_t>(wire::KeyType::Ecc))
+    return Reply::error(Status::BadKeyType);
   auto curve = wire::curve_info(d.curve);
   if (!curve) return Reply::error(Status::CurveNotSupported);
   if (d.component_length != curve->field_bytes) return Reply::error(Status::WrongLength);
@@ -36,7 +37,8 @@ Reply ChipCore::import_key(Transaction& t, ByteView p) {
     return Reply::error(Status::AccessDenied);
   // MODELLED: an object created for another curve's capacity is refused
   // with "inconsistent length".
-  if (o->length != wire::key_object_capacity(wanted, *curve)) return Reply::error(Status::WrongSize);
+  if (o->length != wire::key_object_capacity(wanted, *curve))
+    return Reply::error(Status::WrongSize);
   key_curve_ = curve->curve;
 
   const size_t n = curve->field_bytes;

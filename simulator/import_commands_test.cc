@@ -44,14 +44,15 @@ TEST_CASE("a signed descriptor with no material generates a key pair on the chip
   // The request is the published layout; the answer carries no data.
   Bytes body = payload::descriptor(curve);
   REQUIRE(body.size() == wire::kKeyDescriptorBytes);
-  wire::ResponseFrame r = h.send(
-      Command::ImportKey, payload::signed_import(0x0101, body, a.ref.sign_sha256(h.key_import_pem(), body)));
+  wire::ResponseFrame r =
+      h.send(Command::ImportKey,
+             payload::signed_import(0x0101, body, a.ref.sign_sha256(h.key_import_pem(), body)));
   CHECK(r.status == 0);
   CHECK(r.payload.empty());
   Bytes xy = h.ok(Command::ReadObject, payload::read(0x0101, 0, 0));
   REQUIRE(xy.size() == 2 * field_bytes(curve));
-  Bytes digest = wire::ecdsa_field_digest(*wire::curve_info(curve),
-                                          a.ref.digest("SHA256", Bytes{1, 2, 3}));
+  Bytes digest =
+      wire::ecdsa_field_digest(*wire::curve_info(curve), a.ref.digest("SHA256", Bytes{1, 2, 3}));
   Bytes sig = h.ok(Command::SignVerify, sign_digest(0x0101, digest));
   CHECK(a.ref.verify(curve, xy, a.ref.digest("SHA256", Bytes{1, 2, 3}), sig));
   // Generating again replaces the key.
@@ -62,20 +63,20 @@ TEST_CASE("a signed descriptor with no material generates a key pair on the chip
 TEST_CASE("the published generate request is accepted byte for byte", "[commands][import]") {
   // §7: generate a P-256 key pair in 0x0101 signed with the SDK demo key; the
   // chip here has that key as its key-import key.
-  const Bytes demo_xy = {
-      0xd0, 0x97, 0x31, 0xc7, 0x63, 0xc0, 0x9e, 0xe3, 0x9a, 0xb4, 0xd0, 0xce, 0xa7,
-      0x89, 0xab, 0x52, 0xc8, 0x80, 0x3a, 0x91, 0x77, 0x29, 0xc3, 0xa0, 0x79, 0x2e,
-      0xe6, 0x61, 0x8b, 0x2d, 0x53, 0x70, 0xcc, 0xa4, 0x62, 0xd5, 0x4a, 0x47, 0x74,
-      0xea, 0x22, 0xfa, 0xa9, 0xd4, 0x95, 0x4e, 0xca, 0x32, 0x70, 0x88, 0xd6, 0xeb,
-      0x58, 0x24, 0xa3, 0xc5, 0xbf, 0x29, 0xdc, 0xfd, 0xe5, 0xde, 0x8f, 0x48};
-  const Bytes frame = {
-      0xAA, 0x00, 0xCA, 0x00, 0x54, 0x01, 0x0A, 0x10, 0x00, 0x01, 0x01, 0x00, 0x0A, 0x03,
-      0x00, 0x20, 0x00, 0x00, 0x00, 0x01, 0x0A, 0xFF, 0x00, 0x00, 0x40, 0xCB, 0xF8, 0x9D,
-      0x48, 0x58, 0xE3, 0x6F, 0x77, 0x4A, 0x74, 0x62, 0x1C, 0xC2, 0xB7, 0xC2, 0x66, 0xEA,
-      0x7D, 0x6D, 0x19, 0x56, 0x9F, 0x2A, 0xFC, 0x52, 0x3C, 0x01, 0xAE, 0x7F, 0x75, 0x5B,
-      0x7A, 0x81, 0xD1, 0x06, 0xB7, 0xAC, 0xF6, 0x15, 0x8E, 0x91, 0x4D, 0xF1, 0xAD, 0x69,
-      0xEA, 0x85, 0xCF, 0x2D, 0x39, 0x34, 0x07, 0x7A, 0xAB, 0x2C, 0x78, 0xE6, 0x83, 0x54,
-      0xC5, 0x66, 0x10, 0x6F, 0x78, 0xAE, 0x8C};
+  const Bytes demo_xy = {0xd0, 0x97, 0x31, 0xc7, 0x63, 0xc0, 0x9e, 0xe3, 0x9a, 0xb4, 0xd0,
+                         0xce, 0xa7, 0x89, 0xab, 0x52, 0xc8, 0x80, 0x3a, 0x91, 0x77, 0x29,
+                         0xc3, 0xa0, 0x79, 0x2e, 0xe6, 0x61, 0x8b, 0x2d, 0x53, 0x70, 0xcc,
+                         0xa4, 0x62, 0xd5, 0x4a, 0x47, 0x74, 0xea, 0x22, 0xfa, 0xa9, 0xd4,
+                         0x95, 0x4e, 0xca, 0x32, 0x70, 0x88, 0xd6, 0xeb, 0x58, 0x24, 0xa3,
+                         0xc5, 0xbf, 0x29, 0xdc, 0xfd, 0xe5, 0xde, 0x8f, 0x48};
+  const Bytes frame = {0xAA, 0x00, 0xCA, 0x00, 0x54, 0x01, 0x0A, 0x10, 0x00, 0x01, 0x01, 0x00,
+                       0x0A, 0x03, 0x00, 0x20, 0x00, 0x00, 0x00, 0x01, 0x0A, 0xFF, 0x00, 0x00,
+                       0x40, 0xCB, 0xF8, 0x9D, 0x48, 0x58, 0xE3, 0x6F, 0x77, 0x4A, 0x74, 0x62,
+                       0x1C, 0xC2, 0xB7, 0xC2, 0x66, 0xEA, 0x7D, 0x6D, 0x19, 0x56, 0x9F, 0x2A,
+                       0xFC, 0x52, 0x3C, 0x01, 0xAE, 0x7F, 0x75, 0x5B, 0x7A, 0x81, 0xD1, 0x06,
+                       0xB7, 0xAC, 0xF6, 0x15, 0x8E, 0x91, 0x4D, 0xF1, 0xAD, 0x69, 0xEA, 0x85,
+                       0xCF, 0x2D, 0x39, 0x34, 0x07, 0x7A, 0xAB, 0x2C, 0x78, 0xE6, 0x83, 0x54,
+                       0xC5, 0x66, 0x10, 0x6F, 0x78, 0xAE, 0x8C};
   ProvisionedChip t;
   edit_state(t.state, [&](sim::PersistentState& s) {
     s.objects.at(wire::kKeyImportKeyId).set_key(Curve::P256, demo_xy, SecretBytes());
@@ -91,8 +92,8 @@ TEST_CASE("the published generate request is accepted byte for byte", "[commands
   CHECK(r.status == 0);
   CHECK(r.payload.empty());
   CHECK(h.ok(Command::ReadObject, payload::read(0x0101, 0, 0)).size() == 64);
-  wire::ObjectRecord rec = wire::decode_object_record(
-      h.ok(Command::ListObjects, wire::encode_list_details(0x0101)));
+  wire::ObjectRecord rec =
+      wire::decode_object_record(h.ok(Command::ListObjects, wire::encode_list_details(0x0101)));
   REQUIRE(rec.key);
   CHECK(rec.key->usage1 == 0x01);
   CHECK(rec.key->algorithm1 == 0x0A);
@@ -121,9 +122,9 @@ TEST_CASE("public keys and key pairs are imported with their material", "[comman
   Bytes digest(n, 0x42);
   digest[0] = 0x01;  // below 2^521 for P-521
   Bytes sig = h.ok(Command::SignVerify, sign_digest(0x0101, digest));
-  CHECK(h.status(Command::SignVerify, payload::sign_verify(wire::kModeVerify,
-                                                           wire::Algorithm::EcdsaDigest, 0x0200,
-                                                           digest, sig)) == 0);
+  CHECK(h.status(Command::SignVerify,
+                 payload::sign_verify(wire::kModeVerify, wire::Algorithm::EcdsaDigest, 0x0200,
+                                      digest, sig)) == 0);
   // A pair whose scalar is not the point's, and points off the curve, are refused.
   Bytes wrong_pair = pair;
   wrong_pair.back() ^= 0x01;
@@ -152,8 +153,7 @@ TEST_CASE("import key refuses what the key-import key did not sign", "[commands]
         st(Status::BadSignature));
   ProvisionedChip other;
   CHECK(import(payload::signed_import(
-            0x0101, body,
-            a.ref.sign_sha256(other.provisioned.key_import_key_path, body))) ==
+            0x0101, body, a.ref.sign_sha256(other.provisioned.key_import_key_path, body))) ==
         st(Status::BadSignature));
   Bytes changed = body;
   changed[6] = static_cast<uint8_t>(wire::KeyUsage::TlsAuthentication);
@@ -209,8 +209,8 @@ TEST_CASE("import key checks the descriptor against the object", "[commands][imp
   CHECK(h.import(0x0101, descriptor_with([](wire::KeyDescriptor& d) { d.curve = 0xFF; })) ==
         st(Status::CurveNotSupported));
   CHECK(h.import(0x0101, descriptor_with([](wire::KeyDescriptor& d) {
-          d.component_length = 48;
-        })) == st(Status::WrongLength));
+                   d.component_length = 48;
+                 })) == st(Status::WrongLength));
   Bytes lying = payload::descriptor(Curve::P256);
   lying[4] = 64;  // total length 64 with no material
   CHECK(h.import(0x0101, lying) == st(Status::WrongLength));
@@ -256,7 +256,8 @@ TEST_CASE("temporary key pairs work without the admin and never touch the state 
   REQUIRE(h.generate(0x8001, Curve::P384) == 0);
   Bytes xy = h.ok(Command::ReadObject, payload::read(0x8001, 0, 0));
   Bytes digest(48, 3);
-  CHECK(ref.verify(Curve::P384, xy, digest, h.ok(Command::SignVerify, sign_digest(0x8001, digest))));
+  CHECK(
+      ref.verify(Curve::P384, xy, digest, h.ok(Command::SignVerify, sign_digest(0x8001, digest))));
   ossl::PkeyPtr peer = ref.generate(Curve::P384);
   CHECK(h.ok(Command::KeyExchange, payload::key_exchange(0x8001, RefCrypto::public_xy(peer.get())))
             .size() == 48);

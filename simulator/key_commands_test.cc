@@ -214,8 +214,7 @@ TEST_CASE("a key signs only with a signing usage in its policy (MODELLED)", "[co
                      payload::create(id, ObjectType::KeyPair, ObjectProperty::Persistent,
                                      admin_managed_rules(), 96)) == 0);
     REQUIRE(h.generate(id, Curve::P256, usage) == 0);
-    CHECK(h.status(Command::SignVerify, sign(id, digest)) ==
-          (signs ? 0 : st(Status::BadKeyType)));
+    CHECK(h.status(Command::SignVerify, sign(id, digest)) == (signs ? 0 : st(Status::BadKeyType)));
     ++id;
   }
   // The second usage counts too.
@@ -276,8 +275,7 @@ TEST_CASE("key exchange refuses points that are not on the key's curve", "[comma
   CHECK(kex(good) == 0);
 }
 
-TEST_CASE("key exchange: the public TLS passes are not modelled; error paths",
-          "[commands][keys]") {
+TEST_CASE("key exchange: the public TLS passes are not modelled; error paths", "[commands][keys]") {
   AdminHost a;
   Host& h = a.host;
   Bytes peer = RefCrypto::public_xy(a.ref.generate(Curve::P256).get());

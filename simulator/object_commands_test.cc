@@ -37,11 +37,10 @@ TEST_CASE("create object checks layout, values, rights, ids and space", "[comman
   auto create = [&](const Bytes& p) { return h.status(Command::CreateObject, p); };
   Bytes good = data_object(0x0300, 16);
   // The published create frame (§7) is this layout.
-  CHECK(wire::encode_command(Command::CreateObject,
-                             payload::create(0x0101, ObjectType::KeyPair, ObjectProperty::Persistent,
-                                             Bytes({0xEE, 0xEE, 0x0E, 0xEE, 0xEE, 0x0E, 0xEE,
-                                                    0xEE, 0x0E}),
-                                             96)) ==
+  CHECK(wire::encode_command(
+            Command::CreateObject,
+            payload::create(0x0101, ObjectType::KeyPair, ObjectProperty::Persistent,
+                            Bytes({0xEE, 0xEE, 0x0E, 0xEE, 0xEE, 0x0E, 0xEE, 0xEE, 0x0E}), 96)) ==
         Bytes({0xAA, 0x00, 0x10, 0x00, 0x13, 0x01, 0x01, 0x03, 0x02, 0xEE, 0xEE, 0x0E, 0xEE,
                0xEE, 0x0E, 0xEE, 0xEE, 0x0E, 0x00, 0x60, 0x00, 0x00, 0x00, 0x00, 0xB0, 0x4A}));
   CHECK(create(Bytes(good.begin(), good.end() - 1)) == st(Status::WrongLength));
@@ -147,7 +146,8 @@ TEST_CASE("delete object needs the delete rule", "[commands][objects]") {
   REQUIRE(h.status(Command::CreateObject, data_object(0x0300, 8)) == 0);
   Host plain(a.t.open());
   CHECK(del(plain, 0x0300) == st(Status::AccessDenied));
-  CHECK(del(h, wire::kAdminKeyId) == st(Status::AccessDenied));  // nobody deletes the pre-loaded keys
+  CHECK(del(h, wire::kAdminKeyId) ==
+        st(Status::AccessDenied));  // nobody deletes the pre-loaded keys
   CHECK(del(h, wire::kKeyImportKeyId) == st(Status::AccessDenied));
   CHECK(h.status(Command::DeleteObject, Bytes{0x03}) == st(Status::WrongLength));
   CHECK(h.status(Command::DeleteObject, Bytes{0x03, 0x00, 0x00}) == st(Status::WrongLength));

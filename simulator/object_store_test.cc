@@ -35,7 +35,8 @@ TEST_CASE("storage cost is the capacity plus the overhead", "[object_store]") {
 TEST_CASE("key capacities are those of a supported curve", "[object_store]") {
   for (uint16_t c : {96, 144, 198, 192}) CHECK(is_key_capacity(ObjectType::KeyPair, c));
   for (uint16_t c : {64, 96, 132, 128}) CHECK(is_key_capacity(ObjectType::PublicKey, c));
-  for (uint16_t c : {0, 32, 48, 64, 66, 97, 200}) CHECK_FALSE(is_key_capacity(ObjectType::KeyPair, c));
+  for (uint16_t c : {0, 32, 48, 64, 66, 97, 200})
+    CHECK_FALSE(is_key_capacity(ObjectType::KeyPair, c));
   for (uint16_t c : {0, 32, 66, 144, 198}) CHECK_FALSE(is_key_capacity(ObjectType::PublicKey, c));
 }
 

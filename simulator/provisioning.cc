@@ -94,8 +94,7 @@ void write_private_key(const std::string& path, EVP_PKEY* key, const std::string
 }
 
 void refuse_existing(const std::string& path, const std::string& what) {
-  if (exists(path))
-    throw StateError(what + " " + path + " already exists; it was left untouched");
+  if (exists(path)) throw StateError(what + " " + path + " already exists; it was left untouched");
 }
 
 }  // namespace
@@ -105,8 +104,9 @@ ProvisionResult Chip::provision(const std::string& state_path, const std::string
   const std::string import_path =
       key_import_key_path.empty() ? state_path + ".key-import.pem" : key_import_key_path;
   if (import_path == admin_key_path)
-    throw StateError("the admin key and the key-import key must go to different files, not both to " +
-                     admin_key_path);
+    throw StateError(
+        "the admin key and the key-import key must go to different files, not both to " +
+        admin_key_path);
   // Early, clear refusals; the exclusive creates below are what really guards.
   refuse_existing(state_path, "a simulated chip");
   refuse_existing(admin_key_path, "the admin key file");

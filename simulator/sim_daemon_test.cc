@@ -211,8 +211,7 @@ TEST_CASE("clients take turns on the chip, one chip-select window at a time", "[
   CHECK(ping_ok(b));
 }
 
-TEST_CASE("a client may spread a command over several windows, as the SDK's hosts do",
-          "[daemon]") {
+TEST_CASE("a client may spread a command over several windows, as the SDK's hosts do", "[daemon]") {
   ScratchChip chip;
   std::string sock = chip.file("sim.sock");
   auto d = DaemonProcess::serve(chip.state, sock);

@@ -244,9 +244,8 @@ TEST_CASE("provisioning creates a usable chip and never overwrites", "[state]") 
   CHECK(h.authenticate(key) == 0);  // the written key is the one in 0x1001
   CHECK(h.authenticate(import_key) == st(Status::BadSignature));
   // The key-import key is the one in 0x1000: it signs a generation.
-  h.ok(Command::CreateObject,
-       payload::create(0x0101, wire::ObjectType::KeyPair, wire::ObjectProperty::Temporary,
-                       open_rules(), 96));
+  h.ok(Command::CreateObject, payload::create(0x0101, wire::ObjectType::KeyPair,
+                                              wire::ObjectProperty::Temporary, open_rules(), 96));
   Bytes body = payload::descriptor(wire::Curve::P256);
   RefCrypto ref;
   CHECK(h.status(Command::ImportKey,
@@ -262,9 +261,9 @@ TEST_CASE("provisioning creates a usable chip and never overwrites", "[state]") 
                     Catch::Contains("already exists") && Catch::Contains(key));
   CHECK_THROWS_WITH(sim::Chip::provision(dir.file("new.state"), dir.file("new.pem"), import_key),
                     Catch::Contains("already exists") && Catch::Contains(import_key));
-  CHECK_THROWS_WITH(sim::Chip::provision(dir.file("new.state"), dir.file("new.pem"),
-                                         dir.file("new.pem")),
-                    Catch::Contains("different files"));
+  CHECK_THROWS_WITH(
+      sim::Chip::provision(dir.file("new.state"), dir.file("new.pem"), dir.file("new.pem")),
+      Catch::Contains("different files"));
   CHECK(read_file(state) == before);
   CHECK(read_file(key) == key_before);
   CHECK(access(dir.file("other.pem").c_str(), F_OK) != 0);

@@ -89,10 +89,10 @@ TEST_CASE("get random 0xC9 still answers in its MAXQ108x form (MODELLED)", "[com
 TEST_CASE("commands the model does not implement say so", "[commands]") {
   ProvisionedChip t;
   Host host(t.open());
-  for (auto code : {Command::UpdateCounter, Command::Cipher, Command::SecureChannel,
-                    Command::TlsRecord, Command::VerifyBoot, Command::ImportChildCert,
-                    Command::MessageDigest, Command::Mac, Command::Sleep, Command::SetConfig,
-                    Command::FactoryReset}) {
+  for (auto code :
+       {Command::UpdateCounter, Command::Cipher, Command::SecureChannel, Command::TlsRecord,
+        Command::VerifyBoot, Command::ImportChildCert, Command::MessageDigest, Command::Mac,
+        Command::Sleep, Command::SetConfig, Command::FactoryReset}) {
     INFO(wire::command_name(static_cast<uint8_t>(code)));
     CHECK(host.status(code, Bytes{1, 2, 3}) == st(wire::kUnknownCommandStatus));
   }
