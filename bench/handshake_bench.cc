@@ -173,7 +173,7 @@ std::string device_of(const std::string& state, const Options& opt) {
 
 size_t persistent_objects(const std::string& state) {
   transport::Device dev(transport::open_link(transport::DeviceSpec::parse("sim:" + state)));
-  return dev.list_objects().size();
+  return dev.object_ids().size();
 }
 
 double percentile(std::vector<double> v, double p) {

@@ -51,7 +51,8 @@ LibraryContext LibraryContext::software() {
 LibraryContext LibraryContext::with_chip(const std::string& module_dir, const std::string& work_dir,
                                          const ChipConfig& chip) {
   if (access(chip.state_path.c_str(), F_OK) != 0)
-    sim::Chip::provision(chip.state_path, chip.state_path + ".admin.pem");
+    sim::Chip::provision(chip.state_path, chip.state_path + ".admin.pem",
+                         chip.state_path + ".key-import.pem");
   std::string conf = chip.state_path + ".openssl.cnf";
   {
     std::ofstream f(conf, std::ios::trunc);
@@ -60,7 +61,8 @@ LibraryContext LibraryContext::with_chip(const std::string& module_dir, const st
     f << "[prov]\ndefault = def\nmaxq1061 = mx\n[def]\nactivate = 1\n"
       << "[mx]\nmodule = " << module_dir << "/maxq1061.so\nactivate = 1\n"
       << "device = " << (chip.device.empty() ? "sim:" + chip.state_path : chip.device) << "\n"
-      << "admin-key = " << chip.state_path << ".admin.pem\n";
+      << "admin-key = " << chip.state_path << ".admin.pem\n"
+      << "key-import-key = " << chip.state_path << ".key-import.pem\n";
     if (chip.full_offload)
       f << "[algs]\ndefault_properties = ?provider=maxq1061\n[rnd]\nseed = MAXQ1061-TRNG\n";
     check(static_cast<bool>(f), "write " + conf);

@@ -104,9 +104,7 @@ struct ChipAndProvider {
   // admin role, as the provisioning tool does; returns its X || Y.
   Bytes make_chip_key(uint16_t id, wire::Curve curve = wire::Curve::P256) const {
     auto dev = chip.open_device();
-    chip.authenticate(*dev);
-    dev->create_object(transport::ObjectSpec::key_pair(id, curve));
-    return dev->generate_key(id, curve).xy;
+    return chip.make_key(*dev, id, curve).xy;
   }
 };
 

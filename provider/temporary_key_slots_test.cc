@@ -39,7 +39,8 @@ TEST_CASE("a released slot is reused without a chip command", "[slots]") {
   CHECK(again->id() == first);
   CHECK(creates(chip) == before);
   // The slot is a real temporary key pair: the chip generates a key in it.
-  auto pub = device->generate_key(again->id(), Curve::P256);
+  auto pub = device->generate_key(again->id(), Curve::P256, chip.key_import(),
+                                  maxq::transport::KeyUse::key_exchange());
   CHECK(pub.xy.size() == 64);
 }
 
@@ -62,14 +63,18 @@ TEST_CASE("slots are per curve, and every slot in use means none", "[slots]") {
   REQUIRE(remade);
   CHECK(remade->id() == idle);
   CHECK(creates(chip) == before + 1);
-  CHECK(device->generate_key(remade->id(), Curve::P256).xy.size() == 64);
+  CHECK(device
+            ->generate_key(remade->id(), Curve::P256, chip.key_import(),
+                           maxq::transport::KeyUse::key_exchange())
+            .xy.size() == 64);
 }
 
 TEST_CASE("an id held by another object is skipped", "[slots]") {
   TempChip chip;
   auto device = chip.open_device();
-  chip.authenticate(*device);
-  device->create_object(ObjectSpec::key_pair(TemporaryKeySlots::kFirstId, Curve::P256));
+  device->as_admin(chip.admin(), [&] {
+    device->create_object(ObjectSpec::key_pair(TemporaryKeySlots::kFirstId, Curve::P256));
+  });
   auto pool = TemporaryKeySlots::create();
   auto lease = pool->acquire(*device, Curve::P256);
   REQUIRE(lease);

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "provider/provider_io_test_support.h"
+#include "wire/certificate_layout.h"
 #include "wire/openssl_handles.h"
 
 using maxq::Bytes;
@@ -89,10 +90,11 @@ Bytes der_of(X509* cert) {
 // Stores `der` in a certificate object `id` with the admin role.
 void put_certificate(const ChipAndProvider& cp, uint16_t id, const Bytes& der) {
   auto dev = cp.chip.open_device();
-  cp.chip.authenticate(*dev);
-  dev->create_object(
-      maxq::transport::ObjectSpec::certificate(id, static_cast<uint16_t>(der.size() + 16)));
-  dev->write_object_chunked(id, der);
+  dev->as_admin(cp.chip.admin(), [&] {
+    dev->create_object(maxq::transport::ObjectSpec::certificate(
+        id, static_cast<uint16_t>(maxq::wire::kCertificateHeaderBytes + der.size())));
+    dev->import_certificate(id, der, cp.chip.key_import());
+  });
 }
 
 }  // namespace
@@ -128,12 +130,13 @@ TEST_CASE("a key pair loads by URI; its private half signs on the chip", "[store
   }
 }
 
-TEST_CASE("a certificate loads by URI, also when larger than one frame", "[store]") {
+TEST_CASE("a certificate loads by URI in one read, up to the largest one import takes",
+          "[store]") {
   ChipAndProvider cp;
   X509Ptr small = make_certificate(cp.ctx(), 0);
-  X509Ptr large = make_certificate(cp.ctx(), 5000);
+  X509Ptr large = make_certificate(cp.ctx(), 1500);
   Bytes small_der = der_of(small.get()), large_der = der_of(large.get());
-  REQUIRE(large_der.size() > 2 * maxq::wire::kMaxPayload);
+  REQUIRE(large_der.size() > 1500);
   put_certificate(cp, 0x0201, small_der);
   put_certificate(cp, 0x0202, large_der);
 
@@ -144,7 +147,7 @@ TEST_CASE("a certificate loads by URI, also when larger than one frame", "[store
   };
   for (const Case& c : {Case{"maxq1061:id=0x0201;type=cert", small.get(), 1},
                         Case{"maxq1061:id=0x0201", small.get(), 1},
-                        Case{"maxq1061:id=0x0202;type=cert", large.get(), 3}}) {
+                        Case{"maxq1061:id=0x0202;type=cert", large.get(), 1}}) {
     INFO(c.uri);
     auto before = cp.counters();
     auto loaded = load_all(cp.ctx(), c.uri, OSSL_STORE_INFO_CERT);
@@ -154,6 +157,16 @@ TEST_CASE("a certificate loads by URI, also when larger than one frame", "[store
     CHECK(X509_cmp(OSSL_STORE_INFO_get0_CERT(loaded[0].get()), c.expected) == 0);
     CHECK(cp.count(Command::ReadObject, before) == c.reads);
   }
+}
+
+TEST_CASE("a certificate too large for one import command is refused before the chip",
+          "[store]") {
+  ChipAndProvider cp;
+  Bytes der = der_of(make_certificate(cp.ctx(), 5000).get());
+  auto dev = cp.chip.open_device();
+  CHECK_THROWS_WITH(dev->import_certificate(0x0203, der, cp.chip.key_import()),
+                    Catch::Contains("more than a MAXQ1061 command takes") &&
+                        Catch::Contains("smaller certificate"));
 }
 
 TEST_CASE("a public-key object loads as a public key only", "[store]") {
@@ -189,9 +202,10 @@ TEST_CASE("an empty key object or certificate object is refused with a hint", "[
   ChipAndProvider cp;
   {
     auto dev = cp.chip.open_device();
-    cp.chip.authenticate(*dev);
-    dev->create_object(maxq::transport::ObjectSpec::key_pair(0x0105, maxq::wire::Curve::P256));
-    dev->create_object(maxq::transport::ObjectSpec::certificate(0x0205, 512));
+    dev->as_admin(cp.chip.admin(), [&] {
+      dev->create_object(maxq::transport::ObjectSpec::key_pair(0x0105, maxq::wire::Curve::P256));
+      dev->create_object(maxq::transport::ObjectSpec::certificate(0x0205, 512));
+    });
   }
   CHECK(load_all(cp.ctx(), "maxq1061:id=0x0105").empty());
   CHECK_THAT(drain_errors(),

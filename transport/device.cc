@@ -23,6 +23,8 @@ namespace {
 
 constexpr size_t kLargestField = 66;  // P-521
 constexpr size_t kLargestSignature = 2 * kLargestField;
+// Pass, algorithm, two ids, two lengths and a P-256 signature around the body.
+constexpr size_t kSignedImportOverhead = 1 + 1 + 2 + 2 + 2 + 2 + 64;
 
 std::string hex16(uint16_t v) {
   char b[8];
@@ -278,7 +280,11 @@ void Device::signed_import(Command cmd, uint16_t id, Bytes body, const Credentia
   if (payload.size() > wire::kMaxHostCommandPayload)
     throw Error(what + ": the request would carry " + std::to_string(payload.size()) +
                 " bytes, more than a MAXQ1061 command takes (" +
-                std::to_string(wire::kMaxHostCommandPayload) + ")");
+                std::to_string(wire::kMaxHostCommandPayload) +
+                "; the import is one command, so a certificate can have about " +
+                std::to_string(wire::kMaxHostCommandPayload - kSignedImportOverhead -
+                               wire::kCertificateHeaderBytes) +
+                " bytes of DER): use a smaller certificate (fewer extensions, an EC issuer)");
   command(cmd, payload, Retry::OnlyIfNotExecuted, 0, what);
 }
 
@@ -346,21 +352,26 @@ void Device::import_certificate(uint16_t id, ByteView der, const CredentialKey& 
 
 Bytes Device::read_certificate(uint16_t id) {
   const std::string what = "read certificate " + hex16(id);
-  Bytes head = read_object(id, 0, wire::kCertificateHeaderBytes);
-  if (head.size() != wire::kCertificateHeaderBytes)
-    bad_answer(what, "no certificate header (" + std::to_string(head.size()) + " bytes)");
-  wire::CertificateHeader h = parse_response(what, [&] { return wire::decode_certificate_header(head); });
-  Bytes der;
-  der.reserve(h.der_length);
-  while (der.size() < h.der_length) {
-    size_t want = std::min<size_t>(h.der_length - der.size(), wire::kMaxPayload);
-    Bytes part = read_object(id, static_cast<uint16_t>(wire::kCertificateHeaderBytes + der.size()),
-                             static_cast<uint16_t>(want));
+  // Header and DER in one read: a certificate the chip took fits one answer.
+  constexpr size_t kTypicalRequest = 1024;
+  Bytes all = command(Command::ReadObject,
+                      wire::encode_read_object({id, 0, static_cast<uint16_t>(wire::kMaxPayload)}),
+                      Retry::Safe, kTypicalRequest, what);
+  if (all.size() < wire::kCertificateHeaderBytes)
+    bad_answer(what, "no certificate header (" + std::to_string(all.size()) + " bytes)");
+  wire::CertificateHeader h =
+      parse_response(what, [&] { return wire::decode_certificate_header(all); });
+  while (all.size() < wire::kCertificateHeaderBytes + h.der_length) {
+    Bytes part = read_object(id, static_cast<uint16_t>(all.size()),
+                             static_cast<uint16_t>(wire::kMaxPayload));
     if (part.empty()) bad_answer(what, "the certificate ends before its announced length");
-    der.insert(der.end(), part.begin(), part.end());
+    all.insert(all.end(), part.begin(), part.end());
   }
+  Bytes der(all.begin() + wire::kCertificateHeaderBytes,
+            all.begin() + static_cast<std::ptrdiff_t>(wire::kCertificateHeaderBytes + h.der_length));
   auto parts = wire::certificate_parts(der);
-  if (!parts || parts->public_key_offset != h.public_key_offset || parts->tbs_length != h.tbs_length)
+  if (!parts || parts->public_key_offset != h.public_key_offset ||
+      parts->tbs_length != h.tbs_length)
     bad_answer(what, "the stored DER does not match its header");
   return der;
 }

@@ -34,6 +34,7 @@ inline constexpr uint8_t kSign = static_cast<uint8_t>(wire::Command::SignVerify)
 inline constexpr uint8_t kGenerate = static_cast<uint8_t>(wire::Command::ImportKey);
 inline constexpr uint8_t kExchange = static_cast<uint8_t>(wire::Command::KeyExchange);
 inline constexpr uint8_t kCreate = static_cast<uint8_t>(wire::Command::CreateObject);
+inline constexpr uint8_t kRead = static_cast<uint8_t>(wire::Command::ReadObject);
 
 using ossl::BioPtr;
 using ossl::MdCtxPtr;

@@ -1,6 +1,6 @@
 // Test support shared by every layer's tests: a temp directory removed with
 // everything in it, and a freshly provisioned simulated chip inside one (state
-// file and admin key). How a test reaches the chip (SPI face, SimBus, FTDI
+// file, admin key and key-import key). How a test reaches the chip (SPI face, SimBus, FTDI
 // model, daemon) is up to the fixture built on it.
 #pragma once
 
@@ -40,7 +40,8 @@ struct ProvisionedChip {
   TempDir dir;
   std::string state = dir.file("chip.state");
   std::string admin_key = state + ".admin.pem";
-  sim::ProvisionResult provisioned = sim::Chip::provision(state, admin_key);
+  std::string key_import_key = state + ".key-import.pem";
+  sim::ProvisionResult provisioned = sim::Chip::provision(state, admin_key, key_import_key);
   std::unique_ptr<sim::Chip> open() const { return sim::Chip::open(state); }
 };
 

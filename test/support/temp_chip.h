@@ -7,7 +7,7 @@
 
 #include "simulator/chip.h"
 #include "test/support/provisioned_chip.h"
-#include "transport/admin_key.h"
+#include "transport/credential_key.h"
 #include "transport/device.h"
 #include "transport/sim_bus.h"
 #include "transport/spi_link.h"
@@ -24,8 +24,23 @@ struct TempChip : ProvisionedChip {
     auto& link = dynamic_cast<transport::SpiLink&>(dev.link());
     return dynamic_cast<transport::SimBus&>(link.bus()).chip();
   }
-  void authenticate(transport::Device& dev) const {
-    dev.authenticate(transport::AdminKey::load(admin_key));
+  transport::CredentialKey admin() const {
+    return transport::CredentialKey::load(admin_key, transport::CredentialKey::Kind::Admin);
+  }
+  transport::CredentialKey key_import() const {
+    return transport::CredentialKey::load(key_import_key,
+                                          transport::CredentialKey::Kind::KeyImport);
+  }
+  // Creates a persistent key pair `id` on `curve` and generates its key, as
+  // admin (the admin session is ended again).
+  transport::PublicKey make_key(transport::Device& dev, uint16_t id,
+                                wire::Curve curve = wire::Curve::P256) const {
+    transport::PublicKey key;
+    dev.as_admin(admin(), [&] {
+      dev.create_object(transport::ObjectSpec::key_pair(id, curve));
+      key = dev.generate_key(id, curve, key_import());
+    });
+    return key;
   }
 };
 
