@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <functional>
 
-#include "transport/admin_key.h"
+#include "transport/credential_key.h"
 #include "transport/ftdi_test_rig.h"
 #include "wire/frame_codec.h"
 
@@ -17,6 +17,35 @@ using transport::FtdiMpsseBus;
 using transport::LinkError;
 using transport::ModelFtdiUsb;
 using transport::SpiOp;
+
+namespace {
+
+// Creates and generates a P-256 key pair 0x0101 as admin, the SDK's way.
+void make_key(Rig& r, transport::Device& dev) {
+  using transport::CredentialKey;
+  dev.as_admin(CredentialKey::load(r.chip.admin_key, CredentialKey::Kind::Admin), [&] {
+    dev.create_object(transport::ObjectSpec::key_pair(0x0101, wire::Curve::P256));
+    dev.generate_key(0x0101, wire::Curve::P256,
+                     CredentialKey::load(r.chip.provisioned.key_import_key_path,
+                                         CredentialKey::Kind::KeyImport));
+  });
+}
+
+// The MPSSE bytes of one chip-select window clocking `tx`: CS low, one
+// transfer command (length - 1, little-endian), CS high.
+Bytes window(const Bytes& tx) {
+  Bytes out = {0x80,
+               0x00,
+               0x0B,
+               0x31,
+               static_cast<uint8_t>(tx.size() - 1),
+               static_cast<uint8_t>((tx.size() - 1) >> 8)};
+  out.insert(out.end(), tx.begin(), tx.end());
+  out.insert(out.end(), {0x80, 0x08, 0x0B});
+  return out;
+}
+
+}  // namespace
 
 TEST_CASE("open and configure: the exact libftdi calls and MPSSE bytes", "[ftdi]") {
   Rig r;
@@ -47,21 +76,20 @@ TEST_CASE("one ping: one USB write, one read, the published bytes", "[ftdi]") {
   auto dev = r.device(hz);
   r.calls().clear();
   CHECK(dev->ping(kPingData) == kPingData);
-  // Select, then the frame and 5 + 4 + 2 + 8 polls in one 0x31 transfer of 30
-  // bytes, then SEND_IMMEDIATE; the same bytes at either clock.
-  Bytes first = cat({{0x80, 0x00, 0x0B}, {0x31, 0x1D, 0x00}, kPingFrame, Bytes(19, 0xCC), {0x87}});
+  // The SDK's chip-select windows in one USB write: the frame's window, then
+  // 5 + 4 + 2 + 8 windows of one 0xCC poll each, then SEND_IMMEDIATE; the
+  // same bytes at either clock.
+  Bytes first = window(kPingFrame);
+  for (int i = 0; i < 19; ++i) first = cat({first, window({0xCC})});
+  first.push_back(0x87);
   REQUIRE(r.calls().size() == 2);
   CHECK(r.calls()[0] == "write " + to_hex(first));
   CHECK(r.calls()[1] == "read 30 -> 30");
-  // The next command first ends the window the last one left open.
+  CHECK_FALSE(r.model->chip_selected());  // every window closed
+  // The next command: the same bytes again.
   r.calls().clear();
   CHECK(dev->ping(kPingData) == kPingData);
-  Bytes second = cat({{0x80, 0x08, 0x0B, 0x80, 0x00, 0x0B},
-                      {0x31, 0x1D, 0x00},
-                      kPingFrame,
-                      Bytes(19, 0xCC),
-                      {0x87}});
-  CHECK(r.calls() == std::vector<std::string>{"write " + to_hex(second), "read 30 -> 30"});
+  CHECK(r.calls() == std::vector<std::string>{"write " + to_hex(first), "read 30 -> 30"});
   CHECK(r.model->stats().unflushed_reads == 0);
   CHECK(r.model->spi_seconds() == Approx(2 * 30 * 8.0 / hz));
 }
@@ -69,10 +97,7 @@ TEST_CASE("one ping: one USB write, one read, the published bytes", "[ftdi]") {
 TEST_CASE("USB round trips per chip command, against naive one-byte polling", "[ftdi][batching]") {
   Rig r;
   auto dev = r.device();
-  transport::AdminKey admin = transport::AdminKey::load(r.chip.admin_key);
-  dev->authenticate(admin);
-  dev->create_object(transport::ObjectSpec::key_pair(0x0101, wire::Curve::P256));
-  dev->generate_key(0x0101, wire::Curve::P256);
+  make_key(r, *dev);
   auto round_trips = [&](const std::function<void()>& command) {
     sim::MpsseStats before = r.model->stats();
     command();
@@ -113,7 +138,7 @@ TEST_CASE("USB round trips per chip command, against naive one-byte polling", "[
   sign_payload.u8(wire::kModeSign)
       .u8(static_cast<uint8_t>(wire::Algorithm::EcdsaDigest))
       .u16(0x0101)
-      .u8(0);
+      .u16(0);
   sign_payload.u16(32).bytes(digest).u16(0);
   auto naive_ping = naive(kPingFrame, 0);
   auto naive_sign = naive(wire::encode_command(wire::Command::SignVerify, sign_payload.bytes()), 0);
@@ -166,11 +191,13 @@ TEST_CASE("a batch reading more than the bridge buffer is split, and partial rea
 TEST_CASE("a large object goes through the ftdi link intact", "[ftdi]") {
   Rig r;
   auto dev = r.device();
-  dev->authenticate(transport::AdminKey::load(r.chip.admin_key));
-  dev->create_object(transport::ObjectSpec::data(0x0200, 2000));
   Bytes data(2000);
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 31 + 7);
-  dev->write_object_chunked(0x0200, data);
+  dev->as_admin(
+      transport::CredentialKey::load(r.chip.admin_key, transport::CredentialKey::Kind::Admin), [&] {
+        dev->create_object(transport::ObjectSpec::data(0x0200, 2000));
+        dev->write_object_chunked(0x0200, data);
+      });
   CHECK(dev->read_object(0x0200) == data);
   CHECK(r.model->violations().size() == 1);  // only the sync opcode
 }

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "simulator/spi_socket_protocol.h"
+#include "wire/protocol.h"
 
 namespace maxq::transport {
 
@@ -16,12 +17,23 @@ namespace ss = sim::spi_socket;
 
 namespace {
 
-// The first operation that is not a deselect: a transfer there continues the
-// chip-select window the previous batch left open.
-bool continues_window(const std::vector<SpiOp>& ops) {
+// Whether `ops` continue a command an earlier batch began: a transfer before
+// any select continues the window the previous batch left open, and a first
+// window that does not start with a command frame's sync byte is one of the
+// SDK's later windows of a command (polls, header rest, data and CRC: the chip
+// resumes its pending answer there: the window rules of simulator/chip.h). Sent
+// to a fresh connection, such windows would meet a chip with no answer and be
+// polled until the budget runs out; the lost connection is reported instead.
+bool continues_command(const std::vector<SpiOp>& ops) {
+  bool in_window = false;
   for (const SpiOp& op : ops) {
     if (op.kind == SpiOp::Kind::Deselect) continue;
-    return op.kind == SpiOp::Kind::Transfer;
+    if (op.kind == SpiOp::Kind::Select) {
+      in_window = true;
+      continue;
+    }
+    if (op.tx.empty()) continue;
+    return !in_window || op.tx[0] != wire::kCommandSync;
   }
   return false;
 }
@@ -95,15 +107,29 @@ Bytes UnixSocketBus::run(const std::vector<SpiOp>& ops) {
   if (fd_ < 0) {
     // A fresh connection starts with the chip deselected for this client.
     if (only_deselects(ops)) return {};
-    if (continues_window(ops))
+    if (continues_command(ops))
       fail(LinkError::Kind::Disconnected,
            "the connection to the simulator daemon was lost in the middle of a command (the "
            "daemon exited or was killed); restart it if needed, the next command reconnects");
     connect();
   }
+  // One request carries at most ss::kMaxOps operations (and kMaxBodyBytes):
+  // a longer run, such as a poll batch of the SDK's one-byte windows (three
+  // operations per poll), goes as several requests in order, their MISO
+  // bytes joined, as the FTDI bus splits a run into several USB round trips.
+  Bytes miso;
   std::vector<ss::Op> batch;
-  batch.reserve(ops.size());
+  size_t body_bytes = 0;
+  auto flush = [&] {
+    if (batch.empty()) return;
+    Bytes part = exchange(batch);
+    miso.insert(miso.end(), part.begin(), part.end());
+    batch.clear();
+    body_bytes = 0;
+  };
   for (const SpiOp& op : ops) {
+    const size_t op_bytes = 1 + (op.kind == SpiOp::Kind::Transfer ? 4 + op.tx.size() : 0);
+    if (batch.size() == ss::kMaxOps || body_bytes + op_bytes > ss::kMaxBodyBytes) flush();
     switch (op.kind) {
       case SpiOp::Kind::Select:
         batch.push_back({ss::Op::Kind::Select, {}});
@@ -115,7 +141,13 @@ Bytes UnixSocketBus::run(const std::vector<SpiOp>& ops) {
         batch.push_back({ss::Op::Kind::Transfer, op.tx});
         break;
     }
+    body_bytes += op_bytes;
   }
+  flush();
+  return miso;
+}
+
+Bytes UnixSocketBus::exchange(const std::vector<sim::spi_socket::Op>& batch) {
   Bytes request;
   try {
     request = ss::encode_request(batch);

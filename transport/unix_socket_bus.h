@@ -1,5 +1,6 @@
 // The SPI bus of a `maxq1061-sim` daemon, reached over its unix socket: one
-// run() is one request/reply (simulator/spi_socket_protocol.h). The connection
+// run() is one request/reply (simulator/spi_socket_protocol.h), or several in
+// order when it has more operations than one request carries. The connection
 // is made on first use and again after any failure, so a restarted daemon is
 // picked up by the next command.
 #pragma once
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "simulator/spi_socket_protocol.h"
 #include "transport/errors.h"
 #include "transport/spi_bus.h"
 
@@ -35,6 +37,8 @@ class UnixSocketBus : public SpiBus {
  private:
   void connect();
   void disconnect();
+  // One request/reply of at most spi_socket::kMaxOps operations.
+  Bytes exchange(const std::vector<sim::spi_socket::Op>& batch);
   void send_all(ByteView bytes);
   void receive_exact(uint8_t* out, size_t n, std::chrono::steady_clock::time_point deadline);
   bool peer_gone() const;

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <functional>
@@ -25,6 +26,7 @@ using transport::SpiOp;
 namespace {
 
 const Bytes kPingData = {0x00, 0x01, 0x02, 0x03};
+const Bytes kPingFrame = {0xAA, 0x00, 0xF7, 0x00, 0x04, 0x00, 0x01, 0x02, 0x03, 0xE1, 0x09};
 
 struct DaemonRig {
   ScratchChip chip;
@@ -161,15 +163,16 @@ TEST_CASE("a daemon restarted while the client was idle is picked up transparent
 TEST_CASE("a daemon that stops answering times out, and the link recovers", "[unix]") {
   DaemonRig r;
   transport::UnixSocketBus bus(r.sock, std::chrono::milliseconds(300));
-  std::vector<SpiOp> ops = {SpiOp::select(), SpiOp::transfer(Bytes(4, 0xCC)), SpiOp::deselect()};
-  REQUIRE(bus.run(ops).size() == 4);
+  // A command frame's window: what a fresh connection may start with.
+  std::vector<SpiOp> ops = {SpiOp::select(), SpiOp::transfer(kPingFrame), SpiOp::deselect()};
+  REQUIRE(bus.run(ops).size() == kPingFrame.size());
   ::kill(r.daemon->pid(), SIGSTOP);
   std::string message;
   CHECK(kind_of([&] { bus.run(ops); }, message) == LinkError::Kind::Timeout);
   CHECK(message.find("did not answer within 300 ms") != std::string::npos);
   CHECK_FALSE(bus.connected());  // a late reply must not be read as the next one
   ::kill(r.daemon->pid(), SIGCONT);
-  CHECK(bus.run(ops).size() == 4);
+  CHECK(bus.run(ops).size() == kPingFrame.size());
 }
 
 TEST_CASE("several clients share the chip, one command at a time", "[unix]") {
@@ -195,4 +198,25 @@ TEST_CASE("several clients share the chip, one command at a time", "[unix]") {
   for (auto& t : threads) t.join();
   CHECK(failures == 0);
   CHECK(sim::Counters::read_file(r.chip.state + ".counters").count(0xF7) == kClients * kCommands);
+}
+
+TEST_CASE("a run longer than one daemon request goes as several, in order", "[unix]") {
+  DaemonRig r;
+  transport::UnixSocketBus bus(r.sock);
+  // The SDK's windows: the frame's, then 2000 one-byte poll windows (6001
+  // operations; a request carries at most 1024).
+  std::vector<SpiOp> ops = {SpiOp::select(), SpiOp::transfer(kPingFrame), SpiOp::deselect()};
+  for (int i = 0; i < 2000; ++i) {
+    ops.push_back(SpiOp::select());
+    ops.push_back(SpiOp::transfer({0xCC}));
+    ops.push_back(SpiOp::deselect());
+  }
+  Bytes rx = bus.run(ops);
+  REQUIRE(rx.size() == kPingFrame.size() + 2000);
+  const Bytes answer = {0x55, 0x00, 0x00, 0x00, 0x04, 0x00, 0x01, 0x02, 0x03, 0x22, 0x32};
+  CHECK(Bytes(rx.begin() + 11, rx.begin() + 22) == answer);
+  CHECK(std::all_of(rx.begin() + 22, rx.end(), [](uint8_t b) { return b == wire::kIdleByte; }));
+  auto counters = sim::Counters::read_file(r.chip.state + ".counters");
+  CHECK(counters.selects == 2001);
+  CHECK(counters.count(0xF7) == 1);
 }
