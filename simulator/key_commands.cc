@@ -91,6 +91,7 @@ Reply ChipCore::sign_verify(Transaction& t, ByteView p) {
   if (!o->holds_key()) return Reply::error(Status::ObjectEmpty);
   const wire::CurveInfo curve = *wire::curve_info(*o->curve);
   key_curve_ = curve.curve;
+  // MODELLED: verification asks for no particular usage.
   if (sign && !may_sign(o->policy)) return Reply::error(Status::BadKeyType);
 
   Bytes digest;
@@ -120,6 +121,8 @@ Reply ChipCore::key_exchange(Transaction& t, ByteView p) {
   if (!allowed(t, *o, wire::Operation::Execute)) return Reply::error(Status::AccessDenied);
   if (!o->holds_key()) return Reply::error(Status::ObjectEmpty);
   const wire::CurveInfo curve = *wire::curve_info(*o->curve);
+  // MODELLED: a point of another size is WrongLength; a wrong form or a point
+  // off the key's curve BadParameter.
   if (q.peer_point.size() != 1 + 2 * curve.field_bytes) return Reply::error(Status::WrongLength);
   key_curve_ = curve.curve;
   if (q.peer_point[0] != 0x04) return Reply::error(Status::BadParameter);  // uncompressed only

@@ -90,6 +90,7 @@ Reply ChipCore::write_object(Transaction& t, ByteView p) {
   Object* o = t.objects.find(q.id);
   if (!o) return Reply::error(Status::NotFound);
   // Keys come with import key, certificates with import root certificate.
+  // MODELLED: any other type is BadParameter.
   if (o->type != wire::ObjectType::Data) return Reply::error(Status::BadParameter);
   if (!allowed(t, *o, wire::Operation::Write)) return Reply::error(Status::AccessDenied);
   // MODELLED: content grows without holes; a write may start at most at its end.
@@ -101,7 +102,8 @@ Reply ChipCore::write_object(Transaction& t, ByteView p) {
   return Reply::ok();
 }
 
-// MODELLED: listing needs no access rule; option 1 lists every id this
+// MODELLED: listing needs no access rule; the record's state byte says whether
+// the object holds content; option 1 lists every id this
 // session sees (persistent and its temporary objects) in ascending order, in
 // one answer; options other than 0 and 1 are BadParameter.
 Reply ChipCore::list_objects(Transaction& t, ByteView p) {
