@@ -102,14 +102,26 @@ TEST_CASE("mutual TLS with the client key behind the ftdi link", "[handshake][ft
       chip_context(chip, "ftdi:model:" + chip.state + ",spi-clock-hz=10000000", offload);
   Identity id;
   SslCtxPtr cctx = tls.client(ctx, version, id);
+  if (offload) {
+    // Full offload needs raw ECDH on the chip, which a MAXQ1061 does not
+    // return: refused on an ftdi: device, saying why, with nothing sent for it.
+    auto before = counters(chip);
+    CHECK_THROWS_WITH(
+        run_handshake(cctx.get(), tls.sctx.get()),
+        Catch::Contains("returns no raw ECDH secret") && Catch::Contains("Keep ECDHE in software"));
+    auto d = counters(chip) - before;
+    CHECK(d.count(kGenerate) == 0);
+    CHECK(d.count(kExchange) == 0);
+    return;
+  }
   run_handshake(cctx.get(), tls.sctx.get());
   auto before = counters(chip);
   REQUIRE_NOTHROW(run_handshake(cctx.get(), tls.sctx.get()));
   REQUIRE_NOTHROW(run_handshake(cctx.get(), tls.sctx.get()));
   auto d = counters(chip) - before;
   CHECK(d.count(kSign) == 2);
-  CHECK(d.count(kGenerate) == (offload ? 2 : 0));
-  CHECK(d.count(kExchange) == (offload ? 2 : 0));
+  CHECK(d.count(kGenerate) == 0);
+  CHECK(d.count(kExchange) == 0);
 }
 
 TEST_CASE("the provider reports a link it cannot open", "[handshake][ftdi]") {
