@@ -115,7 +115,7 @@ std::optional<ErrorBody> parse_error(ByteView body) {
   ErrorBody out;
   uint8_t code = body[0];
   if (code < static_cast<uint8_t>(ErrorCode::DeviceUnavailable) ||
-      code > static_cast<uint8_t>(ErrorCode::IdleTimeout))
+      code > static_cast<uint8_t>(ErrorCode::Unsupported))
     return std::nullopt;
   out.code = static_cast<ErrorCode>(code);
   out.message.assign(body.begin() + 1, body.end());
@@ -140,6 +140,8 @@ const char* error_code_name(ErrorCode code) {
       return "bad message";
     case ErrorCode::IdleTimeout:
       return "idle timeout";
+    case ErrorCode::Unsupported:
+      return "unsupported";
   }
   return "unknown";
 }

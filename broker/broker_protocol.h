@@ -59,6 +59,7 @@ enum class ErrorCode : uint8_t {
   ShuttingDown = 6,       // the daemon is stopping (SIGTERM)
   BadMessage = 7,         // the client sent something malformed: disconnected
   IdleTimeout = 8,        // the client said nothing for --idle-timeout seconds
+  Unsupported = 9,        // the device cannot do this (a simulator extension on hardware)
 };
 
 struct Header {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "wire/admin_layout.h"
+#include "wire/key_layout.h"
 #include "wire/object_layout.h"
 #include "wire/protocol.h"
 
@@ -131,6 +132,17 @@ Bytes ChipBroker::run(ClientInfo& client, const wire::CommandFrame& cmd, ByteVie
                         "/etc/default/maxq1061d); run this as one of them or add this user");
     }
   }
+
+  // The simulator's raw-ECDH extension never goes to a real part.
+  if (device_.reaches_hardware() &&
+      cmd.command == static_cast<uint8_t>(wire::Command::KeyExchange) && !cmd.payload.empty() &&
+      cmd.payload[0] == wire::kPassSimulatorEcdh)
+    return refuse(ErrorCode::Unsupported,
+                  "key exchange on " + device_.describe() +
+                      " (served by maxq1061d): a MAXQ1061 returns no raw ECDH secret (its ECDH "
+                      "lives inside its TLS 1.2 engine); on-chip ECDH(E) is an extension of the "
+                      "simulated chip only. Keep ECDHE in software with the identity key on the "
+                      "chip (profile A of openssl.cnf.example: no default_properties line)");
 
   std::optional<ChipScheduler::Turn> turn = scheduler_.acquire(client.id);
   if (!turn)

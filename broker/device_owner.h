@@ -53,6 +53,8 @@ class DeviceOwner {
   // Readable from any thread (status).
   bool available() const { return available_.load(std::memory_order_relaxed); }
   std::string describe() const { return spec_.to_string(); }
+  // A real chip (an FTDI bridge): the simulator's protocol extensions must not reach it.
+  bool reaches_hardware() const { return spec_.kind == transport::DeviceSpec::Kind::Ftdi; }
   uint64_t retries() const { return retries_.load(std::memory_order_relaxed); }
   // Tries to open the device now if it is closed; false when it stays closed.
   bool ensure_open();

@@ -108,6 +108,8 @@ void BrokerLink::fail_with(const bp::ErrorBody& e) {
       throw LinkError(LinkError::Kind::NotFound, e.message);
     case bp::ErrorCode::MayHaveRun:
       throw ProtocolError(e.message);
+    case bp::ErrorCode::Unsupported:
+      throw UnsupportedError(e.message);
     case bp::ErrorCode::Forbidden:
       throw LinkError(LinkError::Kind::Permission, e.message);
     case bp::ErrorCode::NotPermitted:
