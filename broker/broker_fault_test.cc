@@ -258,3 +258,31 @@ TEST_CASE(
     CHECK(d->stderr_text().find("not in the socket's group") != std::string::npos);
   }
 }
+
+TEST_CASE("a long command delays the others by its own duration and no more") {
+  BrokerFixture f;
+  // P-384 key generation: 100 ms x 3.375; signatures 1 ms.
+  auto daemon = start_broker(f.device() + ",latency=modelled,keygen-ms=100,sign-ms=1", f.socket);
+  transport::PublicKey pub = make_key(f, 0x0101);
+  auto slow = f.client();
+  auto quick = f.client();
+  slow->create_object(ObjectSpec::temporary_key_pair(0xFF50, Curve::P384));
+  std::atomic<bool> started{false};
+  std::thread generate([&] {
+    started = true;
+    slow->generate_key(0xFF50, Curve::P384, f.key_import());
+  });
+  while (!started) std::this_thread::yield();
+  std::this_thread::sleep_for(30ms);  // the generation is on the chip now
+  auto t = std::chrono::steady_clock::now();
+  transport::SignatureCheck check;
+  CHECK(check.verify(Curve::P256, pub.xy, kDigest, quick->sign(0x0101, kDigest)));
+  auto waited = std::chrono::steady_clock::now() - t;
+  generate.join();
+  CHECK(waited >= 100ms);  // it waited its turn behind the generation ...
+  CHECK(waited < 600ms);   // ... and only that (337 ms of chip time, less the 30 ms)
+  // Then the quick one runs at its own pace.
+  t = std::chrono::steady_clock::now();
+  for (int i = 0; i < 10; ++i) quick->sign(0x0101, kDigest);
+  CHECK(std::chrono::steady_clock::now() - t < 300ms);
+}
