@@ -280,9 +280,11 @@ TEST_CASE("a long command delays the others by its own duration and no more") {
   auto waited = std::chrono::steady_clock::now() - t;
   generate.join();
   CHECK(waited >= 100ms);  // it waited its turn behind the generation ...
-  CHECK(waited < 600ms);   // ... and only that (337 ms of chip time, less the 30 ms)
+  // ... and only that: 337 ms of chip time (less the 30 ms), with room for a
+  // loaded machine and sanitizers, far below the 10 s of an admin hold.
+  CHECK(waited < 1000ms);
   // Then the quick one runs at its own pace.
   t = std::chrono::steady_clock::now();
   for (int i = 0; i < 10; ++i) quick->sign(0x0101, kDigest);
-  CHECK(std::chrono::steady_clock::now() - t < 300ms);
+  CHECK(std::chrono::steady_clock::now() - t < 1000ms);
 }
