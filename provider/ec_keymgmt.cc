@@ -327,7 +327,9 @@ const OSSL_PARAM* ec_export_types(int) {
 //  - the SM2 group alone: the legacy import takes it (the real export below
 //    replaces the key it made); the default provider's EC import (key
 //    manager, encoders) refuses SM2 for an EC key.
-// Legacy is the one that says no, then yes.
+// Legacy is the one that says no, then yes. (EVP_PKEY_todata keeps the copy
+// of the empty set it made when the export is then refused: its caller frees
+// it, as after any failed todata.)
 bool legacy_importer(OSSL_CALLBACK* cb, void* cbarg) {
   ERR_set_mark();
   OSSL_PARAM none[] = {OSSL_PARAM_construct_end()};
