@@ -36,7 +36,7 @@ mounted=()
 cleanup() {
   local rc=$? pid i
   for pid in /proc/[0-9]*; do
-    [[ "$(readlink "$pid/root" 2>/dev/null)" == "$root" ]] && kill -9 "${pid#/proc/}" 2>/dev/null
+    [[ "$(readlink "$pid/root" 2>/dev/null)" == "$root" ]] && { kill -9 "${pid#/proc/}" 2>/dev/null || true; }
   done
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
     umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" || true
@@ -51,11 +51,13 @@ trap 'exit 130' INT TERM
 
 step() { echo "==> [debian13 $(date +%T)] $*"; }
 
-if [[ ! -x "$root/usr/bin/apt-get" ]]; then
+ready=/etc/maxq-debian13-root  # written once debootstrap has finished
+if [[ ! -f "$root$ready" ]]; then
   step "debootstrap trixie (minbase) from $mirror into $root"
   debootstrap --variant=minbase trixie "$root" "$mirror" >"$root.debootstrap.log" 2>&1 ||
     { tail -20 "$root.debootstrap.log" >&2; exit 1; }
   rm -f "$root.debootstrap.log"
+  date -u >"$root$ready"
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
@@ -76,9 +78,12 @@ mount_in /dev/shm -t tmpfs -o mode=1777 shm
 # Debian 13 has /tmp on tmpfs; the tests make their temp dirs there.
 mount_in /tmp -t tmpfs -o mode=1777 tmp
 
+# In the background and waited for, so that INT or TERM reach the trap at once
+# (bash runs traps only after a foreground child has ended).
 in_root() {
   chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@" &
+  wait "$!"
 }
 
 clone=/src/maxq1061-provider
