@@ -176,7 +176,6 @@ enum Role : uint8_t {
   kRoleSecureBoot = 0x4,  // after a successful verify boot
   kRoleHost = 0x8,        // after opening a secure channel
   kRoleAlways = 0xE,      // all three: documented as unconditional access
-  kRoleEveryone = kRoleAlways,  // TRANSITIONAL name, see the end of this file
 };
 // MODELLED: a mask of exactly kRoleAlways allows everyone; any other mask
 // allows a session holding at least one of its conditions. The model never
@@ -264,16 +263,6 @@ inline constexpr uint8_t kHardwareCode = 0xC3;             // silicon rev C3
 // Sign/verify modes (PUBLIC, §4.15); the layout is in key_layout.h.
 inline constexpr uint8_t kModeVerify = 1;
 inline constexpr uint8_t kModeSign = 2;
-
-// TRANSITIONAL: round-1 layout constants, deleted once simulator/ and
-// transport/ build every payload with the *_layout.h encoders (this round).
-inline constexpr size_t kMinChallenge = 16;
-inline constexpr size_t kListEntryBytes = 2 + 1 + 1 + 1 + 2 + 2 + kAccessRuleBytes;
-inline constexpr uint8_t kNoCurve = 0xFF;
-inline constexpr uint8_t kImportGenerate = 0;
-inline constexpr uint8_t kImportPublic = 2;
-inline constexpr size_t kStatusResponseBytes = kProductNameBytes + 4 + kSerialBytes + 1 + 4 + 4 + 1;
-inline constexpr size_t kCreateObjectRequestBytesV1 = 2 + 1 + 1 + kAccessRuleBytes + 2 + 4;
 
 // Command payload layouts live in the *_layout.h files beside this one, each
 // with an encoder (host) and a decoder (chip) so both sides share one definition.

@@ -129,16 +129,16 @@ test_list_random_instances_seed() {
   provision a
   make_config seed
   local before
-  before=$(count a "get random")
+  before=$(count a "get challenge")
   # OpenSSL 3.0's listing shows the DRBGs (seeded from the chip) but not the
   # seed source itself; the chip's counters prove where the seed came from.
   OPENSSL_CONF="$WORK/openssl.cnf" openssl list -random-instances >"$WORK/list.out" 2>&1 ||
     { cat "$WORK/list.out" >&2; fail "list -random-instances"; }
   expect_contains "$WORK/list.out" "CTR-DRBG" "DRBGs listed"
-  [[ $(count a "get random") -gt $before ]] || fail "the DRBGs were not seeded from the chip"
-  before=$(count a "get random")
+  [[ $(count a "get challenge") -gt $before ]] || fail "the DRBGs were not seeded from the chip"
+  before=$(count a "get challenge")
   OPENSSL_CONF="$WORK/openssl.cnf" openssl rand -hex 16 >/dev/null || fail "rand with the chip seed"
-  [[ $(count a "get random") -eq $((before + 1)) ]] || fail "expected exactly one seed request per process"
+  [[ $(count a "get challenge") -eq $((before + 1)) ]] || fail "expected exactly one seed request per process"
 }
 
 test_list_random_instances_direct() {

@@ -82,12 +82,12 @@ test_rand() {
   provision a
   make_config direct
   local r1 r2 before
-  before=$(count a "get random")
+  before=$(count a "get challenge")
   r1=$(OPENSSL_CONF="$WORK/openssl.cnf" openssl rand -hex 32) || fail "openssl rand"
   r2=$(OPENSSL_CONF="$WORK/openssl.cnf" openssl rand -hex 32) || fail "openssl rand"
   [[ "$r1" =~ ^[0-9a-f]{64}$ ]] || fail "unexpected rand output '$r1'"
   [[ "$r1" != "$r2" ]] || fail "two rand calls returned the same bytes"
-  [[ $(( $(count a "get random") - before )) -ge 2 ]] || fail "rand did not come from the chip"
+  [[ $(( $(count a "get challenge") - before )) -ge 2 ]] || fail "rand did not come from the chip"
 }
 
 test_private_key_export_refused() {
