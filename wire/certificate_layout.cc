@@ -1,5 +1,7 @@
 #include "wire/certificate_layout.h"
 
+#include <algorithm>
+
 namespace maxq::wire {
 namespace {
 
@@ -40,6 +42,19 @@ std::optional<Tlv> read_tlv(ByteView der, size_t pos, size_t limit) {
   t.content = p;
   if (t.length > limit - p) return std::nullopt;
   return t;
+}
+
+// ecdsa-with-SHA256/384/512: 1.2.840.10045.4.3.2/3/4.
+Algorithm ecdsa_algorithm(ByteView oid) {
+  const uint8_t prefix[] = {0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03};
+  if (oid.size() != sizeof prefix + 1 || !std::equal(prefix, prefix + sizeof prefix, oid.begin()))
+    return Algorithm::None;
+  switch (oid[sizeof prefix]) {
+    case 2: return Algorithm::EcdsaSha256;
+    case 3: return Algorithm::EcdsaSha384;
+    case 4: return Algorithm::EcdsaSha512;
+    default: return Algorithm::None;
+  }
 }
 
 }  // namespace
@@ -83,7 +98,7 @@ CertificateHeader decode_certificate_header(ByteView in) {
 }
 
 std::optional<CertificateParts> certificate_parts(ByteView der) {
-  constexpr uint8_t kSequence = 0x30, kBitString = 0x03, kExplicit0 = 0xA0;
+  constexpr uint8_t kSequence = 0x30, kBitString = 0x03, kExplicit0 = 0xA0, kObjectId = 0x06;
   auto cert = read_tlv(der, 0, der.size());
   if (!cert || cert->tag != kSequence || cert->end() != der.size()) return std::nullopt;
   auto tbs = read_tlv(der, cert->content, cert->end());
@@ -106,6 +121,11 @@ std::optional<CertificateParts> certificate_parts(ByteView der) {
   if (!key || key->tag != kBitString || key->length < 2 || der[key->content] != 0)
     return std::nullopt;
   CertificateParts parts;
+  auto signature = read_tlv(der, tbs->end(), cert->end());
+  if (!signature || signature->tag != kSequence) return std::nullopt;
+  auto oid = read_tlv(der, signature->content, signature->end());
+  if (!oid || oid->tag != kObjectId) return std::nullopt;
+  parts.signature_algorithm = ecdsa_algorithm(der.subview(oid->content, oid->length));
   parts.der_length = der.size();
   parts.tbs_offset = tbs->start;
   parts.tbs_length = tbs->end() - tbs->start;
@@ -115,8 +135,7 @@ std::optional<CertificateParts> certificate_parts(ByteView der) {
 }
 
 std::optional<CertificateHeader> certificate_header_for(ByteView der, const CurveInfo& curve,
-                                                        uint16_t parent_id,
-                                                        uint8_t signature_algorithm) {
+                                                        uint16_t parent_id) {
   auto parts = certificate_parts(der);
   if (!parts || parts->der_length > 0xFFFF) return std::nullopt;
   if (parts->public_key_bytes != 1 + 2 * curve.field_bytes || der[parts->public_key_offset] != 0x04)
@@ -130,7 +149,7 @@ std::optional<CertificateHeader> certificate_header_for(ByteView der, const Curv
   h.tbs_length = static_cast<uint16_t>(parts->tbs_length);
   h.der_length = static_cast<uint16_t>(parts->der_length);
   h.parent_id = parent_id;
-  h.signature_algorithm = signature_algorithm;
+  h.signature_algorithm = static_cast<uint8_t>(parts->signature_algorithm);
   return h;
 }
 

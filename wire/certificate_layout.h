@@ -48,6 +48,10 @@ struct CertificateParts {
   size_t public_key_offset = 0;  // first byte of the subject key's BIT STRING content after
                                  // the unused-bits octet (the 04 of an uncompressed point)
   size_t public_key_bytes = 0;   // bytes from there to the end of the BIT STRING
+  // The certificate's signature algorithm (Certificate.signatureAlgorithm):
+  // the algorithm byte of the header, EcdsaSha256/384/512, or None for a
+  // signature the chip's algorithm ids do not name (RSA, EdDSA...; MODELLED).
+  Algorithm signature_algorithm = Algorithm::None;
 };
 // nullopt when `der` is not one complete X.509 certificate of that shape.
 std::optional<CertificateParts> certificate_parts(ByteView der);
@@ -55,7 +59,6 @@ std::optional<CertificateParts> certificate_parts(ByteView der);
 // The header for `der`, or nullopt when it is not a certificate with an
 // uncompressed EC point of `curve`.
 std::optional<CertificateHeader> certificate_header_for(ByteView der, const CurveInfo& curve,
-                                                        uint16_t parent_id,
-                                                        uint8_t signature_algorithm);
+                                                        uint16_t parent_id);
 
 }  // namespace maxq::wire

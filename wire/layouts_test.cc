@@ -110,9 +110,10 @@ TEST_CASE("certificate header locates the key and the TBS in the DER", "[layouts
   Bytes bytes(der, der + n);
   OPENSSL_free(der);
 
-  auto h = certificate_header_for(bytes, *curve_info(Curve::P256), kKeyImportKeyId, 0x0A);
+  auto h = certificate_header_for(bytes, *curve_info(Curve::P256), kKeyImportKeyId);
   REQUIRE(h);
   CHECK(h->tbs_offset == 4);
+  CHECK(h->signature_algorithm == static_cast<uint8_t>(Algorithm::EcdsaSha256));
   CHECK(h->der_length == bytes.size());
   unsigned char point[65];
   size_t point_len = 0;
@@ -126,7 +127,7 @@ TEST_CASE("certificate header locates the key and the TBS in the DER", "[layouts
   CHECK(back.tbs_length == h->tbs_length);
   CHECK(back.parent_id == kKeyImportKeyId);
   // Not a certificate of that curve / not a certificate at all.
-  CHECK_FALSE(certificate_header_for(bytes, *curve_info(Curve::P384), kKeyImportKeyId, 0x0A));
+  CHECK_FALSE(certificate_header_for(bytes, *curve_info(Curve::P384), kKeyImportKeyId));
   bytes.pop_back();
   CHECK_FALSE(certificate_parts(bytes));
   CHECK_FALSE(certificate_parts(Bytes{0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF}));
