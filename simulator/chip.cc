@@ -226,6 +226,7 @@ void Chip::select() {
 
 void Chip::deselect() {
   spi_->deselect();
+  core_->counters().flush();  // what this window did, for other processes to read
 }
 
 void Chip::discard_pending() {

@@ -1,31 +1,125 @@
 #include "simulator/counters.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
+#include "simulator/unique_fd.h"
+
 namespace maxq::sim {
 
-// Layout of the counter file; std::atomic<uint64_t> is lock-free on every
-// target we build for, so it works across processes in shared memory.
+// Counts in process memory: updated from any thread without a lock.
 struct Counters::Block {
-  char magic[8];
-  uint64_t version;
   std::atomic<uint64_t> commands[256];
   std::atomic<uint64_t> bytes_to_chip;
   std::atomic<uint64_t> bytes_from_chip;
   std::atomic<uint64_t> frame_errors;
   std::atomic<uint64_t> selects;
 };
-static_assert(std::atomic<uint64_t>::is_always_lock_free);
 
 namespace {
+
 constexpr char kMagic[8] = {'M', 'Q', 'C', 'N', 'T', 'R', 'S', '1'};
 constexpr uint64_t kVersion = 1;
+
+// Layout of the counter file (native byte order, as before: one machine).
+struct FileBlock {
+  char magic[8];
+  uint64_t version;
+  uint64_t commands[256];
+  uint64_t bytes_to_chip;
+  uint64_t bytes_from_chip;
+  uint64_t frame_errors;
+  uint64_t selects;
+};
+
+// Reads the whole block at offset 0; false when the file is shorter or not ours.
+bool read_block(int fd, FileBlock& b) {
+  size_t done = 0;
+  auto* p = reinterpret_cast<char*>(&b);
+  while (done < sizeof b) {
+    ssize_t n = pread(fd, p + done, sizeof b - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return std::memcmp(b.magic, kMagic, sizeof kMagic) == 0 && b.version == kVersion;
+}
+
+bool write_block(int fd, const FileBlock& b) {
+  size_t done = 0;
+  const auto* p = reinterpret_cast<const char*>(&b);
+  while (done < sizeof b) {
+    ssize_t n = pwrite(fd, p + done, sizeof b - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// An exclusive lock on the file for one read-modify-write. Open file
+// description locks: they exclude other descriptors in this process (other
+// threads, other Counters) as well as other processes, and go with the close.
+bool lock_file(int fd) {
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  while (fcntl(fd, F_OFD_SETLKW, &fl) != 0) {
+    if (errno != EINTR) return false;
+  }
+  return true;
+}
+
+UniqueFd open_counter_file(const std::string& path, int flags) {
+  return UniqueFd(::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
+}
+
+bool regular(int fd) {
+  struct stat st {};
+  return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+CounterSnapshot snapshot_of(const FileBlock& b) {
+  CounterSnapshot s;
+  for (size_t i = 0; i < 256; ++i) s.commands[i] = b.commands[i];
+  s.bytes_to_chip = b.bytes_to_chip;
+  s.bytes_from_chip = b.bytes_from_chip;
+  s.frame_errors = b.frame_errors;
+  s.selects = b.selects;
+  return s;
+}
+
+CounterSnapshot snapshot_of(const Counters::Block& b) {
+  CounterSnapshot s;
+  for (size_t i = 0; i < 256; ++i) s.commands[i] = b.commands[i].load(std::memory_order_relaxed);
+  s.bytes_to_chip = b.bytes_to_chip.load(std::memory_order_relaxed);
+  s.bytes_from_chip = b.bytes_from_chip.load(std::memory_order_relaxed);
+  s.frame_errors = b.frame_errors.load(std::memory_order_relaxed);
+  s.selects = b.selects.load(std::memory_order_relaxed);
+  return s;
+}
+
+// Moves the counts out of `b` (zeroing it) into a snapshot.
+CounterSnapshot take(Counters::Block& b) {
+  CounterSnapshot s;
+  for (size_t i = 0; i < 256; ++i) s.commands[i] = b.commands[i].exchange(0);
+  s.bytes_to_chip = b.bytes_to_chip.exchange(0);
+  s.bytes_from_chip = b.bytes_from_chip.exchange(0);
+  s.frame_errors = b.frame_errors.exchange(0);
+  s.selects = b.selects.exchange(0);
+  return s;
+}
+
+void zero(Counters::Block& b) {
+  (void)take(b);
+}
+
 }  // namespace
 
 uint64_t CounterSnapshot::total_commands() const {
@@ -44,90 +138,108 @@ CounterSnapshot CounterSnapshot::operator-(const CounterSnapshot& e) const {
   return d;
 }
 
-Counters::Counters(Block* block, size_t mapped_size, std::unique_ptr<Block> owned)
-    : block_(block), mapped_size_(mapped_size), owned_(std::move(owned)) {}
+Counters::Counters(std::string path)
+    : path_(std::move(path)),
+      pending_(std::make_unique<Block>()),
+      totals_(std::make_unique<Block>()),
+      pid_(static_cast<int>(getpid())),
+      file_ok_(!path_.empty()) {
+  zero(*pending_);
+  zero(*totals_);
+}
 
 Counters::~Counters() {
-  if (mapped_size_) munmap(block_, mapped_size_);
+  flush();
 }
 
 std::unique_ptr<Counters> Counters::in_memory() {
-  auto owned = std::make_unique<Block>();
-  std::memcpy(owned->magic, kMagic, sizeof kMagic);
-  owned->version = kVersion;
-  Block* b = owned.get();
-  return std::unique_ptr<Counters>(new Counters(b, 0, std::move(owned)));
+  return std::unique_ptr<Counters>(new Counters(std::string()));
 }
 
 std::unique_ptr<Counters> Counters::open_shared(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return in_memory();
+  UniqueFd fd = open_counter_file(path, O_RDWR | O_CREAT);
+  if (!fd.valid() || !regular(fd.get()) || !lock_file(fd.get())) return in_memory();
+  FileBlock b{};
   struct stat st {};
-  bool fresh = fstat(fd, &st) == 0 && st.st_size == 0;
-  if (fresh && ftruncate(fd, sizeof(Block)) != 0) {
-    close(fd);
-    return in_memory();
-  }
-  if (fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) != sizeof(Block)) {
-    close(fd);
+  if (fstat(fd.get(), &st) != 0) return in_memory();
+  if (st.st_size == 0) {  // fresh
+    std::memcpy(b.magic, kMagic, sizeof kMagic);
+    b.version = kVersion;
+    if (!write_block(fd.get(), b)) return in_memory();
+  } else if (!read_block(fd.get(), b)) {
     return in_memory();  // foreign or old file: count in memory, never clobber it
   }
-  void* p = mmap(nullptr, sizeof(Block), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  close(fd);
-  if (p == MAP_FAILED) return in_memory();
-  auto* b = static_cast<Block*>(p);
-  if (fresh || std::memcmp(b->magic, kMagic, sizeof kMagic) != 0) {
-    if (!fresh && b->version != 0) {  // foreign content
-      munmap(p, sizeof(Block));
-      return in_memory();
-    }
-    b->version = kVersion;
-    std::memcpy(b->magic, kMagic, sizeof kMagic);
-  }
-  return std::unique_ptr<Counters>(new Counters(b, sizeof(Block), nullptr));
+  return std::unique_ptr<Counters>(new Counters(path));
 }
 
 CounterSnapshot Counters::read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  UniqueFd fd = open_counter_file(path, O_RDONLY);
+  if (!fd.valid())
     throw std::runtime_error("cannot open chip counters " + path + ": " + std::strerror(errno));
-  struct stat st {};
-  if (fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) != sizeof(Block)) {
-    close(fd);
+  FileBlock b{};
+  if (!regular(fd.get()) || !read_block(fd.get(), b))
     throw std::runtime_error(path + " is not a chip counter file");
-  }
-  void* p = mmap(nullptr, sizeof(Block), PROT_READ, MAP_SHARED, fd, 0);
-  close(fd);
-  if (p == MAP_FAILED) throw std::runtime_error("cannot map " + path);
-  Counters view(static_cast<Block*>(p), sizeof(Block), nullptr);
-  if (std::memcmp(view.block_->magic, kMagic, sizeof kMagic) != 0)
-    throw std::runtime_error(path + " is not a chip counter file");
-  return view.snapshot();
+  return snapshot_of(b);
 }
 
 void Counters::add_command(uint8_t code) {
-  block_->commands[code].fetch_add(1, std::memory_order_relaxed);
+  pending_->commands[code].fetch_add(1, std::memory_order_relaxed);
+  totals_->commands[code].fetch_add(1, std::memory_order_relaxed);
 }
 void Counters::add_bytes(uint64_t to_chip, uint64_t from_chip) {
-  block_->bytes_to_chip.fetch_add(to_chip, std::memory_order_relaxed);
-  block_->bytes_from_chip.fetch_add(from_chip, std::memory_order_relaxed);
+  pending_->bytes_to_chip.fetch_add(to_chip, std::memory_order_relaxed);
+  pending_->bytes_from_chip.fetch_add(from_chip, std::memory_order_relaxed);
+  totals_->bytes_to_chip.fetch_add(to_chip, std::memory_order_relaxed);
+  totals_->bytes_from_chip.fetch_add(from_chip, std::memory_order_relaxed);
 }
 void Counters::add_frame_error() {
-  block_->frame_errors.fetch_add(1, std::memory_order_relaxed);
+  pending_->frame_errors.fetch_add(1, std::memory_order_relaxed);
+  totals_->frame_errors.fetch_add(1, std::memory_order_relaxed);
 }
 void Counters::add_select() {
-  block_->selects.fetch_add(1, std::memory_order_relaxed);
+  pending_->selects.fetch_add(1, std::memory_order_relaxed);
+  totals_->selects.fetch_add(1, std::memory_order_relaxed);
 }
 
-CounterSnapshot Counters::snapshot() const {
-  CounterSnapshot s;
-  for (size_t i = 0; i < 256; ++i)
-    s.commands[i] = block_->commands[i].load(std::memory_order_relaxed);
-  s.bytes_to_chip = block_->bytes_to_chip.load(std::memory_order_relaxed);
-  s.bytes_from_chip = block_->bytes_from_chip.load(std::memory_order_relaxed);
-  s.frame_errors = block_->frame_errors.load(std::memory_order_relaxed);
-  s.selects = block_->selects.load(std::memory_order_relaxed);
-  return s;
+void Counters::flush() {
+  if (path_.empty()) return;
+  if (static_cast<int>(getpid()) != pid_) {
+    // Forked child: the parent adds what it counted; the child starts afresh.
+    pid_ = static_cast<int>(getpid());
+    zero(*pending_);
+    zero(*totals_);
+  }
+  if (!file_ok_) return;
+  CounterSnapshot add = take(*pending_);
+  if (add.total_commands() == 0 && add.bytes_to_chip == 0 && add.bytes_from_chip == 0 &&
+      add.frame_errors == 0 && add.selects == 0)
+    return;
+  UniqueFd fd = open_counter_file(path_, O_RDWR);
+  FileBlock b{};
+  // Removed, replaced by something else, truncated or damaged: stop writing
+  // to it (snapshot() answers from memory), never crash.
+  if (!fd.valid() || !regular(fd.get()) || !lock_file(fd.get()) || !read_block(fd.get(), b)) {
+    file_ok_ = false;
+    return;
+  }
+  for (size_t i = 0; i < 256; ++i) b.commands[i] += add.commands[i];
+  b.bytes_to_chip += add.bytes_to_chip;
+  b.bytes_from_chip += add.bytes_from_chip;
+  b.frame_errors += add.frame_errors;
+  b.selects += add.selects;
+  if (!write_block(fd.get(), b)) file_ok_ = false;
+}
+
+CounterSnapshot Counters::snapshot() {
+  flush();
+  if (file_ok_) {
+    try {
+      return read_file(path_);
+    } catch (const std::runtime_error&) {
+      file_ok_ = false;
+    }
+  }
+  return snapshot_of(*totals_);
 }
 
 }  // namespace maxq::sim

@@ -1,12 +1,18 @@
-// Command and byte counters of one simulated chip. They live in a small
-// memory-mapped file beside the state file (`STATE.counters`) so that a test, the
-// benchmark or the demo can read what another process made the chip do, with
-// no I/O on the command path. Counters are cumulative since the file was
-// created; callers take a snapshot before and after and subtract.
+// Command and byte counters of one simulated chip. They live in a small file
+// beside the state file (`STATE.counters`) so that a test, the benchmark or the
+// demo can read what another process made the chip do. Counters are cumulative
+// since the file was created; callers take a snapshot before and after and
+// subtract.
+//
+// The file is never memory-mapped: a mapping raises SIGBUS in every process
+// using the chip when someone truncates the file. A process counts in memory
+// and adds its counts to the file at the end of each chip-select window
+// (flush(): open, lock, pread, pwrite, close), so a damaged or truncated file
+// only stops the counting there (kept in memory), and a forked child starts
+// counting afresh without the parent's unflushed counts.
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -28,7 +34,7 @@ struct CounterSnapshot {
 
 class Counters {
  public:
-  // Maps (creating if needed) the counter file. If the file cannot be mapped the
+  // Uses (creating if needed) the counter file. If the file cannot be used the
   // counters are kept in process memory only.
   static std::unique_ptr<Counters> open_shared(const std::string& path);
   static std::unique_ptr<Counters> in_memory();
@@ -41,14 +47,21 @@ class Counters {
   void add_bytes(uint64_t to_chip, uint64_t from_chip);
   void add_frame_error();
   void add_select();
-  CounterSnapshot snapshot() const;
+  // Adds the counts made since the last flush to the file (the chip calls it
+  // when chip select is released).
+  void flush();
+  // Totals: the file's after a flush, or this process's when there is none.
+  CounterSnapshot snapshot();
+
+  struct Block;  // counts in process memory (counters.cc)
 
  private:
-  struct Block;
-  Counters(Block* block, size_t mapped_size, std::unique_ptr<Block> owned);
-  Block* block_;
-  size_t mapped_size_;
-  std::unique_ptr<Block> owned_;
+  explicit Counters(std::string path);
+  std::string path_;                // empty: in memory only
+  std::unique_ptr<Block> pending_;  // counted, not yet in the file
+  std::unique_ptr<Block> totals_;   // everything this object counted
+  int pid_;                         // whose pending counts these are
+  bool file_ok_;
 };
 
 }  // namespace maxq::sim

@@ -96,3 +96,35 @@ TEST_CASE("counter files that are missing or foreign are reported, never clobber
   CHECK(memory->snapshot().bytes_from_chip == 4);
   CHECK(memory->snapshot().selects == 1);
 }
+
+TEST_CASE("a truncated counter file stops the counting there, never the chip (no SIGBUS)",
+          "[counters]") {
+  ProvisionedChip t;
+  const std::string file = t.state + ".counters";
+  // In a child: with a mapped counter file the next command died of SIGBUS.
+  pid_t pid = fork();
+  if (pid == 0) {
+    int rc = 1;
+    try {
+      Host h(t.open());
+      h.ok(Command::Ping, Bytes{1});
+      if (truncate(file.c_str(), 0) != 0) _exit(2);
+      for (int i = 0; i < 3; ++i) h.ok(Command::Ping, Bytes{1});
+      // Counted in memory from then on.
+      rc = h.chip().counters().snapshot().count(static_cast<uint8_t>(Command::Ping)) >= 3 ? 0 : 3;
+      if (truncate(file.c_str(), 100) != 0) _exit(2);  // shorter than a counter block
+      h.ok(Command::GetStatus);
+    } catch (...) {
+      rc = 4;
+    }
+    _exit(rc);
+  }
+  REQUIRE(pid > 0);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  INFO("child status " << status);
+  REQUIRE_FALSE(WIFSIGNALED(status));
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK_THROWS_WITH(sim::Counters::read_file(file), Catch::Contains("not a chip counter file"));
+}

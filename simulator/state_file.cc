@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
+#include "simulator/file_locking.h"
 #include "simulator/state_codec.h"
 #include "simulator/state_error.h"
 
@@ -19,14 +21,13 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
-// Holds an exclusive flock for its lifetime.
+// Holds an exclusive flock for its lifetime; a lock nobody lets go of is an
+// error naming the file and its holder (file_locking.h), not a hang.
 class FileLock {
  public:
   FileLock(int fd, const std::string& path) : fd_(fd) {
-    while (flock(fd_, LOCK_EX) != 0) {
-      if (errno != EINTR)
-        throw StateError("cannot lock the simulated chip " + path + ": " + errno_text());
-    }
+    if (auto error = lock_exclusive(fd_, path + ".lock"))
+      throw StateError("simulated chip " + path + ": " + *error);
   }
   ~FileLock() { flock(fd_, LOCK_UN); }
   FileLock(const FileLock&) = delete;
@@ -63,10 +64,51 @@ Bytes read_all(int fd, const std::string& path) {
   return data;
 }
 
-// Writes `data` to a new file `tmp` (mode 0600) and flushes it to the disk.
-void write_synced(const std::string& tmp, const Bytes& data) {
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd.valid()) throw StateError("cannot write " + tmp + ": " + errno_text());
+// Refuses what a state, lock or counter file must not be: anything but a
+// regular file (a FIFO would block the open), a file of another user, or one
+// others may write (they could swap the chip's keys). `st` is of the open file.
+void check_own_file(const struct stat& st, const std::string& path) {
+  if (!S_ISREG(st.st_mode))
+    throw StateError("the simulated chip file " + path +
+                     " is not a regular file; refusing to use it");
+  if (st.st_uid != geteuid())
+    throw StateError("the simulated chip file " + path + " belongs to user " +
+                     std::to_string(st.st_uid) + ", not to this user (" +
+                     std::to_string(geteuid()) + "); refusing to use it");
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    throw StateError("the simulated chip file " + path +
+                     " is writable by other users; refusing to use it (chmod go-w " + path + ")");
+}
+
+// Opens `path` never following a symlink and never blocking (FIFO), and
+// checks it with check_own_file. StateError naming the file.
+// With `missing_ok`, a file that does not exist gives an invalid descriptor.
+UniqueFd open_checked(const std::string& path, int flags, const char* what,
+                      bool missing_ok = false) {
+  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
+  if (!fd.valid() && missing_ok && errno == ENOENT) return fd;
+  if (!fd.valid()) {
+    if (errno == ELOOP)
+      throw StateError("the simulated chip file " + path +
+                       " is a symbolic link; name the file itself (refusing symlinks keeps one "
+                       "chip from becoming two)");
+    throw StateError(std::string("cannot open ") + what + " " + path + ": " + errno_text());
+  }
+  struct stat st {};
+  if (fstat(fd.get(), &st) != 0) throw StateError("cannot stat " + path + ": " + errno_text());
+  check_own_file(st, path);
+  return fd;
+}
+
+// Writes `data` to a new temporary file beside `path` (mode 0600, made with
+// O_EXCL by mkostemp: never someone else's file or a symlink) and flushes it
+// to the disk. Returns its name.
+std::string write_synced(const std::string& path, const Bytes& data) {
+  std::string name = path + ".tmp.XXXXXX";
+  UniqueFd fd(mkostemp(name.data(), O_CLOEXEC));
+  const std::string& tmp = name;
+  if (!fd.valid())
+    throw StateError("cannot write a temporary file beside " + path + ": " + errno_text());
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
@@ -83,6 +125,7 @@ void write_synced(const std::string& tmp, const Bytes& data) {
     unlink(tmp.c_str());
     throw StateError("cannot flush " + tmp + " to disk: " + std::strerror(e));
   }
+  return tmp;
 }
 
 void sync_dir(const std::string& path) {
@@ -91,7 +134,7 @@ void sync_dir(const std::string& path) {
     throw StateError("cannot flush the directory of " + path + " to disk: " + errno_text());
 }
 
-// PATH.tmp.<pid> files of writers that were killed before their rename. Only
+// PATH.tmp.* files of writers that were killed before their rename. Only
 // called under the lock: no live writer has a temporary then.
 void remove_stale_temporaries(const std::string& path) {
   std::string dir = dir_of(path), prefix = base_of(path) + ".tmp.";
@@ -103,14 +146,11 @@ void remove_stale_temporaries(const std::string& path) {
   }
 }
 
-std::string temporary_name(const std::string& path) {
-  return path + ".tmp." + std::to_string(getpid());
-}
-
+// The lock file, registered so that a forked child never keeps it (a lock
+// held at the fork would outlive the parent; file_locking.h).
 UniqueFd open_lock(const std::string& path) {
-  std::string lock = path + ".lock";
-  UniqueFd fd(::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!fd.valid()) throw StateError("cannot open the lock file " + lock + ": " + errno_text());
+  UniqueFd fd = open_checked(path + ".lock", O_RDWR | O_CREAT, "the lock file");
+  fork_private_add(fd.get());
   return fd;
 }
 
@@ -139,11 +179,14 @@ void make_parent_dirs(const std::string& path) {
 void StateFile::create(const std::string& path, const PersistentState& state, SimCrypto& crypto) {
   make_parent_dirs(path);
   UniqueFd lock = open_lock(path);
+  struct Unregister {
+    int fd;
+    ~Unregister() { fork_private_remove(fd); }
+  } unregister{lock.get()};
   FileLock guard(lock.get(), path);
   remove_stale_temporaries(path);
   WipedBytes data{encode_state(state, 1, crypto)};
-  std::string tmp = temporary_name(path);
-  write_synced(tmp, data.b);
+  std::string tmp = write_synced(path, data.b);
   // link() fails when PATH exists: another chip's state is never replaced.
   if (link(tmp.c_str(), path.c_str()) != 0) {
     int e = errno;
@@ -158,7 +201,7 @@ void StateFile::create(const std::string& path, const PersistentState& state, Si
 
 std::unique_ptr<StateFile> StateFile::open(const std::string& path, SimCrypto& crypto) {
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0 && errno == ENOENT)
+  if (lstat(path.c_str(), &st) != 0 && errno == ENOENT)
     throw StateError("no simulated chip at " + path +
                      "; create one with `maxq1061-tool init --device sim:" + path + "`");
   std::unique_ptr<StateFile> f(new StateFile(path, open_lock(path), crypto));
@@ -168,7 +211,11 @@ std::unique_ptr<StateFile> StateFile::open(const std::string& path, SimCrypto& c
 }
 
 StateFile::StateFile(std::string path, UniqueFd lock, SimCrypto& crypto)
-    : path_(std::move(path)), lock_fd_(std::move(lock)), crypto_(crypto) {}
+    : path_(std::move(path)), lock_fd_(std::move(lock)), crypto_(crypto), pid_(getpid()) {}
+
+StateFile::~StateFile() {
+  fork_private_remove(lock_fd_.get());
+}
 
 void StateFile::remember_file(const struct stat& st) {
   dev_ = st.st_dev;
@@ -184,7 +231,7 @@ bool StateFile::same_file(const struct stat& st) const {
 
 void StateFile::reload_if_changed() {
   struct stat st {};
-  if (stat(path_.c_str(), &st) != 0) {
+  if (lstat(path_.c_str(), &st) != 0) {
     if (errno == ENOENT)
       throw StateError("the simulated chip state file " + path_ +
                        " has disappeared; restore it from a backup or provision a new chip with "
@@ -198,13 +245,18 @@ void StateFile::reload_if_changed() {
   // in place (damage, which must be reported, not overwritten).
   if (loaded_ && same_file(st)) return;
   loaded_ = false;
-  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT) return reload_if_changed();  // replaced since the stat: try again
-    throw StateError("cannot open the simulated chip " + path_ + ": " + errno_text());
-  }
+  if (S_ISLNK(st.st_mode))
+    throw StateError("the simulated chip file " + path_ +
+                     " is a symbolic link; name the file itself (refusing symlinks keeps one chip "
+                     "from becoming two)");
+  UniqueFd fd = open_checked(path_, O_RDONLY, "the simulated chip", true);
+  if (!fd.valid()) return reload_if_changed();  // replaced since the stat: try again
   if (fstat(fd.get(), &st) != 0) throw StateError("cannot stat " + path_ + ": " + errno_text());
-  if (!S_ISREG(st.st_mode)) throw StateError("the simulated chip " + path_ + " is not a file");
+  if (static_cast<uint64_t>(st.st_size) > kMaxStateFileBytes)
+    throw StateError("the simulated chip file " + path_ + " is " + std::to_string(st.st_size) +
+                     " bytes, more than any chip state (at most " +
+                     std::to_string(kMaxStateFileBytes) +
+                     "); it is not a chip's state: restore it from a backup");
   WipedBytes data{read_all(fd.get(), path_)};
   uint64_t generation = 0;
   state_ = decode_state(data.b, path_, generation, crypto_);
@@ -217,8 +269,7 @@ void StateFile::reload_if_changed() {
 void StateFile::save() {
   WipedBytes data{encode_state(state_, generation_ + 1, crypto_)};
   remove_stale_temporaries(path_);
-  std::string tmp = temporary_name(path_);
-  write_synced(tmp, data.b);
+  std::string tmp = write_synced(path_, data.b);
   if (rename(tmp.c_str(), path_.c_str()) != 0) {
     int e = errno;
     unlink(tmp.c_str());
@@ -226,7 +277,7 @@ void StateFile::save() {
   }
   sync_dir(path_);
   // Under the lock no other writer can have replaced it since the rename.
-  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   struct stat st {};
   if (!fd.valid() || fstat(fd.get(), &st) != 0)
     throw StateError("cannot reopen the simulated chip " + path_ + ": " + errno_text());
@@ -236,6 +287,13 @@ void StateFile::save() {
 }
 
 void StateFile::transact(const std::function<bool(PersistentState&)>& fn) {
+  if (getpid() != pid_) {
+    // Forked child: the inherited lock descriptor was replaced by /dev/null
+    // (file_locking.h); this process takes the lock on its own description.
+    fork_private_remove(lock_fd_.get());
+    lock_fd_ = open_lock(path_);
+    pid_ = getpid();
+  }
   FileLock guard(lock_fd_.get(), path_);
   reload_if_changed();
   try {

@@ -7,11 +7,20 @@
 // the file: PATH names another inode than the file last loaded, which is held
 // open so its inode number cannot be reused, or its size or change time moved
 // (written in place: damage, reported, never overwritten). A changed state is written to
-// PATH.tmp.<pid>, fsynced, renamed over PATH and the directory fsynced, so a
+// a new PATH.tmp.XXXXXX (mkostemp: O_EXCL, never a file or symlink someone
+// else made), fsynced, renamed over PATH and the directory fsynced, so a
 // process killed at any point leaves the old file or the new one. Temporaries
 // left by killed writers are removed by the next writer (under the lock, no
 // other writer can be active). A file that cannot be parsed is never
 // rewritten: StateError names it and says what to do.
+//
+// The state file holds the chip's private keys in the clear: it is no
+// security boundary, only a model. So that one chip stays one chip and
+// nobody else can slip a file in: PATH and PATH.lock must be regular files
+// (a FIFO is refused before the open could block), not symbolic links, owned
+// by this user and not writable by others; PATH is at most
+// kMaxStateFileBytes; a lock held past lock_timeout() is an error naming its
+// holder. A forked child never keeps the lock descriptor (file_locking.h).
 #pragma once
 
 #include <sys/stat.h>
@@ -32,6 +41,9 @@ namespace maxq::sim {
 // 0700 (a state file holds the chip's private keys). StateError on failure.
 void make_parent_dirs(const std::string& path);
 
+// No chip state comes near it (a full object store is some tens of KB).
+inline constexpr uint64_t kMaxStateFileBytes = 1 << 20;
+
 class StateFile {
  public:
   // Creates PATH holding `state` (and missing parent directories, mode 0700).
@@ -40,6 +52,7 @@ class StateFile {
   // Opens and validates PATH; StateError naming the file when it is unusable.
   // `crypto` must outlive the StateFile.
   static std::unique_ptr<StateFile> open(const std::string& path, SimCrypto& crypto);
+  ~StateFile();
   StateFile(const StateFile&) = delete;
   StateFile& operator=(const StateFile&) = delete;
 
@@ -72,6 +85,7 @@ class StateFile {
   off_t size_ = 0;
   timespec ctime_{};
   UniqueFd loaded_fd_;  // the file state_ came from, held open (see reload_if_changed)
+  pid_t pid_;           // the process lock_fd_ was opened in
 };
 
 }  // namespace maxq::sim
