@@ -1,7 +1,8 @@
 // The provider context: configuration, the library contexts and the lazily
 // opened device session. This is the only mutable state of the provider; every
 // callback reaches it through the provctx pointer. Constructing it does no
-// device I/O.
+// device I/O, reads no file and makes no library context: what a process never
+// uses it never pays for (issue 16).
 #pragma once
 
 #include <openssl/core.h>
@@ -17,6 +18,7 @@
 
 #include "provider/curve_groups.h"
 #include "provider/provider_config.h"
+#include "provider/software_context.h"
 #include "provider/temporary_key_slots.h"
 #include "transport/credential_key.h"
 #include "transport/device.h"
@@ -40,8 +42,7 @@ struct CoreFunctions {
 
 class ProviderContext {
  public:
-  // Creates the software library context (no device I/O). Throws
-  // std::runtime_error when OpenSSL cannot make it.
+  // Keeps the configuration; opens nothing (see software_libctx, device).
   ProviderContext(const OSSL_CORE_HANDLE* handle, CoreFunctions core, ProviderConfig config);
   ~ProviderContext();
   ProviderContext(const ProviderContext&) = delete;
@@ -53,10 +54,11 @@ class ProviderContext {
 
   // Library context for public-key work in software (verification, digests,
   // peer keys, software key pairs): OpenSSL's default provider only, so nothing
-  // fetched there can call back into this provider.
-  OSSL_LIB_CTX* software_libctx() const { return software_libctx_.get(); }
+  // fetched there can call back into this provider. Made at the first call;
+  // throws std::runtime_error when OpenSSL cannot make it (never null).
+  OSSL_LIB_CTX* software_libctx() const { return software_.get().libctx(); }
   // EC groups in the software context, for cheap point checks (thread-safe).
-  CurveGroups& curve_groups() { return *curve_groups_; }
+  CurveGroups& curve_groups() { return software_.get().curve_groups(); }
 
   // The device, opened at first use (and again in a forked child). Throws
   // transport::Error (or sim::StateError) with a message naming the device.
@@ -93,18 +95,9 @@ class ProviderContext {
   const OSSL_CORE_HANDLE* handle_;
   CoreFunctions core_;
   ProviderConfig config_;
-  struct LibCtxFree {
-    void operator()(OSSL_LIB_CTX* c) const { OSSL_LIB_CTX_free(c); }
-  };
-  struct ProviderUnload {
-    void operator()(OSSL_PROVIDER* p) const { OSSL_PROVIDER_unload(p); }
-  };
-  // Declaration order is teardown order in reverse: the default provider is
-  // unloaded before its library context is freed.
-  std::unique_ptr<OSSL_LIB_CTX, LibCtxFree> software_libctx_;
-  std::unique_ptr<OSSL_PROVIDER, ProviderUnload> software_default_;
-  std::unique_ptr<CurveGroups> curve_groups_;  // freed before the provider is unloaded
-  std::mutex mutex_;                           // guards session_
+  // Freed after the session (declaration order is teardown order in reverse).
+  mutable LazySoftwareContext software_;
+  std::mutex mutex_;  // guards session_
   std::unique_ptr<Session> session_;
 };
 

@@ -13,6 +13,7 @@
 #include "wire/bytes.h"
 #include "wire/openssl_handles.h"
 #include "wire/protocol.h"
+#include "wire/software_libctx.h"
 
 namespace maxq::sim {
 
@@ -63,8 +64,10 @@ class SimCrypto {
   OSSL_LIB_CTX* libctx() const { return ctx_.get(); }
 
  private:
-  ossl::LibCtxPtr ctx_;
-  ossl::ProviderPtr provider_;
+  // The process's software context (wire/software_libctx.h): a library
+  // context of the chip's own, never the application's, with only the default
+  // provider; shared with the host side so that a process pays for one.
+  ossl::SharedLibCtx ctx_;
 };
 
 }  // namespace maxq::sim

@@ -1,6 +1,7 @@
 // ftdi:DESC opens an FTDI bridge through libftdi1; ftdi:model:STATE runs the
 // same link, MPSSE bytes and all, against the in-memory FT232H wired to the
 // simulated chip in STATE (for trying a configuration without hardware).
+// libftdi1 is loaded (dlopen) only for a real bridge, never for model:.
 #include "transport/ftdi_link.h"
 
 #include "simulator/chip.h"
@@ -30,7 +31,11 @@ std::unique_ptr<Link> open_ftdi_link(const DeviceSpec& spec) {
     usb = std::make_unique<ModelFtdiUsb>(
         std::make_unique<sim::MpsseModel>(std::move(chip), spec.cs_pin));
   } else {
-    usb = make_libftdi_usb();
+    try {
+      usb = make_libftdi_usb();
+    } catch (const ConfigError& e) {
+      throw ConfigError("device ftdi:" + spec.target + ": " + e.what());
+    }
   }
   return std::make_unique<SpiLink>(
       std::make_unique<FtdiMpsseBus>(std::move(usb), std::move(config)),

@@ -31,7 +31,14 @@ class FtdiUsb {
   virtual std::string error_string() const = 0;
 };
 
-// The real thing: libftdi1 on a USB device.
-std::unique_ptr<FtdiUsb> make_libftdi_usb();
+// libftdi1's shared object, loaded at run time (never linked): only a process
+// that opens an ftdi: device maps libftdi1, libusb-1.0 and libudev.
+inline constexpr const char* kLibftdiSoname = "libftdi1.so.2";
+
+// The real thing: libftdi1 on a USB device. Loads libftdi1 (`soname`) at the
+// first call and keeps it loaded while a device made by it exists; throws
+// ConfigError naming the library and the Debian package libftdi1-2 when it
+// cannot be loaded.
+std::unique_ptr<FtdiUsb> make_libftdi_usb(const char* soname = kLibftdiSoname);
 
 }  // namespace maxq::transport

@@ -3,15 +3,22 @@
 target_sources(maxq_transport PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ftdi_link.cc
   ${CMAKE_CURRENT_LIST_DIR}/ftdi_usb.cc
+  ${CMAKE_CURRENT_LIST_DIR}/shared_library.cc
   ${CMAKE_CURRENT_LIST_DIR}/ftdi_model_usb.cc
   ${CMAKE_CURRENT_LIST_DIR}/ftdi_mpsse_bus.cc
   ${CMAKE_CURRENT_LIST_DIR}/unix_link.cc
   ${CMAKE_CURRENT_LIST_DIR}/unix_socket_bus.cc)
-target_link_libraries(maxq_transport PUBLIC PkgConfig::LIBFTDI1)
+# libftdi1 is loaded at run time (dlopen, at the first ftdi: open; issue 16):
+# only its headers (libftdi1-dev) are used at build time, so a process whose
+# device is not ftdi: never maps libftdi1, libusb-1.0 or libudev.
+target_include_directories(maxq_transport PRIVATE
+  $<TARGET_PROPERTY:PkgConfig::LIBFTDI1,INTERFACE_INCLUDE_DIRECTORIES>)
+target_link_libraries(maxq_transport PUBLIC ${CMAKE_DL_LIBS})
 
 maxq_add_unit_test(ftdi_link_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/ftdi_mpsse_bus_test.cc
           ${CMAKE_CURRENT_LIST_DIR}/ftdi_mpsse_bus_errors_test.cc
+          ${CMAKE_CURRENT_LIST_DIR}/ftdi_usb_test.cc
   LIBS maxq_transport)
 
 maxq_add_unit_test(unix_link_test

@@ -11,21 +11,22 @@
 
 #include "transport/errors.h"
 #include "wire/openssl_handles.h"
+#include "wire/software_libctx.h"
 
 namespace maxq::transport {
 struct SignatureCheck::Impl {
-  ossl::LibCtxPtr ctx{OSSL_LIB_CTX_new()};
-  ossl::ProviderPtr provider;
+  ossl::SharedLibCtx ctx;  // the process's software context: default provider only
 };
 
 SignatureCheck::SignatureCheck() : impl_(std::make_unique<Impl>()) {
-  if (impl_->ctx) impl_->provider.reset(OSSL_PROVIDER_load(impl_->ctx.get(), "default"));
-  if (!impl_->provider) throw Error("cannot set up libcrypto to check the chip's signatures");
+  try {
+    impl_->ctx = ossl::software_libctx();
+  } catch (const std::runtime_error& e) {
+    throw Error(std::string("cannot set up libcrypto to check the chip's signatures: ") + e.what());
+  }
 }
 
-SignatureCheck::~SignatureCheck() {
-  impl_->provider.reset();  // before its library context
-}
+SignatureCheck::~SignatureCheck() = default;
 
 namespace {
 

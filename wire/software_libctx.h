@@ -1,0 +1,26 @@
+// The process's library context for software crypto: OpenSSL's default
+// provider only, never the application's context, so nothing fetched there can
+// reach the maxq1061 provider (or call back into it). Shared by every layer
+// that needs software crypto (the provider's public-key work, the host's
+// signature checks and credential keys, the simulated chip's own crypto): each
+// new library context pays again for its name map and method stores, about
+// 2.5 M instructions, which a one-shot `openssl dgst -sign` paid three times
+// (issue 16).
+#pragma once
+
+#include <openssl/types.h>
+
+#include <memory>
+
+namespace maxq::ossl {
+
+using SharedLibCtx = std::shared_ptr<OSSL_LIB_CTX>;
+
+// Made at the first call; lives while a holder keeps it, then the default
+// provider is unloaded and the context freed (the next call makes a new one).
+// Thread-safe; a context made before a fork() is the child's too (its DRBGs
+// reseed after a fork by themselves). Throws std::runtime_error when OpenSSL
+// cannot make it.
+SharedLibCtx software_libctx();
+
+}  // namespace maxq::ossl
