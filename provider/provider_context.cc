@@ -50,22 +50,8 @@ std::string hex(const ChipSerial& serial) {
 ProviderContext::ProviderContext(const OSSL_CORE_HANDLE* handle, CoreFunctions core,
                                  ProviderConfig config)
     : handle_(handle), core_(core), config_(std::move(config)) {
-  // Software key work runs in a private library context with only the default
-  // provider, not in a child of the application's context whose default
-  // properties exclude this provider (OSSL_LIB_CTX_new_child):
-  //  - a child sees only the providers the application loaded, and
-  //    `openssl genpkey -provider maxq1061 -provider base` loads none with EC
-  //    key management, SHA-2 or ECDSA verification;
-  //  - with OpenSSL 3.0.19 the provider can outlive the application's context
-  //    (an EVP_PKEY caches its export to our key manager), and freeing a child
-  //    context at teardown then dereferences the freed parent and crashes;
-  //  - a private context cannot call back into this provider by construction.
-  software_libctx_.reset(OSSL_LIB_CTX_new());
-  if (software_libctx_)
-    software_default_.reset(OSSL_PROVIDER_load(software_libctx_.get(), "default"));
-  if (!software_default_)
-    throw std::runtime_error("cannot load OpenSSL's default provider for software key work");
-  curve_groups_ = std::make_unique<CurveGroups>(software_libctx_.get());
+  // Nothing else: the software library context (software_context.h) and the
+  // device session are made by the first operation that needs them.
 }
 
 ProviderContext::~ProviderContext() {

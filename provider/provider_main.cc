@@ -140,7 +140,11 @@ const OSSL_ALGORITHM* provider_query_operation(void*, int operation_id, int* no_
 
 int provider_get_capabilities(void* provctx, const char* capability, OSSL_CALLBACK* cb, void* arg) {
   auto* ctx = static_cast<ProviderContext*>(provctx);
-  return tls_group_capabilities(ctx->software_libctx(), capability, cb, arg);
+  try {
+    return tls_group_capabilities(ctx->software_libctx(), capability, cb, arg);
+  } catch (const std::exception&) {
+    return 0;  // no software context: OpenSSL says no group is available
+  }
 }
 
 const OSSL_ITEM* provider_get_reason_strings(void*) {
