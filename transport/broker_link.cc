@@ -53,6 +53,7 @@ void BrokerLink::connect() {
     }
   }
   fd_ = std::move(fd);
+  sim::fork_private_add(fd_.get());  // a forked child must not keep a connection mid-command
 }
 
 bool BrokerLink::peer_gone() const {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "broker/broker_protocol.h"
+#include "simulator/file_locking.h"
 #include "simulator/unique_fd.h"
 #include "transport/device_spec.h"
 #include "transport/errors.h"
@@ -23,6 +24,7 @@ class BrokerLink : public Link {
   // opened. Throws ConfigError (unusable path) or LinkError.
   explicit BrokerLink(std::string socket_path,
                       std::chrono::milliseconds reply_timeout = std::chrono::seconds(60));
+  ~BrokerLink() override { disconnect(); }
 
   // Throws LinkError (NotFound: the daemon or its device is unavailable;
   // Permission: refused; Disconnected: the daemon went away mid-command;
@@ -39,7 +41,10 @@ class BrokerLink : public Link {
 
  private:
   void connect();
-  void disconnect() { fd_.reset(); }
+  void disconnect() {
+    sim::fork_private_remove(fd_.get());
+    fd_.reset();
+  }
   bool peer_gone() const;
   bool send_all(ByteView bytes);
   // One request and its reply; returns the reply's type and body.

@@ -7,24 +7,27 @@
 #include <cerrno>
 #include <cstring>
 
+#include "simulator/file_locking.h"
 #include "transport/errors.h"
 
 namespace maxq::transport {
 
 FileLock::FileLock(const std::string& path) {
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
   if (fd_ < 0)
     throw LinkError(LinkError::Kind::Io,
                     "cannot open the device lock file " + path + ": " + std::strerror(errno));
-  while (flock(fd_, LOCK_EX) != 0) {
-    if (errno == EINTR) continue;
-    int e = errno;
+  // A forked child must not keep the held lock (it would outlive this process).
+  sim::fork_private_add(fd_);
+  if (auto error = sim::lock_exclusive(fd_, path)) {
+    sim::fork_private_remove(fd_);
     close(fd_);
-    throw LinkError(LinkError::Kind::Io, "cannot lock " + path + ": " + std::strerror(e));
+    throw LinkError(LinkError::Kind::Io, *error);
   }
 }
 
 FileLock::~FileLock() {
+  sim::fork_private_remove(fd_);
   flock(fd_, LOCK_UN);
   close(fd_);
 }

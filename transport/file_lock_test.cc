@@ -3,8 +3,10 @@
 #include "transport/file_lock.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +14,7 @@
 #include <chrono>
 #include <thread>
 
+#include "simulator/file_locking.h"
 #include "test/support/temp_chip.h"
 #include "transport/errors.h"
 
@@ -94,4 +97,63 @@ TEST_CASE("a Device holds its link's lock file during every command", "[lock]") 
   CHECK(checker->exchanges == 5);
   CHECK(checker->unlocked_exchanges == 0);
   CHECK(lock_is_free(lock));  // released between commands
+}
+
+TEST_CASE("a child forked while another thread holds the device lock never keeps it",
+          "[lock][fork]") {
+  // A threaded parent inside an exclusive sequence (the unix: link's lock)
+  // forks and dies: the child's copy of the descriptor used to keep the lock
+  // held for good, so the child and every other process (maxq1061-tool
+  // list) blocked in flock.
+  TempDir dir;
+  std::string path = dir.file("chip.lock");
+  int result[2];
+  REQUIRE(pipe(result) == 0);
+  pid_t parent = fork();
+  if (parent == 0) {
+    std::atomic<bool> held{false};
+    std::thread command([&] {
+      transport::FileLock lock(path);
+      held = true;
+      std::this_thread::sleep_for(std::chrono::seconds(30));
+    });
+    while (!held) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (fork() == 0) {
+      alarm(20);  // blocked for good (the bug): do not outlive the test
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the parent is gone
+      char ok = 1;
+      try {
+        transport::FileLock mine(path);
+        ok = 0;
+      } catch (...) {
+      }
+      (void)!write(result[1], &ok, 1);
+      _exit(0);
+    }
+    _exit(0);  // dies with its thread holding the lock
+  }
+  REQUIRE(parent > 0);
+  close(result[1]);
+  waitpid(parent, nullptr, 0);
+  pollfd p{result[0], POLLIN, 0};
+  REQUIRE(poll(&p, 1, 10000) == 1);
+  char ok = 1;
+  REQUIRE(read(result[0], &ok, 1) == 1);
+  CHECK(ok == 0);
+  close(result[0]);
+  CHECK(lock_is_free(path));
+}
+
+TEST_CASE("a device lock nobody lets go of is an error naming the holder", "[lock]") {
+  TempDir dir;
+  std::string path = dir.file("chip.lock");
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  REQUIRE(flock(fd, LOCK_EX) == 0);
+  auto old = sim::lock_timeout();
+  sim::set_lock_timeout(std::chrono::milliseconds(200));
+  CHECK_THROWS_WITH(
+      transport::FileLock(path),
+      Catch::Contains(path) && Catch::Contains("process " + std::to_string(getpid())));
+  sim::set_lock_timeout(old);
+  close(fd);
 }

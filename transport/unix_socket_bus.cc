@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "simulator/file_locking.h"
 #include "simulator/spi_socket_protocol.h"
 #include "wire/protocol.h"
 
@@ -63,7 +64,10 @@ void UnixSocketBus::fail(LinkError::Kind kind, const std::string& what) {
 }
 
 void UnixSocketBus::disconnect() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) {
+    sim::fork_private_remove(fd_);
+    ::close(fd_);
+  }
   fd_ = -1;
 }
 
@@ -94,6 +98,9 @@ void UnixSocketBus::connect() {
     }
   }
   fd_ = fd;
+  // A forked child must not keep this connection (mid-window, it would hold
+  // the daemon's chip select for a parent that died).
+  sim::fork_private_add(fd_);
 }
 
 bool UnixSocketBus::peer_gone() const {
