@@ -45,12 +45,9 @@ ossl::PkeyPtr build_key(OSSL_LIB_CTX* ctx, const wire::CurveInfo& curve, ByteVie
 
 }  // namespace
 
-SimCrypto::SimCrypto() {
-  try {
-    ctx_ = ossl::software_libctx();
-  } catch (const std::runtime_error&) {
-    fail("cannot load OpenSSL's default provider into the chip's library context");
-  }
+SimCrypto::SimCrypto() : ctx_(OSSL_LIB_CTX_new()) {
+  if (ctx_) provider_.reset(OSSL_PROVIDER_load(ctx_.get(), "default"));
+  if (!provider_) fail("cannot load OpenSSL's default provider into the chip's library context");
 }
 
 KeyPairMaterial SimCrypto::generate(const wire::CurveInfo& curve) {

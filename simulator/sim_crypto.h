@@ -13,7 +13,6 @@
 #include "wire/bytes.h"
 #include "wire/openssl_handles.h"
 #include "wire/protocol.h"
-#include "wire/software_libctx.h"
 
 namespace maxq::sim {
 
@@ -64,10 +63,11 @@ class SimCrypto {
   OSSL_LIB_CTX* libctx() const { return ctx_.get(); }
 
  private:
-  // The process's software context (wire/software_libctx.h): a library
-  // context of the chip's own, never the application's, with only the default
-  // provider; shared with the host side so that a process pays for one.
-  ossl::SharedLibCtx ctx_;
+  // The chip's OWN library context with only the default provider
+  // (DESIGN.md): the model shares nothing with the host side it simulates,
+  // at the price of one more context per process that opens a simulated chip.
+  ossl::LibCtxPtr ctx_;
+  ossl::ProviderPtr provider_;
 };
 
 }  // namespace maxq::sim

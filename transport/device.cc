@@ -1,54 +1,23 @@
-// The typed commands: request layouts and response parsing exactly as in
-// wire/protocol.h. Every response is parsed as untrusted input and its length
-// checked; plumbing (locks, retries, trace) is in device_exchange.cc.
+// The Device's commands of status, admin sessions, objects and random
+// numbers: request layouts and response parsing through wire/*_layout.h.
+// Every response is parsed as untrusted input and its length checked; keys are
+// in device_keys.cc, signatures in device_signing.cc, plumbing (locks,
+// retries, trace) in device_exchange.cc.
 #include "transport/device.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <exception>
 #include <utility>
 
 #include "transport/credential_key.h"
+#include "transport/device_answers.h"
 #include "transport/file_lock.h"
-#include "transport/signature_check.h"
 #include "wire/admin_layout.h"
-#include "wire/certificate_layout.h"
-#include "wire/key_layout.h"
 
 namespace maxq::transport {
 
 using wire::Command;
-
-namespace {
-
-constexpr size_t kLargestField = 66;  // P-521
-constexpr size_t kLargestSignature = 2 * kLargestField;
-// Pass, algorithm, two ids, two lengths and a P-256 signature around the body.
-constexpr size_t kSignedImportOverhead = 1 + 1 + 2 + 2 + 2 + 2 + 64;
-
-std::string hex16(uint16_t v) {
-  char b[8];
-  std::snprintf(b, sizeof b, "0x%04x", v);
-  return b;
-}
-
-// Runs `parse` over a response; a payload that does not fit its layout becomes a
-// ProtocolError naming the operation.
-template <class Fn>
-auto parse_response(const std::string& what, Fn&& parse) {
-  try {
-    return parse();
-  } catch (const MalformedPayload& e) {
-    throw ProtocolError(what + ": the chip's answer does not match the command's layout (" +
-                        e.what() + ")");
-  }
-}
-
-[[noreturn]] void bad_answer(const std::string& what, const std::string& why) {
-  throw ProtocolError(what + ": the chip's answer is malformed (" + why + ")");
-}
-
-}  // namespace
+using namespace answers;
 
 void Device::remember_field_bytes(uint16_t id, size_t field_bytes) {
   std::lock_guard<std::mutex> guard(cache_mutex_);
@@ -115,8 +84,7 @@ ChipStatus Device::status() {
         p.lifecycle > static_cast<uint8_t>(wire::Lifecycle::Terminated))
       bad_answer(what, "lifecycle " + std::to_string(p.lifecycle));
     s.lifecycle = static_cast<wire::Lifecycle>(p.lifecycle);
-    if (p.free_memory > p.total_memory)
-      bad_answer(what, "more free memory than there is in all");
+    if (p.free_memory > p.total_memory) bad_answer(what, "more free memory than there is in all");
     s.free_memory = p.free_memory;
     s.total_memory = p.total_memory;
     s.config = p.config;
@@ -136,8 +104,8 @@ void Device::admin_authenticate(ByteView signature) {
   wire::AdminLogin login;
   login.signature = signature.to_bytes();
   // Not repeated on a damaged answer: the attempt consumed the challenge.
-  command(Command::AdminAuthenticate, wire::encode_admin_login(login), Retry::OnlyIfNotExecuted,
-          0, "admin authenticate");
+  command(Command::AdminAuthenticate, wire::encode_admin_login(login), Retry::OnlyIfNotExecuted, 0,
+          "admin authenticate");
 }
 
 void Device::admin_reset() {
@@ -270,288 +238,14 @@ void Device::set_lifecycle(wire::Lifecycle state) {
   command(Command::SetLifecycle, w.bytes(), Retry::OnlyIfNotExecuted, 0, "set lifecycle");
 }
 
-void Device::signed_import(Command cmd, uint16_t id, Bytes body, const CredentialKey& key_import,
-                           const std::string& what) {
-  wire::SignedImport s;
-  s.object_id = id;
-  s.signature = key_import.sign(body);  // the chip checks it with object 0x1000
-  s.body = std::move(body);
-  Bytes payload = wire::encode_signed_import(s);
-  if (payload.size() > wire::kMaxHostCommandPayload)
-    throw Error(what + ": the request would carry " + std::to_string(payload.size()) +
-                " bytes, more than a MAXQ1061 command takes (" +
-                std::to_string(wire::kMaxHostCommandPayload) +
-                "; the import is one command, so a certificate can have about " +
-                std::to_string(wire::kMaxHostCommandPayload - kSignedImportOverhead -
-                               wire::kCertificateHeaderBytes) +
-                " bytes of DER): use a smaller certificate (fewer extensions, an EC issuer)");
-  command(cmd, payload, Retry::OnlyIfNotExecuted, 0, what);
-}
-
-namespace {
-
-wire::KeyDescriptor descriptor_for(const wire::CurveInfo& curve, KeyUse use) {
-  wire::KeyDescriptor d;
-  d.curve = static_cast<uint8_t>(curve.curve);
-  d.component_length = static_cast<uint16_t>(curve.field_bytes);
-  d.usage1 = static_cast<uint8_t>(use.usage1);
-  d.algorithm1 = static_cast<uint8_t>(use.algorithm1);
-  d.usage2 = static_cast<uint8_t>(use.usage2);
-  d.algorithm2 = static_cast<uint8_t>(use.algorithm2);
-  return d;
-}
-
-}  // namespace
-
-PublicKey Device::generate_key(uint16_t id, wire::Curve curve, const CredentialKey& key_import,
-                               KeyUse use) {
-  const std::string what = "generate key in object " + hex16(id);
-  auto info = wire::curve_info(curve);
-  if (!info) throw Error(what + ": curve id " + std::to_string(static_cast<int>(curve)) +
-                         " is not one the MAXQ1061 knows");
-  forget(id);
-  signed_import(Command::ImportKey, id, wire::encode_key_descriptor(descriptor_for(*info, use), {}),
-                key_import, what);
-  // The part answers the import with no data: the new public key is read.
-  remember_field_bytes(id, info->field_bytes);
-  PublicKey key = read_public(id);
-  if (key.curve != curve)
-    bad_answer(what, "the new key is not on " + std::string(info->sn));
-  return key;
-}
-
-void Device::import_public_key(uint16_t id, const PublicKey& key, const CredentialKey& key_import,
-                               KeyUse use) {
-  const std::string what = "import public key into " + hex16(id);
-  auto info = wire::curve_info(key.curve);
-  if (!info || key.xy.size() != 2 * info->field_bytes)
-    throw Error(what + ": not a public key X || Y of a curve the MAXQ1061 knows");
-  signed_import(Command::ImportKey, id, wire::encode_key_descriptor(descriptor_for(*info, use), key.xy),
-                key_import, what);
-  remember_public(id, key);
-}
-
-void Device::import_certificate(uint16_t id, ByteView der, const CredentialKey& key_import) {
-  const std::string what = "import certificate into " + hex16(id);
-  // The curve of the certified key comes from the point in the DER.
-  auto parts = wire::certificate_parts(der);
-  if (!parts) throw Error(what + ": not a DER X.509 certificate");
-  ByteView point = der.subview(parts->public_key_offset, parts->public_key_bytes);
-  std::optional<wire::Curve> curve;
-  if (point.size() > 1 && point[0] == 0x04 && point.size() % 2 == 1)
-    curve = signature_check().curve_of_point(point.subview(1));
-  auto info = curve ? wire::curve_info(*curve) : std::nullopt;
-  if (!info)
-    throw Error(what + ": the certificate's key is not an uncompressed EC point on a curve the "
-                       "MAXQ1061 knows (P-256, P-384, P-521, brainpool 256/384/512)");
-  auto header = wire::certificate_header_for(der, *info, wire::kKeyImportKeyId);
-  if (!header) throw Error(what + ": the certificate does not fit the chip's certificate header");
-  signed_import(Command::ImportRootCert, id, wire::encode_certificate_request(*header, der),
-                key_import, what);
-}
-
-Bytes Device::read_certificate(uint16_t id) {
-  const std::string what = "read certificate " + hex16(id);
-  // Header and DER in one read: a certificate the chip took fits one answer.
-  constexpr size_t kTypicalRequest = 1024;
-  Bytes all = command(Command::ReadObject,
-                      wire::encode_read_object({id, 0, static_cast<uint16_t>(wire::kMaxPayload)}),
-                      Retry::Safe, kTypicalRequest, what);
-  if (all.size() < wire::kCertificateHeaderBytes)
-    bad_answer(what, "no certificate header (" + std::to_string(all.size()) + " bytes)");
-  wire::CertificateHeader h =
-      parse_response(what, [&] { return wire::decode_certificate_header(all); });
-  while (all.size() < wire::kCertificateHeaderBytes + h.der_length) {
-    Bytes part = read_object(id, static_cast<uint16_t>(all.size()),
-                             static_cast<uint16_t>(wire::kMaxPayload));
-    if (part.empty()) bad_answer(what, "the certificate ends before its announced length");
-    all.insert(all.end(), part.begin(), part.end());
-  }
-  Bytes der(all.begin() + wire::kCertificateHeaderBytes,
-            all.begin() + static_cast<std::ptrdiff_t>(wire::kCertificateHeaderBytes + h.der_length));
-  auto parts = wire::certificate_parts(der);
-  if (!parts || parts->public_key_offset != h.public_key_offset ||
-      parts->tbs_length != h.tbs_length)
-    bad_answer(what, "the stored DER does not match its header");
-  return der;
-}
-
-wire::CurveInfo Device::curve_for_sign(uint16_t id, const PublicKey* given) {
-  if (given) {
-    if (auto info = wire::curve_info(given->curve)) return *info;
-  }
-  {
-    std::lock_guard<std::mutex> guard(cache_mutex_);
-    if (auto it = public_keys_.find(id); it != public_keys_.end())
-      if (auto info = wire::curve_info(it->second.curve)) return *info;
-  }
-  // A key nobody described yet: one read, then cached.
-  std::exception_ptr denied;
-  try {
-    return *wire::curve_info(read_public(id).curve);
-  } catch (const ChipError& e) {
-    if (e.status() != static_cast<uint16_t>(wire::Status::AccessDenied)) throw;
-    denied = std::current_exception();
-  }
-  // The object's rules let this session use the key but not read it (an
-  // admin-readable key pair): the request needs only the field size, which
-  // the capacity in the object's record gives (list objects needs no access
-  // right). Curves of one field size have the same order bits, so any of
-  // them encodes the digest the same way. Not cached: one more command.
-  ObjectInfo info = object_info(id);
-  for (uint8_t c = 0; c <= static_cast<uint8_t>(wire::Curve::Brainpool512); ++c) {
-    auto candidate = wire::curve_info(c);
-    if (candidate && (info.type == wire::ObjectType::KeyPair ||
-                      info.type == wire::ObjectType::PublicKey) &&
-        wire::key_object_capacity(info.type, *candidate) == info.length)
-      return *candidate;
-  }
-  std::rethrow_exception(denied);
-}
-
-Bytes Device::sign(uint16_t id, ByteView digest, const PublicKey* given) {
-  const std::string what = "sign with key " + hex16(id);
-  if (digest.empty()) throw Error(what + ": an empty digest cannot be signed");
-  const wire::CurveInfo curve = curve_for_sign(id, given);
-  if (options_.verify_signatures == SignatureChecking::Never)
-    return sign_once(id, curve, digest, what);
-  if (given && !is_known_public(id, *given)) {
-    // The answer's size, so that the first sign takes one round trip; a
-    // confirmed key has it already (remember_public).
-    remember_field_bytes(id, curve.field_bytes);
-    return sign_given(id, digest, *given, what);
-  }
-  for (unsigned attempt = 1;; ++attempt) {
-    Bytes r = sign_once(id, curve, digest, what);
-    if (!check_signatures()) return r;
-    // A stale cached key (regenerated elsewhere) is re-read after the first mismatch.
-    std::optional<PublicKey> pub = public_for_check(id, attempt == 2);
-    if (!pub || signature_check().verify(pub->curve, pub->xy, digest, r)) return r;
-    note_undetected_damage(what, attempt, "the key's public part");
-  }
-}
-
-// A signature that did not verify although the key is right: damage the CRC
-// missed. Every signature is checked for a while; after the last attempt, the
-// error.
-void Device::note_undetected_damage(const std::string& what, unsigned attempt,
-                                    const char* against) {
-  clean_commands_.store(0, std::memory_order_relaxed);
-  if (attempt >= options_.max_attempts)
-    throw ProtocolError(what + " on " + describe() + ": the chip's signature did not verify " +
-                        "against " + against + " in all " + std::to_string(attempt) +
-                        " attempts; the bus corrupts data without failing the CRC (check the "
-                        "wiring and lower spi-clock-hz)");
-}
-
-// A signature under a key the caller gives and the Device has not confirmed.
-Bytes Device::sign_given(uint16_t id, ByteView digest, const PublicKey& given,
-                         const std::string& what) {
-  unsigned unreadable = 0;
-  const wire::CurveInfo curve = *wire::curve_info(given.curve);
-  for (unsigned attempt = 1;; ++attempt) {
-    Bytes r = sign_once(id, curve, digest, what);
-    if (signature_check().verify(given.curve, given.xy, digest, r)) {
-      remember_public(id, given);  // confirmed: later signatures need no check for it
-      return r;
-    }
-    // A stale key, or damage: the chip's key tells which.
-    std::optional<PublicKey> held = public_for_check(id, true);
-    if (!held) {
-      // This session may not read the object: no way to tell, so one more try.
-      if (++unreadable >= 2)
-        throw KeyMismatchError(
-            what + " on " + describe() + ": the chip's signature does not verify against the " +
-            "public key given for object " + hex16(id) +
-            ", and this session may not read the object's key to tell why: either the key " +
-            "reference or certificate is older than the key the object holds (write a current " +
-            "one with an admin session), or the bus corrupts data (check the wiring and lower " +
-            "spi-clock-hz)");
-      continue;
-    }
-    // Only a signature that verifies under the chip's key proves another key;
-    // a read damaged past the CRC proves nothing.
-    if (*held != given && signature_check().verify(held->curve, held->xy, digest, r))
-      throw KeyMismatchError(
-          what + " on " + describe() + ": object " + hex16(id) +
-          " holds a different key than the one given for it (a key reference or certificate "
-          "made before the key was generated again?); write a reference for the key it holds "
-          "(openssl pkey -provider maxq1061 -in maxq1061:id=" +
-          hex16(id) + " -out ref.pem) and get a certificate for it");
-    note_undetected_damage(what, attempt, "the given public key");
-  }
-}
-
-Bytes Device::sign_once(uint16_t id, const wire::CurveInfo& curve, ByteView digest,
-                        const std::string& what) {
-  wire::SignRequest q;
-  q.mode = wire::kModeSign;
-  q.algorithm = static_cast<uint8_t>(wire::Algorithm::EcdsaDigest);
-  q.key_id = id;
-  q.data = wire::ecdsa_field_digest(curve, digest);
-  Bytes r = command(Command::SignVerify, wire::encode_sign_request(q), Retry::Safe,
-                    2 * curve.field_bytes, what);
-  if (r.size() != 2 * curve.field_bytes)
-    bad_answer(what, "a signature of " + std::to_string(r.size()) + " bytes for a " +
-                         std::string(curve.sn) + " key");
-  return r;
-}
-
-bool Device::verify(uint16_t id, ByteView digest, ByteView signature) {
-  const std::string what = "verify with key " + hex16(id);
-  if (digest.empty()) throw Error(what + ": an empty digest cannot be verified");
-  wire::SignRequest q;
-  q.mode = wire::kModeVerify;
-  q.algorithm = static_cast<uint8_t>(wire::Algorithm::EcdsaDigest);
-  q.key_id = id;
-  q.data = wire::ecdsa_field_digest(curve_for_sign(id, nullptr), digest);
-  q.signature = signature.to_bytes();
-  try {
-    Bytes r = command(Command::SignVerify, wire::encode_sign_request(q), Retry::Safe, 0, what);
-    if (!r.empty()) bad_answer(what, std::to_string(r.size()) + " unexpected bytes");
-  } catch (const ChipError& e) {
-    if (e.status() == static_cast<uint16_t>(wire::Status::BadSignature)) return false;
-    throw;
-  }
-  return true;
-}
-
-void Device::require_raw_ecdh(const std::string& what) const {
-  if (link_->reaches_hardware())
-    throw UnsupportedError(
-        what + " on " + describe() +
-        ": a MAXQ1061 returns no raw ECDH secret (its ECDH lives inside its TLS 1.2 engine); "
-        "on-chip ECDH(E) is an extension of the simulated chip only. Keep ECDHE in software "
-        "with the identity key on the chip (profile A of openssl.cnf.example: no "
-        "default_properties line)");
-}
-
-SecretBytes Device::ecdh(uint16_t id, ByteView peer_xy) {
-  const std::string what = "key exchange with key " + hex16(id);
-  require_raw_ecdh(what);
-  wire::SimulatorEcdhRequest q;
-  q.key_id = id;
-  q.peer_point.reserve(1 + peer_xy.size());
-  q.peer_point.push_back(0x04);
-  q.peer_point.insert(q.peer_point.end(), peer_xy.begin(), peer_xy.end());
-  Bytes payload = wire::encode_simulator_ecdh(q);
-  Bytes r = command(Command::KeyExchange, payload, Retry::Safe, peer_xy.size() / 2, what);
-  secure_zero(payload.data(), payload.size());
-  SecretBytes secret{ByteView(r)};
-  secure_zero(r.data(), r.size());
-  if (secret.size() * 2 != peer_xy.size())
-    bad_answer(what, "a secret of " + std::to_string(secret.size()) + " bytes");
-  return secret;
-}
-
 Bytes Device::random(size_t n) {
   Bytes out;
   out.reserve(n);
   while (out.size() < n) {
     size_t chunk = std::min(n - out.size(), wire::kMaxRandomPerCommand);
-    Bytes r = command(Command::GetChallenge,
-                      wire::encode_challenge_request(static_cast<uint16_t>(chunk)), Retry::Safe,
-                      chunk, "get random");
+    Bytes r =
+        command(Command::GetChallenge, wire::encode_challenge_request(static_cast<uint16_t>(chunk)),
+                Retry::Safe, chunk, "get random");
     if (r.size() != chunk) {
       secure_zero(r.data(), r.size());
       secure_zero(out.data(), out.size());
@@ -561,24 +255,6 @@ Bytes Device::random(size_t n) {
     secure_zero(r.data(), r.size());  // seeds DRBGs: no stray copies
   }
   return out;
-}
-
-PublicKey Device::read_public(uint16_t id) {
-  const std::string what = "read object " + hex16(id);
-  const size_t hint = field_bytes_hint(id);
-  Bytes r = command(Command::ReadObject,
-                    wire::encode_read_object({id, 0, static_cast<uint16_t>(2 * kLargestField)}),
-                    Retry::Safe, 2 * hint, what);
-  // X || Y: its size names the field, the point itself the curve.
-  std::optional<wire::Curve> curve;
-  if (!r.empty() && r.size() % 2 == 0 && r.size() <= 2 * kLargestField)
-    curve = signature_check().curve_of_point(r);
-  if (!curve)
-    bad_answer(what, "not a public key X || Y on a curve the MAXQ1061 knows (" +
-                         std::to_string(r.size()) + " bytes)");
-  PublicKey key{*curve, std::move(r)};
-  remember_public(id, key);
-  return key;
 }
 
 }  // namespace maxq::transport

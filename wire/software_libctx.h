@@ -1,11 +1,11 @@
 // The process's library context for software crypto: OpenSSL's default
 // provider only, never the application's context, so nothing fetched there can
 // reach the maxq1061 provider (or call back into it). Shared by every layer
-// that needs software crypto (the provider's public-key work, the host's
-// signature checks and credential keys, the simulated chip's own crypto): each
-// new library context pays again for its name map and method stores, about
-// 2.5 M instructions, which a one-shot `openssl dgst -sign` paid three times
-// (issue 16).
+// of the host side that needs software crypto (the provider's public-key work,
+// the host's signature checks): each new library context pays again for its
+// name map and method stores, about 2.5 M instructions (issue 16). The
+// simulated chip keeps a context of its own (simulator/sim_crypto.h), as a
+// separate device would.
 #pragma once
 
 #include <openssl/types.h>
