@@ -10,15 +10,15 @@
 
 #include "simulator/chip.h"
 #include "simulator/mpsse_model.h"
+#include "test/support/credentialed_chip.h"
 #include "transport/device.h"
-#include "transport/device_suite_chip.h"
 #include "transport/ftdi_model_usb.h"
 #include "transport/ftdi_mpsse_bus.h"
 #include "transport/spi_link.h"
 
 namespace maxq::testing {
 
-struct TempChip : SuiteChip {
+struct TempChip : CredentialedChip {
   // A new device session: its own FT232H model and Chip instance, at 1 MHz.
   std::unique_ptr<transport::Device> open_device(transport::SpiLinkOptions options = {}) const {
     auto model = std::make_unique<sim::MpsseModel>(sim::Chip::open(state), 3);

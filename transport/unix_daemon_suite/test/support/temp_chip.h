@@ -15,8 +15,8 @@
 
 #include "simulator/chip.h"
 #include "simulator/sim_daemon_test_support.h"
+#include "test/support/credentialed_chip.h"
 #include "transport/device.h"
-#include "transport/device_suite_chip.h"
 #include "transport/spi_link.h"
 #include "transport/unix_socket_bus.h"
 
@@ -33,7 +33,7 @@ class ObservedUnixBus : public transport::UnixSocketBus {
   std::unique_ptr<sim::Chip> observer_;
 };
 
-struct TempChip : SuiteChip {
+struct TempChip : CredentialedChip {
   // Stopped (SIGKILL) and reaped before the directory goes.
   mutable std::vector<std::unique_ptr<sim::testing::DaemonProcess>> daemons;
 

@@ -1,6 +1,6 @@
-// What the TempChip stand-ins of the Device suite targets (ftdi_model_suite/,
-// unix_daemon_suite/) share with test/support/temp_chip.h besides open_device
-// and chip_of: the chip's two credentials and a key made the admin way.
+// A provisioned chip with what every Device test needs besides a link: the
+// chip's two credentials and a key made the admin way (TempChip and the
+// Device suite's stand-ins in transport/*_suite/ add how they reach it).
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,7 @@
 
 namespace maxq::testing {
 
-struct SuiteChip : ProvisionedChip {
+struct CredentialedChip : ProvisionedChip {
   transport::CredentialKey admin() const {
     return transport::CredentialKey::load(admin_key, transport::CredentialKey::Kind::Admin);
   }
