@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace maxq::provider {
 namespace {
@@ -199,15 +200,61 @@ std::optional<Bytes> key_reference_pem_body(std::string_view text) {
 }
 
 bool pem_first_block_seen(std::string_view text) {
-  const std::string begin = begin_line(), end = end_line();
-  size_t begin_pos = find_line(text, "-----BEGIN ", 0);
-  if (begin_pos == std::string_view::npos) return false;
-  size_t line_end = text.find('\n', begin_pos);
-  if (line_end == std::string_view::npos) return false;                // label not complete yet
-  if (text.compare(begin_pos, begin.size(), begin) != 0) return true;  // someone else's
-  if (text.size() - begin_pos > kMaxKeyReferencePem) return true;      // ours, over-long
-  size_t end_pos = find_line(text, end, line_end);
-  return end_pos != std::string_view::npos && text.find('\n', end_pos) != std::string_view::npos;
+  PemFirstBlockScanner scanner;
+  return scanner.feed(text);
+}
+
+bool PemFirstBlockScanner::feed(std::string_view chunk) {
+  if (done()) return true;
+  size_t from = text_.size();
+  text_.append(chunk);
+  // Only the new bytes are searched for line ends; a complete line is looked
+  // at once, by its prefix.
+  for (size_t pos = from; pos < text_.size();) {
+    const void* nl = std::memchr(text_.data() + pos, '\n', text_.size() - pos);
+    size_t end =
+        nl ? static_cast<size_t>(static_cast<const char*>(nl) - text_.data()) : text_.size();
+    scanned_ += end - pos + (nl ? 1 : 0);
+    if (!nl) break;
+    line(line_start_, end);
+    line_start_ = end + 1;
+    if (done()) return true;
+    pos = end + 1;
+  }
+  if (state_ == State::SeekEnd && text_.size() - begin_pos_ > kMaxKeyReferencePem)
+    state_ = State::Done;  // ours, over-long: stop reading, it is damaged
+  return done();
+}
+
+void PemFirstBlockScanner::line(size_t start, size_t end) {
+  std::string_view l(text_.data() + start, end - start);
+  auto starts_with = [&](std::string_view prefix) {
+    scanned_ += std::min(prefix.size(), l.size());
+    return l.substr(0, prefix.size()) == prefix;
+  };
+  if (state_ == State::SeekBegin) {
+    if (!starts_with("-----BEGIN ")) return;
+    if (starts_with(begin_line())) {
+      state_ = State::SeekEnd;
+      begin_pos_ = start;
+    } else {
+      state_ = State::Done;  // someone else's
+    }
+  } else if (state_ == State::SeekEnd && starts_with(end_line())) {
+    state_ = State::Done;
+  }
+}
+
+std::string read_first_pem_block(const std::function<size_t(char*, size_t)>& read, size_t limit,
+                                 size_t* scanned) {
+  PemFirstBlockScanner scanner;
+  char buf[1024];
+  while (scanner.text().size() < limit) {
+    size_t n = read(buf, std::min(sizeof buf, limit - scanner.text().size()));
+    if (n == 0 || scanner.feed(std::string_view(buf, n))) break;
+  }
+  if (scanned) *scanned = scanner.bytes_scanned();
+  return std::move(scanner.text());
 }
 
 std::optional<KeyReference> decode_key_reference_pem(std::string_view text) {

@@ -12,6 +12,7 @@
 // (minimal DER lengths, exact sizes, no trailing bytes): the file is untrusted.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -64,6 +65,36 @@ std::optional<Bytes> key_reference_pem_body(std::string_view text);
 bool pem_first_block_seen(std::string_view text);
 // Upper bound of a whole reference block, BEGIN to END line, in a PEM file.
 inline constexpr size_t kMaxKeyReferencePem = 2048;
+
+// pem_first_block_seen for a stream that arrives in pieces, in one pass: each
+// feed() looks at the new bytes only (plus at most a BEGIN/END line's prefix
+// once per line), so reading n bytes costs O(n) whatever the chunk size.
+class PemFirstBlockScanner {
+ public:
+  // Appends `chunk` to text(); true once the first block is complete (as
+  // pem_first_block_seen(text())).
+  bool feed(std::string_view chunk);
+  bool done() const { return state_ == State::Done; }
+  const std::string& text() const { return text_; }
+  std::string& text() { return text_; }
+  // Bytes examined so far (newline search and line prefixes): the work done.
+  size_t bytes_scanned() const { return scanned_; }
+
+ private:
+  enum class State { SeekBegin, SeekEnd, Done };
+  void line(size_t start, size_t end);
+  std::string text_;
+  State state_ = State::SeekBegin;
+  size_t line_start_ = 0;  // start of the line not yet complete
+  size_t begin_pos_ = 0;   // our BEGIN line, in SeekEnd
+  size_t scanned_ = 0;
+};
+
+// Reads a PEM stream through `read` (fills up to n bytes, 0 at the end) no
+// further than its first block, at most `limit` bytes, in 1 KB pieces as the
+// provider's decoder does. `scanned` (optional) gets the scanner's work.
+std::string read_first_pem_block(const std::function<size_t(char*, size_t)>& read, size_t limit,
+                                 size_t* scanned = nullptr);
 // Both steps: nullopt when `text` has no key-reference block.
 std::optional<KeyReference> decode_key_reference_pem(std::string_view text);
 

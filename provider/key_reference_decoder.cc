@@ -118,8 +118,14 @@ int reference_pem_decode(void* vctx, OSSL_CORE_BIO* in, int /*selection*/, OSSL_
     if (ctx->core().bio_read_ex == nullptr) return 1;
     // Only as far as the first PEM block: OpenSSL hands the rest of the
     // stream (the next block of a combined file) to a later call.
-    std::string text = read_input(ctx, in, kMaxPemInput,
-                                  [](const std::string& t) { return pem_first_block_seen(t); });
+    // The scan is incremental: linear in the bytes read (an untrusted file of
+    // a megabyte without any block costs one pass, not one per piece read).
+    std::string text = read_first_pem_block(
+        [&](char* buf, size_t n) {
+          size_t got = 0;
+          return ctx->core().bio_read_ex(in, buf, n, &got) == 1 ? got : 0;
+        },
+        kMaxPemInput);
     std::optional<Bytes> der;
     try {
       der = key_reference_pem_body(text);

@@ -1,5 +1,6 @@
 #include "provider/key_reference.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -269,4 +270,56 @@ TEST_CASE("only the first PEM block of a stream is looked at", "[key-reference]"
   std::string endless = ref.substr(0, ref.find("-----END"));
   endless += std::string(maxq::provider::kMaxKeyReferencePem, 'A');
   CHECK(pem_first_block_seen(endless));  // over-long: stop reading, it is damaged
+}
+
+namespace {
+// Feeds `text` to read_first_pem_block in the decoder's 1 KB pieces; returns
+// the bytes its scan examined.
+size_t bytes_scanned_reading(const std::string& text, std::string* read_text = nullptr) {
+  size_t pos = 0, scanned = 0;
+  std::string got = maxq::provider::read_first_pem_block(
+      [&](char* buf, size_t n) {
+        n = std::min(n, text.size() - pos);
+        std::copy_n(text.data() + pos, n, buf);
+        pos += n;
+        return n;
+      },
+      size_t{1} << 20, &scanned);
+  if (read_text) *read_text = got;
+  return scanned;
+}
+}  // namespace
+
+TEST_CASE("the PEM step reads a stream in one pass (work linear in its size)",
+          "[key-reference][linear]") {
+  const size_t mb = size_t{1} << 20;
+  // 1 MB without any PEM block: 64-column lines of text, as a big log file.
+  std::string blockless;
+  while (blockless.size() < mb) blockless += std::string(63, 'x') + "\n";
+  blockless.resize(mb);
+  std::string text;
+  size_t scanned = bytes_scanned_reading(blockless, &text);
+  CHECK(text.size() == mb);  // read to the limit, nothing taken for a block
+  // Every byte once, plus line prefixes: far from the n^2/2K (about 512 MB) a
+  // rescan per 1 KB piece costs.
+  CHECK(scanned <= 2 * mb);
+  // One line of a megabyte (no newline at all).
+  CHECK(bytes_scanned_reading(std::string(mb, 'y')) <= 2 * mb);
+
+  // A 1 MB file with our label and no END line: reading stops once it is
+  // longer than any reference.
+  std::string labelled = "-----BEGIN MAXQ1061 KEY REFERENCE-----\n";
+  while (labelled.size() < mb) labelled += std::string(64, 'A') + "\n";
+  scanned = bytes_scanned_reading(labelled, &text);
+  CHECK(text.size() <= maxq::provider::kMaxKeyReferencePem + 1024 + 64);
+  CHECK(scanned <= 2 * text.size());
+  CHECK_THROWS_AS(key_reference_pem_body(text), BadKeyReference);
+
+  // The same behind a megabyte of text, and a good reference behind it.
+  std::string ref = encode_key_reference_pem(sample());
+  scanned = bytes_scanned_reading(blockless.substr(0, mb - 4096) + ref, &text);
+  CHECK(scanned <= 2 * mb);
+  auto body = key_reference_pem_body(text);
+  REQUIRE(body);
+  CHECK(decode_key_reference_body(*body)->object_id == sample().object_id);
 }
