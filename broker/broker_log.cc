@@ -5,7 +5,7 @@
 
 namespace maxq::broker {
 
-Log::Log(bool verbose) : verbose_(verbose), journal_(std::getenv("JOURNAL_STREAM") != nullptr) {}
+Log::Log(bool verbose) : verbose_(verbose), journal_(secure_getenv("JOURNAL_STREAM") != nullptr) {}
 
 void Log::write(int priority, const std::string& msg) const {
   // One fprintf per line: lines of several threads do not interleave.

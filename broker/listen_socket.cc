@@ -88,8 +88,8 @@ UniqueFd listen_on(const ListenOptions& options) {
 }
 
 UniqueFd activated_socket() {
-  const char* pid = std::getenv("LISTEN_PID");
-  const char* fds = std::getenv("LISTEN_FDS");
+  const char* pid = secure_getenv("LISTEN_PID");
+  const char* fds = secure_getenv("LISTEN_FDS");
   if (!pid || !fds) return UniqueFd();
   const bool for_us = std::strtol(pid, nullptr, 10) == static_cast<long>(::getpid());
   const long n = std::strtol(fds, nullptr, 10);

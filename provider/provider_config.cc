@@ -31,16 +31,17 @@ std::optional<transport::SignatureChecking> parse_signature_checking(const std::
 
 }  // namespace
 
-ProviderConfig resolve_config(const ConfigSettings& environment, const ConfigSettings& config_file,
-                              const std::string& default_sim_path) {
+const char* const kNoDeviceMessage =
+    "no MAXQ1061 device is configured: set device in the maxq1061 provider's section of "
+    "openssl.cnf (or the environment variable MAXQ1061_DEVICE) to ftdi:DESC, broker:PATH, "
+    "unix:PATH or sim:PATH; for a simulated chip, make one with `maxq1061-tool init --device "
+    "sim:PATH` and set device = sim:PATH";
+
+ProviderConfig resolve_config(const ConfigSettings& environment,
+                              const ConfigSettings& config_file) {
   ProviderConfig c;
   const auto& device = first_set(environment.device, config_file.device);
-  if (device && !device->empty()) {
-    c.device = *device;
-  } else {
-    c.device = kSimPrefix + default_sim_path;
-    c.default_device = true;
-  }
+  if (device && !device->empty()) c.device = *device;
   // A simulated chip keeps its credentials beside its state file (the path
   // without the device options). A malformed device string gets its own
   // error when the device is opened.
@@ -51,8 +52,8 @@ ProviderConfig resolve_config(const ConfigSettings& environment, const ConfigSet
     } catch (const transport::Error&) {
     }
   }
-  auto credential = [&](const std::optional<std::string>& env, const std::optional<std::string>& file,
-                        const char* suffix) {
+  auto credential = [&](const std::optional<std::string>& env,
+                        const std::optional<std::string>& file, const char* suffix) {
     const auto& set = first_set(env, file);
     if (set && !set->empty()) return *set;
     return sim_state.empty() ? std::string() : sim_state + suffix;

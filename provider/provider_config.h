@@ -15,12 +15,11 @@
 namespace maxq::provider {
 
 struct ProviderConfig {
-  std::string device;           // MAXQ1061_DEVICE, else config key "device", else default sim
-  std::string admin_key;        // MAXQ1061_ADMIN_KEY, else "admin-key", else sim PATH.admin.pem
+  std::string device;     // MAXQ1061_DEVICE, else config key "device"; empty: none (fail closed)
+  std::string admin_key;  // MAXQ1061_ADMIN_KEY, else "admin-key", else sim PATH.admin.pem
   // MAXQ1061_KEY_IMPORT_KEY, else "key-import-key", else sim PATH.key-import.pem
   std::string key_import_key;
-  bool default_device = false;  // no device configured: sim at the default path, auto-provisioned
-  bool debug = false;           // MAXQ1061_DEBUG
+  bool debug = false;  // MAXQ1061_DEBUG
   // Config key "verify-signatures": always | after-damage (default) | never.
   transport::SignatureChecking verify_signatures = transport::SignatureChecking::AfterDamage;
   // A setting the provider does not understand. The provider still loads
@@ -39,10 +38,14 @@ struct ConfigSettings {
   std::optional<std::string> verify_signatures;  // config file only
 };
 
-// Applies the precedence environment > config file > defaults. `default_sim_path`
-// is the state file of the default simulated chip.
-ProviderConfig resolve_config(const ConfigSettings& environment, const ConfigSettings& config_file,
-                              const std::string& default_sim_path);
+// Applies the precedence environment > config file > defaults. There is no
+// default device: without one, every chip operation fails (no_device_message).
+ProviderConfig resolve_config(const ConfigSettings& environment, const ConfigSettings& config_file);
+
+// The error of every chip operation when no device is configured: a typo in
+// a server's provider section must not quietly turn a hardware identity into
+// a software one.
+extern const char* const kNoDeviceMessage;
 
 // The provider's config section through the core's get_params upcall (keys
 // "device", "admin-key", "key-import-key" and "verify-signatures"); a null

@@ -2,7 +2,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/provider.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,7 +11,6 @@
 #include <optional>
 #include <stdexcept>
 
-#include "simulator/chip.h"
 #include "transport/device_spec.h"
 #include "transport/errors.h"
 
@@ -28,18 +26,6 @@ struct ProviderContext::Session {
 };
 
 namespace {
-
-// mkdir -p with mode 0700 (the default chip's directory holds its admin key).
-void make_private_directories(const std::string& dir) {
-  for (size_t pos = 1; pos != std::string::npos;) {
-    pos = dir.find('/', pos + 1);
-    std::string prefix = dir.substr(0, pos);
-    if (mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST)
-      throw transport::ConfigError("cannot create the directory " + prefix +
-                                   " for the default simulated MAXQ1061: " + std::strerror(errno) +
-                                   "; set MAXQ1061_DEVICE or the provider's device setting");
-  }
-}
 
 std::string hex(const ChipSerial& serial) {
   return to_hex(ByteView(serial));
@@ -74,23 +60,10 @@ void ProviderContext::trace(const char* fmt, ...) const {
 
 std::unique_ptr<ProviderContext::Session> ProviderContext::open_session() {
   if (!config_.error.empty()) throw transport::ConfigError(config_.error);
+  // Fail closed: no device configured is an error, never a simulated chip
+  // made behind the user's back.
+  if (config_.device.empty()) throw transport::ConfigError(kNoDeviceMessage);
   transport::DeviceSpec spec = transport::DeviceSpec::parse(config_.device);
-  if (config_.default_device && spec.kind == transport::DeviceSpec::Kind::Sim &&
-      access(spec.target.c_str(), F_OK) != 0) {
-    // Only the default chip is made on first use; a configured sim:PATH that
-    // does not exist is an error (open_link says so), never silently created.
-    auto slash = spec.target.rfind('/');
-    if (slash != std::string::npos && slash > 0)
-      make_private_directories(spec.target.substr(0, slash));
-    trace("provisioning the default simulated chip at %s", spec.target.c_str());
-    try {
-      sim::Chip::provision(spec.target, spec.target + ".admin.pem",
-                           spec.target + ".key-import.pem");
-    } catch (const sim::StateError&) {
-      // Another process provisioned it at the same moment: use theirs.
-      if (access(spec.target.c_str(), F_OK) != 0) throw;
-    }
-  }
   auto s = std::make_unique<Session>();
   s->pid = getpid();
   transport::DeviceOptions options;

@@ -221,11 +221,11 @@ extern "C" __attribute__((visibility("default"))) int OSSL_provider_init(
   CoreFunctions core = core_functions(in, core_get_params);
   try {
     ProviderConfig config =
-        resolve_config(read_environment(), read_config_section(handle, core_get_params),
-                       maxq::transport::default_sim_state_path());
+        resolve_config(read_environment(), read_config_section(handle, core_get_params));
     auto ctx = std::make_unique<ProviderContext>(handle, core, std::move(config));
-    ctx->trace("loaded; device %s%s, admin key %s", ctx->config().device.c_str(),
-               ctx->config().default_device ? " (default)" : "",
+    ctx->trace("loaded; device %s, admin key %s",
+               ctx->config().device.empty() ? "(none: chip operations fail)"
+                                            : ctx->config().device.c_str(),
                ctx->config().admin_key.empty() ? "(none)" : ctx->config().admin_key.c_str());
     *provctx = ctx.release();
     *out = kProviderFunctions;

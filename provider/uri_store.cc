@@ -112,6 +112,19 @@ int load_key(const StoreContext& s, const transport::ObjectInfo& info, const Chi
   }
   if (info.key && info.key->key_type != static_cast<uint8_t>(wire::KeyType::Ecc))
     refuse(s, serial, "holds a key that is not an EC key", kReasonUnsupportedCurve);
+  // Asked for a private key (`openssl pkey -in URI`): a public key object has
+  // none on the chip. Without this, OpenSSL says only "Could not read key".
+  if (!pair && s.expect == OSSL_STORE_INFO_PKEY) {
+    const char* role = s.uri.id == 0x1001   ? " (the admin key)"
+                       : s.uri.id == 0x1000 ? " (the key-import key)"
+                                            : "";
+    char hint[200];
+    std::snprintf(hint, sizeof hint,
+                  "is a public key%s, not a key pair: the chip holds no private key for it; read "
+                  "its public key with `openssl pkey -pubin -in maxq1061:id=0x%04x`",
+                  role, s.uri.id);
+    refuse(s, serial, hint);
+  }
   // The record names no curve: the point read from the chip does.
   transport::PublicKey pub = s.ctx->device().read_public(s.uri.id);
   auto curve = wire::curve_info(pub.curve);

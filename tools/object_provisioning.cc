@@ -1,7 +1,32 @@
 #include "tools/object_provisioning.h"
 
+#include <signal.h>
+
+#include <optional>
+
 namespace maxq::tool {
 namespace {
+
+// Holds off Ctrl-C, SIGTERM, SIGHUP and SIGQUIT while an object is created
+// and filled: a signal that arrives then takes effect once the object is
+// complete or deleted again, so it cannot leave an empty object that blocks
+// its id. (SIGKILL cannot be held off: then the next attempt's error says
+// what to delete.)
+class DeferTerminationSignals {
+ public:
+  DeferTerminationSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, &old_);
+  }
+  ~DeferTerminationSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  DeferTerminationSignals(const DeferTerminationSignals&) = delete;
+  DeferTerminationSignals& operator=(const DeferTerminationSignals&) = delete;
+
+ private:
+  sigset_t old_;
+};
 
 // Quoted for a POSIX shell when it holds anything but safe characters.
 std::string shell_word(const std::string& s) {
@@ -24,6 +49,7 @@ void create_and_fill(ToolContext& ctx, const std::string& what, const transport:
                      const std::function<void()>& fill) {
   transport::Device& dev = ctx.device();
   std::string cleanup;  // what became of the half-made object, when fill failed
+  DeferTerminationSignals defer;
   try {
     ctx.as_admin(what, [&] {
       dev.create_object(spec);
@@ -41,6 +67,20 @@ void create_and_fill(ToolContext& ctx, const std::string& what, const transport:
         throw;
       }
     });
+  } catch (const transport::ChipError& e) {
+    if (!cleanup.empty()) throw ToolError(exit_code_for(e), std::string(e.what()) + "\n" + cleanup);
+    // The id is taken: by an empty object a killed run left behind, say so.
+    std::optional<transport::ObjectInfo> info;
+    try {
+      info = dev.object_info(spec.id);
+    } catch (const std::exception&) {
+    }
+    if (!info || info->initialised) throw;
+    throw ToolError(exit_code_for(e),
+                    std::string(e.what()) + "\nObject " + format_id(spec.id) +
+                        " exists but is empty (a half-made object, e.g. of a run that was "
+                        "killed); remove it with: " +
+                        delete_command_line(ctx, spec.id));
   } catch (const std::exception& e) {
     if (cleanup.empty()) throw;  // failed before the object existed, or after it was complete
     throw ToolError(exit_code_for(e), std::string(e.what()) + "\n" + cleanup);

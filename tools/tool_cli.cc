@@ -164,11 +164,19 @@ transport::Device& ToolContext::device() {
 
 uint16_t parse_object_id(const std::string& text) {
   if (text.empty()) throw UsageError("empty object id; use e.g. 0x0101");
-  errno = 0;
-  char* end = nullptr;
-  unsigned long v = std::strtoul(text.c_str(), &end, 0);
-  if (errno != 0 || *end != '\0' || v > 0xFFFF || text[0] == '-')
-    throw UsageError("bad object id '" + text + "': use a 16-bit number such as 0x0101");
+  // Ids are written in hex everywhere (0x0101); a leading zero means hex too
+  // ("0101" is 0x0101, never octal 65); plain digits are decimal ("257").
+  bool hex = text.size() > 1 && text[0] == '0';
+  std::string digits = text;
+  if (hex && (text[1] == 'x' || text[1] == 'X')) digits = text.substr(2);
+  const char* allowed = hex ? "0123456789abcdefABCDEF" : "0123456789";
+  if (digits.empty() || digits.size() > (hex ? 4u : 5u) ||
+      digits.find_first_not_of(allowed) != std::string::npos)
+    throw UsageError("bad object id '" + text +
+                     "': use 0x and 1 to 4 hex digits (0x0101) or a decimal number");
+  unsigned long v = std::strtoul(digits.c_str(), nullptr, hex ? 16 : 10);
+  if (v == 0 || v > 0xFFFF)
+    throw UsageError("bad object id '" + text + "': out of range (ids are 0x0001..0xFFFF)");
   return static_cast<uint16_t>(v);
 }
 

@@ -117,7 +117,8 @@ struct ToolCommand {
 const std::vector<ToolCommand>& tool_commands();
 
 // Shared parsing of values.
-uint16_t parse_object_id(const std::string& text);     // "0x0101" or "257"; throws UsageError
+// "0x0101" or "0101" (hex), "257" (decimal); 0 and over 0xFFFF refused; throws UsageError.
+uint16_t parse_object_id(const std::string& text);
 wire::CurveInfo parse_curve(const std::string& text);  // throws UsageError
 std::string format_id(uint16_t id);                    // "0x0101"
 std::string object_type_name(wire::ObjectType t);

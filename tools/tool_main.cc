@@ -55,10 +55,10 @@ void print_main_help(FILE* out) {
       "                  --key-import-key FILE, $MAXQ1061_KEY_IMPORT_KEY, or for sim:PATH\n"
       "                  the file PATH.key-import.pem that init writes\n"
       "  (the provider's config keys are admin-key and key-import-key)\n\n"
-      "device: --device, else $MAXQ1061_DEVICE, else sim:%s\n"
+      "device: --device, else $MAXQ1061_DEVICE (there is no default: a simulated chip is\n"
+      "  made with 'maxq1061-tool init --device sim:PATH')\n"
       "exit codes: 0 ok, 1 operation failed, 2 usage error, 3 device or credential "
-      "unusable\n",
-      transport::default_sim_state_path().c_str());
+      "unusable\n");
 }
 
 const OptionSpec* find_option(const ToolCommand* c, const std::string& name) {
@@ -108,7 +108,11 @@ int run(int argc, char** argv) {
   }
   std::string device = args.get("device");
   if (device.empty()) device = env("MAXQ1061_DEVICE");
-  if (device.empty()) device = "sim:" + transport::default_sim_state_path();
+  if (device.empty())
+    throw transport::ConfigError(
+        "no device given: pass --device (ftdi:DESC, broker:PATH, unix:PATH or sim:PATH) or set "
+        "MAXQ1061_DEVICE; for a simulated chip, make one with `maxq1061-tool init --device "
+        "sim:PATH`");
   ToolContext ctx(device, args.get("admin-key"), args.get("key-import-key"), args.has("json"));
   try {
     return cmd->run(ctx, args);

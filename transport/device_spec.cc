@@ -1,6 +1,5 @@
 #include "transport/device_spec.h"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -157,26 +156,6 @@ std::string DeviceSpec::to_string() const {
     }
   }
   return target;
-}
-
-std::string default_sim_state_path() {
-  // The XDG base directory spec ignores relative paths in XDG_STATE_HOME.
-  const char* state = std::getenv("XDG_STATE_HOME");
-  if (state && state[0] == '/') return std::string(state) + "/maxq1061/sim.state";
-  std::string home;
-  if (const char* h = std::getenv("HOME"); h && *h) {
-    home = h;
-  } else {
-    // No HOME (daemons, some service managers): the account's home directory.
-    std::vector<char> buf(16384);
-    passwd pw{}, *found = nullptr;
-    if (getpwuid_r(getuid(), &pw, buf.data(), buf.size(), &found) == 0 && found && pw.pw_dir)
-      home = pw.pw_dir;
-  }
-  // Callers compute this even when a device is configured: never throw; a
-  // relative path fails later with the state file's own clear error.
-  if (home.empty()) home = ".";
-  return home + "/.local/state/maxq1061/sim.state";
 }
 
 std::unique_ptr<Link> open_link(const DeviceSpec& spec) {

@@ -53,10 +53,6 @@ struct DeviceSpec {
   std::string to_string() const;
 };
 
-// $XDG_STATE_HOME/maxq1061/sim.state (if absolute), else ~/.local/state/maxq1061/sim.state
-// (HOME, else the account's home directory, else the current directory). Never throws.
-std::string default_sim_state_path();
-
 // Opens the link for `spec`. Throws ConfigError / LinkError / a simulator
 // StateError wrapped in ConfigError, naming the device.
 std::unique_ptr<Link> open_link(const DeviceSpec& spec);

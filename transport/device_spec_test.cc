@@ -39,45 +39,6 @@ TEST_CASE("opening a missing or corrupt chip says what to do", "[spec]") {
   CHECK_THROWS_AS(open_link(DeviceSpec::parse("ftdi:i:0x0403:0x6014")), LinkError);
 }
 
-namespace {
-
-// Sets (or unsets, with nullptr) an environment variable for a scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = getenv(name)) old_ = old;
-    value ? setenv(name, value, 1) : unsetenv(name);
-  }
-  ~ScopedEnv() { old_ ? setenv(name_, old_->c_str(), 1) : unsetenv(name_); }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-
-}  // namespace
-
-TEST_CASE("default state path follows XDG_STATE_HOME, then HOME, then the account", "[spec]") {
-  {
-    ScopedEnv xdg("XDG_STATE_HOME", "/tmp/xdg-test");
-    CHECK(default_sim_state_path() == "/tmp/xdg-test/maxq1061/sim.state");
-  }
-  ScopedEnv home("HOME", "/home/u");
-  {
-    ScopedEnv xdg("XDG_STATE_HOME", nullptr);
-    CHECK(default_sim_state_path() == "/home/u/.local/state/maxq1061/sim.state");
-  }
-  {
-    ScopedEnv xdg("XDG_STATE_HOME", "relative/dir");  // ignored, as the XDG spec says
-    CHECK(default_sim_state_path() == "/home/u/.local/state/maxq1061/sim.state");
-  }
-  ScopedEnv xdg("XDG_STATE_HOME", nullptr);
-  ScopedEnv no_home("HOME", nullptr);
-  std::string path = default_sim_state_path();
-  CHECK(path.front() == '/');  // from the password database
-  CHECK_THAT(path, Catch::EndsWith("/.local/state/maxq1061/sim.state"));
-}
-
 TEST_CASE("ftdi options are range-checked and round-trip through to_string", "[spec]") {
   for (const char* bad :
        {"ftdi:i:0x0403:0x6014,spi-clock-hz=0", "ftdi:i:0x0403:0x6014,spi-clock-hz=-1",

@@ -200,3 +200,47 @@ test_tool_help() {
   [[ $(rc "$TOOL" status --bogus) -eq 2 ]] || fail "unknown option must exit 2"
   [[ $(rc "$TOOL") -eq 2 ]] || fail "no command must exit 2"
 }
+
+# Ids, output paths and the device are checked before the chip is touched; a
+# half-made key is never left behind by a signal; errors name their cause.
+test_tool_hardening() {
+  local dev="sim:$WORK/h.state"
+  # No device given and none in the environment: an error, never a default chip.
+  [[ $(HOME="$WORK/home" XDG_STATE_HOME="$WORK/xdg" rc "$TOOL" status) -eq 3 ]] ||
+    fail "no device must exit 3"
+  expect_contains "$WORK/err" "MAXQ1061_DEVICE" "no-device error names the variable"
+  expect_contains "$WORK/err" "maxq1061-tool init --device sim:PATH" "no-device error names the command"
+  [[ -e "$WORK/home/.local" || -e "$WORK/xdg/maxq1061" ]] && fail "a default chip was made"
+  "$TOOL" --device "$dev" init >/dev/null
+  total() { "$TOOL" --device "$dev" --json stats | grep -o '"total_commands":[0-9]*' | cut -d: -f2; }
+  local before
+  before=$(total)
+  [[ $(rc "$TOOL" --device "$dev" genkey --id 0) -eq 2 ]] || fail "--id 0 must be a usage error"
+  expect_contains "$WORK/err" "out of range" "--id 0 refusal says why"
+  [[ $(rc "$TOOL" --device "$dev" genkey --id 0x10000) -eq 2 ]] || fail "--id 0x10000 must be a usage error"
+  [[ $(rc "$TOOL" --device "$dev" genkey --id 0101 --out /nonexistent/x) -eq 2 ]] ||
+    fail "--out /nonexistent/x must be a usage error"
+  expect_contains "$WORK/err" "/nonexistent" "--out refusal names the path"
+  [[ $(total) -eq "$before" ]] || fail "a refused genkey sent chip commands"
+  # A leading zero is hex, never octal: 0101 is 0x0101.
+  [[ $(rc "$TOOL" --device "$dev" genkey --id 0101) -eq 0 ]] || fail "genkey --id 0101"
+  expect_contains "$WORK/out" "object 0x0101" "0101 read as hex"
+  "$TOOL" --device "$dev" list | grep -q "^0x0041" && fail "0101 read as octal"
+  # SIGTERM in the middle of a slow generation (latency model): the key is
+  # made whole or not at all, never an empty object that blocks its id.
+  local slow="$dev,latency=modelled"
+  "$TOOL" --device "$slow" genkey --id 0x0202 --curve P-384 >/dev/null 2>&1 &
+  local pid=$!
+  sleep 0.3
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" || true
+  if "$TOOL" --device "$dev" list | grep -q "^0x0202"; then
+    [[ $(rc "$TOOL" --device "$dev" pubkey --id 0x0202) -eq 0 ]] ||
+      fail "SIGTERM left a half-made object 0x0202"
+  fi
+  # An object that is not a key pair: the reason, not only "Could not read key".
+  MAXQ1061_DEVICE="$dev" openssl pkey "${PROV[@]}" -in maxq1061:id=0x1001 >"$WORK/out" 2>&1 && fail "read a private key of 0x1001"
+  expect_contains "$WORK/out" "is a public key (the admin key), not a key pair" \
+    "pkey -in 0x1001 says why"
+  true
+}

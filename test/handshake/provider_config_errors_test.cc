@@ -1,5 +1,5 @@
-// Configuration and the provider's errors: no device I/O at load, the default
-// chip, missing chips, keys that cannot be saved or belong to another chip,
+// Configuration and the provider's errors: no device I/O at load, no device
+// configured (fail closed), missing chips, keys that cannot be saved or belong to another chip,
 // unknown and malformed object ids.
 #include <sys/stat.h>
 #include <unistd.h>
@@ -50,31 +50,41 @@ TEST_CASE("loading the provider touches no device; a missing configured chip is 
   CHECK(access(absent.c_str(), F_OK) != 0);  // never silently created
 }
 
-TEST_CASE("without a configured device the default chip is made on first use",
+TEST_CASE("without a configured device every chip operation fails closed, naming the setting",
           "[provider][config]") {
   maxq::testing::TempDir dir;
+  // Where the provider used to make a chip of its own behind the user's back.
   ScopedEnv state_home("XDG_STATE_HOME", dir.path().c_str());
+  ScopedEnv home("HOME", dir.path().c_str());
   ScopedEnv device("MAXQ1061_DEVICE", nullptr);
   ScopedEnv admin("MAXQ1061_ADMIN_KEY", nullptr);
   LibCtxPtr ctx = load_with_config(dir.path(), "");
-  std::string state = dir.file("maxq1061/sim.state");
-  CHECK(access(state.c_str(), F_OK) != 0);  // not at load time
   PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(ctx.get(), "EC", "provider=maxq1061"));
   REQUIRE(EVP_PKEY_keygen_init(pctx.get()) == 1);
-  OSSL_PARAM gen[] = {OSSL_PARAM_construct_utf8_string("group", const_cast<char*>("P-384"), 0),
+  OSSL_PARAM gen[] = {OSSL_PARAM_construct_utf8_string("group", const_cast<char*>("P-256"), 0),
                       OSSL_PARAM_construct_utf8_string("id", const_cast<char*>("auto"), 0),
                       OSSL_PARAM_construct_end()};
   REQUIRE(EVP_PKEY_CTX_set_params(pctx.get(), gen) == 1);
   EVP_PKEY* key = nullptr;
-  INFO(openssl_errors());
-  REQUIRE(EVP_PKEY_keygen(pctx.get(), &key) == 1);
+  CHECK(EVP_PKEY_keygen(pctx.get(), &key) != 1);
   EVP_PKEY_free(key);
-  struct stat st {};
-  REQUIRE(stat((state + ".admin.pem").c_str(), &st) == 0);
-  CHECK((st.st_mode & 0777) == 0600);
-  REQUIRE(stat(dir.file("maxq1061").c_str(), &st) == 0);
-  CHECK((st.st_mode & 0777) == 0700);
-  CHECK(counters(state).count(kGenerate) == 1);
+  CHECK_THAT(openssl_errors(), Catch::Contains("no MAXQ1061 device is configured") &&
+                                   Catch::Contains("MAXQ1061_DEVICE") &&
+                                   Catch::Contains("maxq1061-tool init --device sim:PATH"));
+  // Randomness from the chip too (no silent fallback to a software chip).
+  unsigned char buf[16];
+  EVP_RAND* rand = EVP_RAND_fetch(ctx.get(), "MAXQ1061-TRNG", nullptr);
+  REQUIRE(rand != nullptr);
+  EVP_RAND_CTX* rctx = EVP_RAND_CTX_new(rand, nullptr);
+  EVP_RAND_free(rand);
+  REQUIRE(rctx != nullptr);
+  (void)EVP_RAND_instantiate(rctx, 0, 0, nullptr, 0, nullptr);
+  CHECK(EVP_RAND_generate(rctx, buf, sizeof buf, 0, 0, nullptr, 0) != 1);
+  EVP_RAND_CTX_free(rctx);
+  CHECK_THAT(openssl_errors(), Catch::Contains("no MAXQ1061 device is configured"));
+  // Nothing was made anywhere.
+  CHECK(access(dir.file("maxq1061").c_str(), F_OK) != 0);
+  CHECK(access(dir.file(".local").c_str(), F_OK) != 0);
 }
 
 TEST_CASE("an ephemeral key cannot be saved; a persistent one can", "[provider]") {
