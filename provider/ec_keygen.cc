@@ -20,6 +20,7 @@
 //    no device I/O.
 #include "provider/ec_keygen.h"
 
+#include <openssl/crypto.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <strings.h>
@@ -58,6 +59,15 @@ bool set_curve(GenContext& gen, const char* name) {
   gen.tls_key_share = std::strncmp(name, kTlsKeyShareGroupPrefix, prefix) == 0;
   if (gen.tls_key_share) name += prefix;
   auto curve = wire::curve_by_name(name);
+  // OpenSSL 3.2+ libssl takes the default provider's entry of a group that
+  // both providers register, so its key shares name the curve by the default
+  // provider's internal name ("prime256v1"), never by ours. There that exact
+  // name stands for a key share; the names people type (P-256, group:P-384)
+  // still get software keys. (genpkey with ec_paramgen_curve:prime256v1 under
+  // profile B then makes an ephemeral chip key, which cannot be saved.)
+  if (curve && !gen.tls_key_share && OpenSSL_version_num() >= 0x30200000L &&
+      std::strcmp(name, std::string(curve->sn).c_str()) == 0)
+    gen.tls_key_share = true;
   if (!curve) {
     raise_error(gen.ctx, kReasonUnsupportedCurve,
                 "curve %s is not supported by the MAXQ1061; use P-256, P-384, P-521, "
