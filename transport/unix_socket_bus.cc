@@ -60,7 +60,8 @@ UnixSocketBus::~UnixSocketBus() {
 }
 
 void UnixSocketBus::fail(LinkError::Kind kind, const std::string& what) {
-  throw LinkError(kind, describe() + ": " + what);
+  // Named without the virtual describe(): connect() runs in the constructor.
+  throw LinkError(kind, "unix:" + path_ + ": " + what);
 }
 
 void UnixSocketBus::disconnect() {
