@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -46,6 +47,24 @@ int connect_to(const std::string& path) {
   return fd;
 }
 
+// poll() for `events`, again after a signal (libFuzzer's timer interrupts
+// it); a daemon that neither answers nor closes for 30 s is a hang.
+short wait_for(int fd, short events) {
+  pollfd p{fd, events, 0};
+  int r;
+  while ((r = poll(&p, 1, 30000)) < 0 && errno == EINTR) {
+  }
+  if (r != 1) std::abort();
+  return p.revents;
+}
+
+ssize_t receive(int fd, char* buf, size_t n) {
+  ssize_t r;
+  while ((r = ::recv(fd, buf, n, 0)) < 0 && errno == EINTR) {
+  }
+  return r;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -56,12 +75,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Send everything (reading meanwhile so that a large reply cannot block
   // both sides), then close the sending side and read to the end.
   while (sent < size) {
-    pollfd p{fd, POLLOUT | POLLIN, 0};
-    if (poll(&p, 1, 30000) != 1) std::abort();  // the daemon stopped serving
-    if (p.revents & POLLIN) {
-      if (::recv(fd, buf, sizeof buf, 0) <= 0) break;  // dropped us
-    } else if (p.revents & POLLOUT) {
+    short revents = wait_for(fd, POLLOUT | POLLIN);
+    if (revents & POLLIN) {
+      if (receive(fd, buf, sizeof buf) <= 0) break;  // dropped us
+    } else if (revents & POLLOUT) {
       ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       sent += static_cast<size_t>(n);
     } else {
@@ -70,9 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   ::shutdown(fd, SHUT_WR);
   for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 30000) != 1) std::abort();  // neither an answer nor a close: a hang
-    if (::recv(fd, buf, sizeof buf, 0) <= 0) break;
+    wait_for(fd, POLLIN);
+    if (receive(fd, buf, sizeof buf) <= 0) break;
   }
   ::close(fd);
   return 0;
