@@ -63,8 +63,8 @@ for t in "${targets[@]}"; do
     grep -E "ERROR|SUMMARY|Test unit written|==[0-9]+==" "$log" | head -20 >&2 || tail -20 "$log" >&2
   fi
   end=$(date +%s)
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  execs=$(grep -a '^stat::number_of_executed_units:' "$log" | tail -1 | tr -dc 0-9)
+  cov=$(grep -a -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   secs=$((end - start))
   printf '%-20s %12s %8s %10s %8s\n' "$t" "${execs:-?}" "$secs" \
     "$(( ${execs:-0} / (secs > 0 ? secs : 1) ))" "${cov:-?}"
