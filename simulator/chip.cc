@@ -31,6 +31,9 @@ class Chip::SpiState {
     if (phase_ == Phase::Done) phase_ = Phase::Idle;
     // Responding: the answer waits for the next window.
   }
+  // An answer is pending or partly clocked out (the SDK's hosts read it over
+  // many windows: one per poll byte, then the header, then the data).
+  bool answering() const { return phase_ == Phase::Responding; }
   // Forgets a half-received command and any answer not yet clocked out.
   void discard() {
     drop_command();
@@ -226,7 +229,9 @@ void Chip::select() {
 
 void Chip::deselect() {
   spi_->deselect();
-  core_->counters().flush();  // what this window did, for other processes to read
+  // What the command did, for other processes to read: once its answer is
+  // out, not after every poll window (a file lock and two syscalls each).
+  if (!spi_->answering()) core_->counters().flush();
 }
 
 void Chip::discard_pending() {

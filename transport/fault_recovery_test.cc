@@ -19,14 +19,20 @@ struct SignFixture {
 
 }  // namespace
 
-TEST_CASE("1% corrupted bytes: 10,000 signs give good signatures or clear errors", "[faults]") {
+// 1,000 signs: enough for the CRC to miss damage now and then (about one in
+// 32,000 damaged frames) with the signature check catching it, and short enough
+// for the FTDI-model suite, whose SDK chip-select windows cost an MPSSE
+// round of commands per poll byte, under the sanitizers on two cores.
+constexpr int kSigns = 1000;
+
+TEST_CASE("1% corrupted bytes: 1,000 signs give good signatures or clear errors", "[faults]") {
   SignFixture f;
   maxq::testing::SoftwareEc sw;
   sim::Chip& chip = TempChip::chip_of(*f.dev);
   chip.faults().corrupt_bytes(0.01, 20261125);
   int good = 0, errors = 0, wrong = 0;
   Bytes digest(32);
-  for (int i = 0; i < 10000; ++i) {
+  for (int i = 0; i < kSigns; ++i) {
     for (size_t k = 0; k < digest.size(); ++k) digest[k] = static_cast<uint8_t>(i * 7 + k);
     try {
       Bytes sig = f.dev->sign(0x0101, digest);
@@ -41,8 +47,8 @@ TEST_CASE("1% corrupted bytes: 10,000 signs give good signatures or clear errors
   }
   INFO("good " << good << ", errors " << errors << ", wrong " << wrong);
   CHECK(wrong == 0);
-  CHECK(good + errors == 10000);
-  CHECK(good > 9000);  // the bounded retry recovers most damaged exchanges
+  CHECK(good + errors == kSigns);
+  CHECK(good > kSigns * 9 / 10);  // the bounded retry recovers most damaged exchanges
   CHECK(chip.counters().snapshot().frame_errors > 0);  // the chip did see damaged commands
 }
 
