@@ -98,6 +98,12 @@ class PayloadWriter {
     out_.push_back(static_cast<uint8_t>(v));
     return *this;
   }
+  // Little-endian: only key and certificate descriptors use it (§4.13, §4.14).
+  PayloadWriter& u16le(uint16_t v) {
+    out_.push_back(static_cast<uint8_t>(v));
+    out_.push_back(static_cast<uint8_t>(v >> 8));
+    return *this;
+  }
   PayloadWriter& u32(uint32_t v) {
     for (int shift = 24; shift >= 0; shift -= 8) out_.push_back(static_cast<uint8_t>(v >> shift));
     return *this;
@@ -126,6 +132,10 @@ class PayloadReader {
   uint16_t u16() {
     ByteView b = take(2);
     return static_cast<uint16_t>(b[0] << 8 | b[1]);
+  }
+  uint16_t u16le() {
+    ByteView b = take(2);
+    return static_cast<uint16_t>(b[0] | b[1] << 8);
   }
   uint32_t u32() {
     ByteView b = take(4);

@@ -5,14 +5,6 @@
 namespace maxq::wire {
 namespace {
 
-void put_u16le(PayloadWriter& w, uint16_t v) {
-  w.u8(static_cast<uint8_t>(v)).u8(static_cast<uint8_t>(v >> 8));
-}
-uint16_t get_u16le(PayloadReader& r) {
-  uint8_t lo = r.u8();
-  return static_cast<uint16_t>(lo | r.u8() << 8);
-}
-
 // One DER TLV at `pos`: its tag, where its content starts and how long it is.
 struct Tlv {
   uint8_t tag = 0;
@@ -62,13 +54,13 @@ Algorithm ecdsa_algorithm(ByteView oid) {
 Bytes encode_certificate_request(const CertificateHeader& h, ByteView der) {
   PayloadWriter w;
   w.u8(h.key_type).u8(h.curve);
-  put_u16le(w, h.component_length);
-  put_u16le(w, h.public_key_length);
-  put_u16le(w, h.public_key_offset);
-  put_u16le(w, h.tbs_offset);
-  put_u16le(w, h.tbs_length);
-  put_u16le(w, h.der_length);
-  put_u16le(w, h.parent_id);
+  w.u16le(h.component_length);
+  w.u16le(h.public_key_length);
+  w.u16le(h.public_key_offset);
+  w.u16le(h.tbs_offset);
+  w.u16le(h.tbs_length);
+  w.u16le(h.der_length);
+  w.u16le(h.parent_id);
   w.u16(0).u8(h.signature_algorithm).u8(0);
   w.u8(h.usage1).u8(h.algorithm1).u8(h.usage2).u8(h.algorithm2).bytes(der);
   return w.take();
@@ -79,13 +71,13 @@ CertificateHeader decode_certificate_header(ByteView in) {
   CertificateHeader h;
   h.key_type = r.u8();
   h.curve = r.u8();
-  h.component_length = get_u16le(r);
-  h.public_key_length = get_u16le(r);
-  h.public_key_offset = get_u16le(r);
-  h.tbs_offset = get_u16le(r);
-  h.tbs_length = get_u16le(r);
-  h.der_length = get_u16le(r);
-  h.parent_id = get_u16le(r);
+  h.component_length = r.u16le();
+  h.public_key_length = r.u16le();
+  h.public_key_offset = r.u16le();
+  h.tbs_offset = r.u16le();
+  h.tbs_length = r.u16le();
+  h.der_length = r.u16le();
+  h.parent_id = r.u16le();
   r.u16();
   h.signature_algorithm = r.u8();
   r.u8();

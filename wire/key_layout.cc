@@ -3,24 +3,13 @@
 #include <algorithm>
 
 namespace maxq::wire {
-namespace {
-
-void put_u16le(PayloadWriter& w, uint16_t v) {
-  w.u8(static_cast<uint8_t>(v)).u8(static_cast<uint8_t>(v >> 8));
-}
-uint16_t get_u16le(PayloadReader& r) {
-  uint8_t lo = r.u8();
-  return static_cast<uint16_t>(lo | r.u8() << 8);
-}
-
-}  // namespace
 
 Bytes encode_key_descriptor(KeyDescriptor d, ByteView material) {
   d.total_length = static_cast<uint16_t>(material.size());
   PayloadWriter w;
   w.u8(d.key_type).u8(d.curve);
-  put_u16le(w, d.component_length);
-  put_u16le(w, d.total_length);
+  w.u16le(d.component_length);
+  w.u16le(d.total_length);
   w.u8(d.usage1).u8(d.algorithm1).u8(d.usage2).u8(d.algorithm2).bytes(material);
   return w.take();
 }
@@ -30,8 +19,8 @@ KeyDescriptor decode_key_descriptor(ByteView in, ByteView& material) {
   KeyDescriptor d;
   d.key_type = r.u8();
   d.curve = r.u8();
-  d.component_length = get_u16le(r);
-  d.total_length = get_u16le(r);
+  d.component_length = r.u16le();
+  d.total_length = r.u16le();
   d.usage1 = r.u8();
   d.algorithm1 = r.u8();
   d.usage2 = r.u8();
