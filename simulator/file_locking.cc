@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <new>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -29,7 +30,12 @@ struct Registry {
   std::set<int> fds;
 };
 Registry& registry() {
-  static Registry* r = new Registry;  // never destroyed: atfork handlers outlive statics
+  // Never destroyed: OpenSSL tears providers down (closing their chips) from
+  // its atexit handler, after this module's static destructors ran. Built in
+  // static storage, not on the heap, so a module that is dlclose'd with an
+  // empty registry leaves nothing behind.
+  alignas(Registry) static unsigned char storage[sizeof(Registry)];
+  static Registry* r = new (storage) Registry;
   return *r;
 }
 

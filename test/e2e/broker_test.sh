@@ -62,7 +62,13 @@ test_nginx_www_data_workers_through_broker() {
     for i in $(seq 1 5); do get_s_client 1_3 "$WORK/sclient.$i.out" || exit 1; done
   ) &
   local sclient_job=$!
-  requests 10 get_curl 1.3 TLSv1.3
+  # Debian's curl deadlocks in setlocale() with the ASan runtime preloaded
+  # (nginx_test.sh): under ASan, s_client makes these requests too.
+  if [[ "${MAXQ_E2E_ASAN:-0}" == 1 ]]; then
+    requests 10 get_s_client 1_3 TLSv1.3
+  else
+    requests 10 get_curl 1.3 TLSv1.3
+  fi
   wait "$tool_job" || { cat "$WORK"/tool.*.out >&2; fail "maxq1061-tool status through the broker"; }
   wait "$sclient_job" || { cat "$WORK"/sclient.*.out >&2; fail "the s_client loop"; }
   for i in $(seq 1 5); do check_page "$WORK/sclient.$i.out" TLSv1.3 >/dev/null; done
