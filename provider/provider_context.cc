@@ -89,18 +89,18 @@ ProviderContext::Session& ProviderContext::session_locked() {
 }
 
 transport::Device& ProviderContext::device() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<ProcessMutex> lock(mutex_);
   return *session_locked().device;
 }
 
 ChipSerial ProviderContext::chip_serial() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<ProcessMutex> lock(mutex_);
   return session_locked().serial;
 }
 
 const transport::CredentialKey& ProviderContext::credential(transport::CredentialKey::Kind kind) {
   using Kind = transport::CredentialKey::Kind;
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<ProcessMutex> lock(mutex_);
   Session& s = session_locked();
   std::optional<transport::CredentialKey>& slot =
       kind == Kind::Admin ? s.admin_key : s.key_import_key;
@@ -124,7 +124,7 @@ std::shared_ptr<TemporaryKeySlots::Lease> ProviderContext::lease_temporary_slot(
   std::shared_ptr<TemporaryKeySlots> slots;
   transport::Device* device = nullptr;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<ProcessMutex> lock(mutex_);
     Session& s = session_locked();
     slots = s.slots;
     device = s.device.get();

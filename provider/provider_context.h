@@ -17,6 +17,7 @@
 #include <string>
 
 #include "provider/curve_groups.h"
+#include "provider/process_mutex.h"
 #include "provider/provider_config.h"
 #include "provider/software_context.h"
 #include "provider/temporary_key_slots.h"
@@ -97,7 +98,9 @@ class ProviderContext {
   ProviderConfig config_;
   // Freed after the session (declaration order is teardown order in reverse).
   mutable LazySoftwareContext software_;
-  std::mutex mutex_;  // guards session_
+  // Guards session_; a forked child gets a fresh one (process_mutex.h), so a
+  // fork while another thread opens the device cannot leave it held.
+  ProcessMutex mutex_;
   std::unique_ptr<Session> session_;
 };
 

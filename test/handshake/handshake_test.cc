@@ -4,7 +4,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/store.h>
+
 #include <atomic>
+#include <chrono>
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -140,6 +143,63 @@ TEST_CASE("a forked child signs after its parent used the device", "[handshake]"
   CHECK(WEXITSTATUS(status) == 0);
   CHECK((client.counters() - before).count(kSign) == 1);   // the child's signature
   REQUIRE_NOTHROW(run_handshake(cctx.get(), sctx.get()));  // and the parent carries on
+}
+
+// Loads key 0x0101 through the provider's URI store and signs with it: the
+// first chip operation of `ctx` opens its device.
+static bool sign_with_stored_key(OSSL_LIB_CTX* ctx) {
+  std::unique_ptr<OSSL_STORE_CTX, ossl::Deleter<OSSL_STORE_close>> store(
+      OSSL_STORE_open_ex("maxq1061:id=0x0101", ctx, nullptr, nullptr, nullptr, nullptr, nullptr,
+                         nullptr));
+  PkeyPtr key;
+  while (store && !key && !OSSL_STORE_eof(store.get())) {
+    std::unique_ptr<OSSL_STORE_INFO, ossl::Deleter<OSSL_STORE_INFO_free>> info(
+        OSSL_STORE_load(store.get()));
+    if (info && OSSL_STORE_INFO_get_type(info.get()) == OSSL_STORE_INFO_PKEY)
+      key.reset(OSSL_STORE_INFO_get1_PKEY(info.get()));
+  }
+  if (!key) return false;
+  std::unique_ptr<EVP_MD_CTX, ossl::Deleter<EVP_MD_CTX_free>> md(EVP_MD_CTX_new());
+  unsigned char sig[80];
+  size_t sig_len = sizeof sig;
+  const unsigned char msg[] = "fork";
+  return md && EVP_DigestSignInit_ex(md.get(), nullptr, "SHA256", ctx, nullptr, key.get(),
+                                     nullptr) == 1 &&
+         EVP_DigestSign(md.get(), sig, &sig_len, msg, sizeof msg) == 1 && sig_len > 0;
+}
+
+// Another thread is opening the device (slowly: a 1 kHz modelled bus, about a
+// second for the first status) when the process forks. The child must not
+// inherit the provider's lock held by a thread it does not have: it opens its
+// own session and signs (issue 15). Before the fix it blocked forever.
+TEST_CASE("a child forked while another thread opens the device signs on its own",
+          "[handshake]") {
+  World w;
+  Endpoint chip = w.endpoint("chip", true, false, "P-256");  // provisions it, makes 0x0101
+  LibraryContext slow = LibraryContext::with_chip(
+      MAXQ_MODULE_DIR, w.dir.path(),
+      {chip.state, false, "sim:" + chip.state + ",latency=modelled,spi-clock-hz=1000"});
+  auto before = chip.counters();
+  std::atomic<bool> started{false};
+  bool parent_signed = false;
+  std::thread opener([&] {
+    started = true;
+    parent_signed = sign_with_stored_key(slow.get());
+  });
+  while (!started) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  pid_t pid = fork();
+  if (pid == 0) {
+    alarm(60);  // a lock held for good would block the child forever
+    _exit(sign_with_stored_key(slow.get()) ? 0 : 1);
+  }
+  opener.join();
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));  // not killed by the alarm
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(parent_signed);
+  CHECK((chip.counters() - before).count(kSign) == 2);
 }
 
 TEST_CASE("a certificate that does not match the chip key is refused", "[handshake]") {
