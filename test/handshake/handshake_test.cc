@@ -1,14 +1,13 @@
 // Mutual-TLS handshakes in one process over BIO pairs. Every test reads the
 // chips' counters and asserts which chip commands the handshake cost, so a
 // silent fallback to software fails.
+#include <openssl/store.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <openssl/store.h>
-
 #include <atomic>
-#include <chrono>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <thread>
 
 #include "bench/tls_fixture.h"
@@ -148,9 +147,8 @@ TEST_CASE("a forked child signs after its parent used the device", "[handshake]"
 // Loads key 0x0101 through the provider's URI store and signs with it: the
 // first chip operation of `ctx` opens its device.
 static bool sign_with_stored_key(OSSL_LIB_CTX* ctx) {
-  std::unique_ptr<OSSL_STORE_CTX, ossl::Deleter<OSSL_STORE_close>> store(
-      OSSL_STORE_open_ex("maxq1061:id=0x0101", ctx, nullptr, nullptr, nullptr, nullptr, nullptr,
-                         nullptr));
+  std::unique_ptr<OSSL_STORE_CTX, ossl::Deleter<OSSL_STORE_close>> store(OSSL_STORE_open_ex(
+      "maxq1061:id=0x0101", ctx, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
   PkeyPtr key;
   while (store && !key && !OSSL_STORE_eof(store.get())) {
     std::unique_ptr<OSSL_STORE_INFO, ossl::Deleter<OSSL_STORE_INFO_free>> info(
@@ -163,8 +161,9 @@ static bool sign_with_stored_key(OSSL_LIB_CTX* ctx) {
   unsigned char sig[80];
   size_t sig_len = sizeof sig;
   const unsigned char msg[] = "fork";
-  return md && EVP_DigestSignInit_ex(md.get(), nullptr, "SHA256", ctx, nullptr, key.get(),
-                                     nullptr) == 1 &&
+  return md &&
+         EVP_DigestSignInit_ex(md.get(), nullptr, "SHA256", ctx, nullptr, key.get(), nullptr) ==
+             1 &&
          EVP_DigestSign(md.get(), sig, &sig_len, msg, sizeof msg) == 1 && sig_len > 0;
 }
 
@@ -172,8 +171,7 @@ static bool sign_with_stored_key(OSSL_LIB_CTX* ctx) {
 // second for the first status) when the process forks. The child must not
 // inherit the provider's lock held by a thread it does not have: it opens its
 // own session and signs (issue 15). Before the fix it blocked forever.
-TEST_CASE("a child forked while another thread opens the device signs on its own",
-          "[handshake]") {
+TEST_CASE("a child forked while another thread opens the device signs on its own", "[handshake]") {
   World w;
   Endpoint chip = w.endpoint("chip", true, false, "P-256");  // provisions it, makes 0x0101
   LibraryContext slow = LibraryContext::with_chip(
