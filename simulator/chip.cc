@@ -230,8 +230,8 @@ void Chip::select() {
 void Chip::deselect() {
   spi_->deselect();
   // What the command did, for other processes to read: once its answer is
-  // out, not after every poll window (a file lock and two syscalls each).
-  if (!spi_->answering()) core_->counters().flush();
+  // out, not after every poll window (a file lock and four syscalls each).
+  if (!spi_->answering()) core_->counters().flush_after_window();
 }
 
 void Chip::discard_pending() {

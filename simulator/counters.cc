@@ -183,6 +183,7 @@ CounterSnapshot Counters::read_file(const std::string& path) {
 }
 
 void Counters::add_command(uint8_t code) {
+  worth_flushing_.store(true, std::memory_order_relaxed);
   pending_->commands[code].fetch_add(1, std::memory_order_relaxed);
   totals_->commands[code].fetch_add(1, std::memory_order_relaxed);
 }
@@ -193,6 +194,7 @@ void Counters::add_bytes(uint64_t to_chip, uint64_t from_chip) {
   totals_->bytes_from_chip.fetch_add(from_chip, std::memory_order_relaxed);
 }
 void Counters::add_frame_error() {
+  worth_flushing_.store(true, std::memory_order_relaxed);
   pending_->frame_errors.fetch_add(1, std::memory_order_relaxed);
   totals_->frame_errors.fetch_add(1, std::memory_order_relaxed);
 }
@@ -228,6 +230,10 @@ void Counters::flush() {
   b.frame_errors += add.frame_errors;
   b.selects += add.selects;
   if (!write_block(fd.get(), b)) file_ok_ = false;
+}
+
+void Counters::flush_after_window() {
+  if (worth_flushing_.exchange(false, std::memory_order_relaxed)) flush();
 }
 
 CounterSnapshot Counters::snapshot() {

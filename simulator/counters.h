@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -47,9 +48,13 @@ class Counters {
   void add_bytes(uint64_t to_chip, uint64_t from_chip);
   void add_frame_error();
   void add_select();
-  // Adds the counts made since the last flush to the file (the chip calls it
-  // when chip select is released).
+  // Adds the counts made since the last flush to the file.
   void flush();
+  // The chip's call when chip select is released: flush() once a command or
+  // a frame error was counted since the last one. Poll windows alone (selects
+  // and bytes) wait for the next: a host polling for a lost answer would
+  // otherwise pay a file lock and four syscalls per poll byte.
+  void flush_after_window();
   // Totals: the file's after a flush, or this process's when there is none.
   CounterSnapshot snapshot();
 
@@ -62,6 +67,7 @@ class Counters {
   std::unique_ptr<Block> totals_;   // everything this object counted
   int pid_;                         // whose pending counts these are
   bool file_ok_;
+  std::atomic<bool> worth_flushing_{false};
 };
 
 }  // namespace maxq::sim
