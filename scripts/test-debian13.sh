@@ -5,8 +5,11 @@
 # ./scripts/test.sh and ./scripts/tidy.sh there as root. They install the Debian
 # packages they need themselves, as on a new machine. CI runs it (.ci/run).
 #
-# Usage: ./scripts/test-debian13.sh [COMMAND...]
+# Usage: ./scripts/test-debian13.sh [--prepare] [COMMAND...]
 #   COMMAND (default: the three scripts above) runs in the clone, in bash -c.
+#   --prepare: only build the root, clone and install the packages the README's
+#   commands need, then stop (with MAXQ_TRIXIE_ROOT, so that a later run reuses
+#   it: CI prepares the root in the background while the Debian 12 build runs).
 #   Needs root (debootstrap, chroot, mounts) and the debootstrap package.
 # Environment:
 #   MAXQ_TRIXIE_ROOT=DIR   keep the root in DIR; an existing root there is reused
@@ -16,6 +19,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(pwd)
+prepare=0
+if [[ "${1:-}" == --prepare ]]; then
+  prepare=1
+  shift
+  [[ -n "${MAXQ_TRIXIE_ROOT:-}" ]] ||
+    { echo "test-debian13.sh: --prepare needs MAXQ_TRIXIE_ROOT (the root to keep)" >&2; exit 2; }
+fi
 [[ $(id -u) -eq 0 ]] || { echo "test-debian13.sh: needs root (debootstrap, chroot, mount)" >&2; exit 2; }
 command -v debootstrap >/dev/null || { echo "test-debian13.sh: apt-get install debootstrap" >&2; exit 2; }
 
@@ -105,13 +115,22 @@ else
   git clone --quiet --no-hardlinks "$src" "$root$clone"
 fi
 
+if ((prepare)); then
+  # What build.sh, test.sh and demo.sh would install themselves (the same
+  # lists), fetched now so that the later run only builds and tests.
+  MAXQ_TRIXIE_PACKAGES="cmake g++ make libssl-dev libftdi1-dev catch2 openssl pkg-config curl \
+python3 nginx ruby nodejs php-cli socat stunnel4 haproxy ${MAXQ_TRIXIE_PACKAGES:-}"
+fi
 if [[ -n "${MAXQ_TRIXIE_PACKAGES:-}" ]]; then
   step "installing $MAXQ_TRIXIE_PACKAGES"
   # shellcheck disable=SC2086  # a space-separated list
   in_root bash -c "cd $clone && source scripts/ensure_packages.sh && ensure_packages $MAXQ_TRIXIE_PACKAGES"
 fi
 
-if (($#)); then
+if ((prepare)); then
+  step "prepared in $((SECONDS / 60)) min $((SECONDS % 60)) s"
+  exit 0
+elif (($#)); then
   step "running: $*"
   in_root bash -c "cd $clone && $*"
 else
