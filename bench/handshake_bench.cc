@@ -25,14 +25,16 @@
 
 #include "bench/latency_model.h"
 #include "bench/process_memory.h"
-#include "bench/tls_fixture.h"
 #include "simulator/counters.h"
 #include "simulator/latency_model.h"
+#include "test/support/tls_fixture.h"
 #include "transport/device.h"
 #include "transport/device_spec.h"
 #include "wire/protocol.h"
 
 namespace maxq::bench {
+
+using namespace maxq::tls_fixture;
 namespace {
 
 struct Options {

@@ -6,12 +6,12 @@
 
 #include <catch2/catch.hpp>
 
-#include "bench/tls_fixture.h"
 #include "simulator/counters.h"
 #include "simulator/sim_daemon_test_support.h"
+#include "test/support/tls_fixture.h"
 
 using namespace maxq;
-using namespace maxq::bench;
+using namespace maxq::tls_fixture;
 using sim::testing::DaemonProcess;
 using sim::testing::ScratchChip;
 

@@ -10,12 +10,12 @@
 #include <chrono>
 #include <thread>
 
-#include "bench/tls_fixture.h"
 #include "simulator/counters.h"
 #include "test/support/temp_chip.h"
+#include "test/support/tls_fixture.h"
 
 using namespace maxq;
-using namespace maxq::bench;
+using namespace maxq::tls_fixture;
 
 namespace {
 

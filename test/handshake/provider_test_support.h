@@ -20,15 +20,15 @@
 #include <thread>
 #include <vector>
 
-#include "bench/tls_fixture.h"
 #include "provider/tls_group_capabilities.h"
 #include "simulator/counters.h"
 #include "test/support/temp_chip.h"
+#include "test/support/tls_fixture.h"
 #include "wire/openssl_handles.h"
 
 namespace maxq::provider_test {
 
-using namespace maxq::bench;
+using namespace maxq::tls_fixture;
 
 inline constexpr uint8_t kSign = static_cast<uint8_t>(wire::Command::SignVerify);
 inline constexpr uint8_t kGenerate = static_cast<uint8_t>(wire::Command::ImportKey);

@@ -1,6 +1,6 @@
-// Everything a benchmark handshake needs: library contexts with the provider
-// loaded for a given chip, keys (in software or on a chip), certificates from a
-// throwaway CA, and SSL_CTXs configured for full handshakes without resumption.
+// The in-process TLS fixture of the handshake tests and the benchmark: library
+// contexts with the provider loaded for a given chip, keys (in software or on a chip), certificates
+// from a throwaway CA, and SSL_CTXs configured for full handshakes without resumption.
 #pragma once
 
 #include <openssl/provider.h>
@@ -12,7 +12,7 @@
 
 #include "wire/openssl_handles.h"
 
-namespace maxq::bench {
+namespace maxq::tls_fixture {
 
 using ossl::LibCtxPtr;
 using ossl::PkeyPtr;
@@ -78,4 +78,4 @@ void run_handshake(SSL_CTX* client, SSL_CTX* server);
 
 std::string openssl_errors();
 
-}  // namespace maxq::bench
+}  // namespace maxq::tls_fixture

@@ -1,4 +1,4 @@
-#include "bench/tls_fixture.h"
+#include "test/support/tls_fixture.h"
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -13,7 +13,7 @@
 #include "simulator/chip.h"
 #include "wire/openssl_handles.h"
 
-namespace maxq::bench {
+namespace maxq::tls_fixture {
 namespace {
 
 using ossl::BioPtr;
@@ -182,4 +182,4 @@ void run_handshake(SSL_CTX* client_ctx, SSL_CTX* server_ctx) {
   check(SSL_get_verify_result(server.get()) == X509_V_OK, "client certificate verification");
 }
 
-}  // namespace maxq::bench
+}  // namespace maxq::tls_fixture
