@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "broker/broker_test_support.h"
+#include "simulated_links/simulated_links.h"
 #include "transport/broker_link.h"
 #include "transport/signature_check.h"
 
@@ -62,8 +63,7 @@ Bytes random_digest() {
 }
 
 std::unique_ptr<transport::Device> open(const std::string& device) {
-  return std::make_unique<transport::Device>(
-      transport::open_link(transport::DeviceSpec::parse(device)));
+  return std::make_unique<transport::Device>(simulated_links::all_links().open(device));
 }
 
 struct Overhead {

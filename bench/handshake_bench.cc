@@ -29,6 +29,8 @@
 #include "simulator/latency_model.h"
 #include "test/support/tls_fixture.h"
 #include "transport/device.h"
+#include "simulated_links/sim_link_options.h"
+#include "simulated_links/simulated_links.h"
 #include "transport/device_spec.h"
 #include "wire/protocol.h"
 
@@ -162,19 +164,17 @@ sim::CounterSnapshot chip_counters(const std::string& state) {
 // The device string of a benchmark chip: the state file, with the latency
 // model's options when it is on.
 std::string device_of(const std::string& state, const Options& opt) {
-  transport::DeviceSpec spec;
-  spec.kind = transport::DeviceSpec::Kind::Sim;
-  spec.target = state;
+  simulated_links::SimLinkOptions sim;
   if (opt.latency_model) {
-    spec.latency = transport::DeviceSpec::Latency::Modelled;
-    spec.spi_clock_hz = static_cast<uint32_t>(opt.spi_hz);
-    spec.chip_times = opt.chip_times;
+    sim.modelled = true;
+    sim.spi_clock_hz = static_cast<uint32_t>(opt.spi_hz);
+    sim.chip_times = opt.chip_times;
   }
-  return spec.to_string();
+  return "sim:" + state + sim.options_text();
 }
 
 size_t persistent_objects(const std::string& state) {
-  transport::Device dev(transport::open_link(transport::DeviceSpec::parse("sim:" + state)));
+  transport::Device dev(simulated_links::all_links().open("sim:" + state));
   return dev.object_ids().size();
 }
 

@@ -16,6 +16,7 @@
 #include "broker/chip_broker.h"
 #include "broker/device_owner.h"
 #include "broker/listen_socket.h"
+#include "simulated_links/simulated_links.h"
 #include "transport/device_spec.h"
 
 namespace {
@@ -74,7 +75,8 @@ int main(int argc, char** argv) {
 
   Log log(options.verbose);
   try {
-    transport::DeviceSpec spec = transport::DeviceSpec::parse(options.device);
+    transport::LinkRegistry links = maxq::simulated_links::all_links();
+    transport::DeviceSpec spec = links.parse(options.device);
     UniqueFd listen_fd = activated_socket();
     bool bound_here = false;
     std::string socket_path;
@@ -95,7 +97,7 @@ int main(int argc, char** argv) {
     } unlink_socket{bound_here ? socket_path : std::string()};
 
     if (!options.foreground && !detach(log)) return 1;
-    DeviceOwner device(spec, log);
+    DeviceOwner device(links, spec, log);
     ChipBroker broker(device, options.isolation, log);
     device.set_on_open([&broker](transport::Device& d) { broker.on_device_open(d); });
     // Opened now when it can be; an unplugged device is retried per command.

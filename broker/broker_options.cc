@@ -1,6 +1,7 @@
 #include "broker/broker_options.h"
 
 #include "broker/peer_credentials.h"
+#include "simulated_links/simulated_links.h"
 #include "transport/device_spec.h"
 #include "transport/errors.h"
 
@@ -133,8 +134,8 @@ BrokerOptions parse_options(const std::vector<std::string>& args) {
         "--device is required (e.g. --device ftdi:i:0x0403:0x6014 or --device "
         "sim:/var/lib/maxq1061/chip.state)");
   try {
-    transport::DeviceSpec spec = transport::DeviceSpec::parse(o.device);
-    if (spec.kind == transport::DeviceSpec::Kind::Broker)
+    transport::DeviceSpec spec = simulated_links::all_links().parse(o.device);
+    if (spec.scheme == "broker")
       throw UsageError("--device " + o.device +
                        ": the daemon owns the device itself; give it ftdi:, sim: or unix:");
   } catch (const transport::ConfigError& e) {

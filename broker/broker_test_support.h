@@ -24,6 +24,7 @@
 #include "transport/credential_key.h"
 #include "transport/device.h"
 #include "transport/device_spec.h"
+#include "transport/link_registry.h"
 
 namespace maxq::broker::testing {
 
@@ -146,8 +147,7 @@ struct BrokerFixture {
                                           transport::CredentialKey::Kind::KeyImport);
   }
   std::unique_ptr<transport::Device> client() const {
-    return std::make_unique<transport::Device>(
-        transport::open_link(transport::DeviceSpec::parse("broker:" + socket)));
+    return std::make_unique<transport::Device>(transport::builtin_links().open("broker:" + socket));
   }
 };
 

@@ -26,9 +26,9 @@ bool repeatable(uint8_t command) {
   }
 }
 
-DeviceOwner::DeviceOwner(transport::DeviceSpec spec, const Log& log,
+DeviceOwner::DeviceOwner(transport::LinkRegistry links, transport::DeviceSpec spec, const Log& log,
                          transport::DeviceOptions options)
-    : spec_(std::move(spec)), log_(log), options_(options) {
+    : links_(std::move(links)), spec_(std::move(spec)), log_(log), options_(options) {
   if (options_.max_attempts == 0) options_.max_attempts = 1;
   if (options_.max_timeouts == 0) options_.max_timeouts = 1;
 }
@@ -46,7 +46,7 @@ void DeviceOwner::close(const std::string& why) {
 bool DeviceOwner::ensure_open() {
   if (device_) return true;
   try {
-    device_ = std::make_unique<transport::Device>(transport::open_link(spec_), options_);
+    device_ = std::make_unique<transport::Device>(links_.open(spec_), options_);
   } catch (const transport::Error& e) {
     if (last_open_error_ != e.what())
       log_.error(std::string("cannot open the device: ") + e.what());

@@ -15,6 +15,7 @@
 #include "broker/broker_log.h"
 #include "transport/device.h"
 #include "transport/device_spec.h"
+#include "transport/link_registry.h"
 #include "wire/bytes.h"
 
 namespace maxq::broker {
@@ -37,7 +38,9 @@ class DeviceOwner {
   // (unplugged) is retried at each command, and `on_open` runs after every
   // successful (re)open, before the command (the daemon's housekeeping: the
   // chip may have lost its RAM objects and its admin condition).
-  DeviceOwner(transport::DeviceSpec spec, const Log& log, transport::DeviceOptions options = {});
+  // `links` opens `spec` (the daemon's registry: built-in and simulated links).
+  DeviceOwner(transport::LinkRegistry links, transport::DeviceSpec spec, const Log& log,
+              transport::DeviceOptions options = {});
   ~DeviceOwner();
   DeviceOwner(const DeviceOwner&) = delete;
   DeviceOwner& operator=(const DeviceOwner&) = delete;
@@ -53,8 +56,9 @@ class DeviceOwner {
   // Readable from any thread (status).
   bool available() const { return available_.load(std::memory_order_relaxed); }
   std::string describe() const { return spec_.to_string(); }
-  // A real chip (an FTDI bridge): the simulator's protocol extensions must not reach it.
-  bool reaches_hardware() const { return spec_.kind == transport::DeviceSpec::Kind::Ftdi; }
+  // A real chip (an FTDI bridge, or its in-memory model ftdi:model:): the
+  // simulator's protocol extensions must not reach it.
+  bool reaches_hardware() const { return spec_.scheme.rfind("ftdi", 0) == 0; }
   uint64_t retries() const { return retries_.load(std::memory_order_relaxed); }
   // Tries to open the device now if it is closed; false when it stays closed.
   bool ensure_open();
@@ -62,6 +66,7 @@ class DeviceOwner {
  private:
   void close(const std::string& why);
 
+  transport::LinkRegistry links_;
   transport::DeviceSpec spec_;
   const Log& log_;
   transport::DeviceOptions options_;

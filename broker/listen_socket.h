@@ -8,11 +8,11 @@
 #include <optional>
 #include <string>
 
-#include "simulator/unique_fd.h"
+#include "posix/unique_fd.h"
 
 namespace maxq::broker {
 
-using sim::UniqueFd;
+using posix::UniqueFd;
 
 struct ListenOptions {
   std::string path;

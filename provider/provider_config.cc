@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 
-#include "transport/device_spec.h"
 #include "transport/errors.h"
 
 namespace maxq::provider {
@@ -42,15 +41,14 @@ ProviderConfig resolve_config(const ConfigSettings& environment,
   ProviderConfig c;
   const auto& device = first_set(environment.device, config_file.device);
   if (device && !device->empty()) c.device = *device;
-  // A simulated chip keeps its credentials beside its state file (the path
-  // without the device options). A malformed device string gets its own
-  // error when the device is opened.
+  // A simulated chip keeps its credentials beside its state file: the path
+  // up to its options (a sim: path cannot hold a comma; simulated_links/
+  // sim_link_options.h). A malformed device string, or sim: in a build
+  // without the simulator, gets its own error when the device is opened.
   std::string sim_state;
   if (c.device.rfind(kSimPrefix, 0) == 0) {
-    try {
-      sim_state = transport::DeviceSpec::parse(c.device).target;
-    } catch (const transport::Error&) {
-    }
+    std::string rest = c.device.substr(sizeof kSimPrefix - 1);
+    sim_state = rest.substr(0, rest.find(','));
   }
   auto credential = [&](const std::optional<std::string>& env,
                         const std::optional<std::string>& file, const char* suffix) {

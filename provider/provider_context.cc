@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "provider/device_links.h"
 #include "transport/device_spec.h"
 #include "transport/errors.h"
 
@@ -63,14 +64,19 @@ std::unique_ptr<ProviderContext::Session> ProviderContext::open_session() {
   // Fail closed: no device configured is an error, never a simulated chip
   // made behind the user's back.
   if (config_.device.empty()) throw transport::ConfigError(kNoDeviceMessage);
-  transport::DeviceSpec spec = transport::DeviceSpec::parse(config_.device);
+  // The links of this build (device_links.h); a simulated chip in a build
+  // without the simulator is refused here, naming what to use instead.
+  const transport::LinkRegistry links = device_links();
+  transport::DeviceSpec spec = links.parse(config_.device);
   auto s = std::make_unique<Session>();
   s->pid = getpid();
   transport::DeviceOptions options;
   options.verify_signatures = config_.verify_signatures;
-  s->device = std::make_unique<transport::Device>(transport::open_link(spec), options);
+  s->device = std::make_unique<transport::Device>(links.open(spec), options);
   s->serial = s->device->status().serial;
   trace("opened %s, chip serial %s", s->device->describe().c_str(), hex(s->serial).c_str());
+  // Said plainly: keys in a file are no secure element.
+  if (!spec.simulated_note.empty()) trace("%s", spec.simulated_note.c_str());
   return s;
 }
 

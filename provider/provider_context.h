@@ -62,7 +62,7 @@ class ProviderContext {
   CurveGroups& curve_groups() { return software_.get().curve_groups(); }
 
   // The device, opened at first use (and again in a forked child). Throws
-  // transport::Error (or sim::StateError) with a message naming the device.
+  // transport::Error with a message naming the device.
   transport::Device& device();
   // Serial of the chip; read once when the device is opened.
   ChipSerial chip_serial();

@@ -3,7 +3,6 @@
 #include <cstdarg>
 
 #include "provider/provider_context.h"
-#include "simulator/chip.h"
 #include "transport/errors.h"
 #include "wire/bytes.h"
 
@@ -71,7 +70,6 @@ int reason_for(const std::exception& e) {
   if (dynamic_cast<const MalformedPayload*>(&e)) return kReasonBusError;
   if (dynamic_cast<const transport::ConfigError*>(&e)) return kReasonConfig;
   if (dynamic_cast<const transport::KeyMismatchError*>(&e)) return kReasonKeyMismatch;
-  if (dynamic_cast<const sim::StateError*>(&e)) return kReasonDeviceUnavailable;
   return kReasonInternal;
 }
 

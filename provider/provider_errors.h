@@ -44,7 +44,7 @@ void raise_error(const ProviderContext* ctx, int reason, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 // Maps transport::ChipError (by status word) / LinkError / ConfigError /
-// ProtocolError, sim::StateError, std::bad_alloc and anything else to a reason,
+// ProtocolError, std::bad_alloc and anything else to a reason,
 // carrying the exception's message.
 void raise_exception(const ProviderContext* ctx, const std::exception& e);
 

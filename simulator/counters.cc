@@ -9,7 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "simulator/unique_fd.h"
+#include "posix/unique_fd.h"
 
 namespace maxq::sim {
 
@@ -76,8 +76,8 @@ bool lock_file(int fd) {
   return true;
 }
 
-UniqueFd open_counter_file(const std::string& path, int flags) {
-  return UniqueFd(::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
+posix::UniqueFd open_counter_file(const std::string& path, int flags) {
+  return posix::UniqueFd(::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
 }
 
 bool regular(int fd) {
@@ -157,7 +157,7 @@ std::unique_ptr<Counters> Counters::in_memory() {
 }
 
 std::unique_ptr<Counters> Counters::open_shared(const std::string& path) {
-  UniqueFd fd = open_counter_file(path, O_RDWR | O_CREAT);
+  posix::UniqueFd fd = open_counter_file(path, O_RDWR | O_CREAT);
   if (!fd.valid() || !regular(fd.get()) || !lock_file(fd.get())) return in_memory();
   FileBlock b{};
   struct stat st {};
@@ -173,7 +173,7 @@ std::unique_ptr<Counters> Counters::open_shared(const std::string& path) {
 }
 
 CounterSnapshot Counters::read_file(const std::string& path) {
-  UniqueFd fd = open_counter_file(path, O_RDONLY);
+  posix::UniqueFd fd = open_counter_file(path, O_RDONLY);
   if (!fd.valid())
     throw std::runtime_error("cannot open chip counters " + path + ": " + std::strerror(errno));
   FileBlock b{};
@@ -216,7 +216,7 @@ void Counters::flush() {
   if (add.total_commands() == 0 && add.bytes_to_chip == 0 && add.bytes_from_chip == 0 &&
       add.frame_errors == 0 && add.selects == 0)
     return;
-  UniqueFd fd = open_counter_file(path_, O_RDWR);
+  posix::UniqueFd fd = open_counter_file(path_, O_RDWR);
   FileBlock b{};
   // Removed, replaced by something else, truncated or damaged: stop writing
   // to it (snapshot() answers from memory), never crash.

@@ -8,12 +8,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "posix/unique_fd.h"
 #include "simulator/chip.h"
 #include "simulator/counters.h"
 #include "simulator/object_store.h"
 #include "simulator/sim_crypto.h"
 #include "simulator/state_file.h"
-#include "simulator/unique_fd.h"
 
 namespace maxq::sim {
 namespace {
@@ -69,7 +69,7 @@ void write_private_key(const std::string& path, EVP_PKEY* key, const std::string
   } pem{raw, len};
 
   make_parent_dirs(path);
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  posix::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!fd.valid()) {
     if (errno == EEXIST)
       throw StateError("the " + what + " file " + path + " already exists; it was left untouched");

@@ -1,4 +1,4 @@
-// The messages between the unix link (transport/unix_socket_bus.h) and the
+// The messages between the unix link (simulated_links/unix_socket_bus.h) and the
 // `maxq1061-sim` daemon: one request carries one batch of SPI operations
 // (chip-select edges and byte transfers, as one SpiBus::run), one reply carries
 // the MISO bytes of its transfers. Both sides treat the other's bytes as

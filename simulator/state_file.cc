@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "simulator/file_locking.h"
+#include "posix/file_locking.h"
 #include "simulator/state_codec.h"
 #include "simulator/state_error.h"
 
@@ -22,11 +22,11 @@ std::string errno_text() {
 }
 
 // Holds an exclusive flock for its lifetime; a lock nobody lets go of is an
-// error naming the file and its holder (file_locking.h), not a hang.
+// error naming the file and its holder (posix/file_locking.h), not a hang.
 class FileLock {
  public:
   FileLock(int fd, const std::string& path) : fd_(fd) {
-    if (auto error = lock_exclusive(fd_, path + ".lock"))
+    if (auto error = posix::lock_exclusive(fd_, path + ".lock"))
       throw StateError("simulated chip " + path + ": " + *error);
   }
   ~FileLock() { flock(fd_, LOCK_UN); }
@@ -83,9 +83,9 @@ void check_own_file(const struct stat& st, const std::string& path) {
 // Opens `path` never following a symlink and never blocking (FIFO), and
 // checks it with check_own_file. StateError naming the file.
 // With `missing_ok`, a file that does not exist gives an invalid descriptor.
-UniqueFd open_checked(const std::string& path, int flags, const char* what,
-                      bool missing_ok = false) {
-  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
+posix::UniqueFd open_checked(const std::string& path, int flags, const char* what,
+                             bool missing_ok = false) {
+  posix::UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
   if (!fd.valid() && missing_ok && errno == ENOENT) return fd;
   if (!fd.valid()) {
     if (errno == ELOOP)
@@ -105,7 +105,7 @@ UniqueFd open_checked(const std::string& path, int flags, const char* what,
 // to the disk. Returns its name.
 std::string write_synced(const std::string& path, const Bytes& data) {
   std::string name = path + ".tmp.XXXXXX";
-  UniqueFd fd(mkostemp(name.data(), O_CLOEXEC));
+  posix::UniqueFd fd(mkostemp(name.data(), O_CLOEXEC));
   const std::string& tmp = name;
   if (!fd.valid())
     throw StateError("cannot write a temporary file beside " + path + ": " + errno_text());
@@ -129,7 +129,7 @@ std::string write_synced(const std::string& path, const Bytes& data) {
 }
 
 void sync_dir(const std::string& path) {
-  UniqueFd dir(::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  posix::UniqueFd dir(::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir.valid() || fsync(dir.get()) != 0)
     throw StateError("cannot flush the directory of " + path + " to disk: " + errno_text());
 }
@@ -147,10 +147,10 @@ void remove_stale_temporaries(const std::string& path) {
 }
 
 // The lock file, registered so that a forked child never keeps it (a lock
-// held at the fork would outlive the parent; file_locking.h).
-UniqueFd open_lock(const std::string& path) {
-  UniqueFd fd = open_checked(path + ".lock", O_RDWR | O_CREAT, "the lock file");
-  fork_private_add(fd.get());
+// held at the fork would outlive the parent; posix/file_locking.h).
+posix::UniqueFd open_lock(const std::string& path) {
+  posix::UniqueFd fd = open_checked(path + ".lock", O_RDWR | O_CREAT, "the lock file");
+  posix::fork_private_add(fd.get());
   return fd;
 }
 
@@ -178,10 +178,10 @@ void make_parent_dirs(const std::string& path) {
 
 void StateFile::create(const std::string& path, const PersistentState& state, SimCrypto& crypto) {
   make_parent_dirs(path);
-  UniqueFd lock = open_lock(path);
+  posix::UniqueFd lock = open_lock(path);
   struct Unregister {
     int fd;
-    ~Unregister() { fork_private_remove(fd); }
+    ~Unregister() { posix::fork_private_remove(fd); }
   } unregister{lock.get()};
   FileLock guard(lock.get(), path);
   remove_stale_temporaries(path);
@@ -210,11 +210,11 @@ std::unique_ptr<StateFile> StateFile::open(const std::string& path, SimCrypto& c
   return f;
 }
 
-StateFile::StateFile(std::string path, UniqueFd lock, SimCrypto& crypto)
+StateFile::StateFile(std::string path, posix::UniqueFd lock, SimCrypto& crypto)
     : path_(std::move(path)), lock_fd_(std::move(lock)), crypto_(crypto), pid_(getpid()) {}
 
 StateFile::~StateFile() {
-  fork_private_remove(lock_fd_.get());
+  posix::fork_private_remove(lock_fd_.get());
 }
 
 void StateFile::remember_file(const struct stat& st) {
@@ -249,7 +249,7 @@ void StateFile::reload_if_changed() {
     throw StateError("the simulated chip file " + path_ +
                      " is a symbolic link; name the file itself (refusing symlinks keeps one chip "
                      "from becoming two)");
-  UniqueFd fd = open_checked(path_, O_RDONLY, "the simulated chip", true);
+  posix::UniqueFd fd = open_checked(path_, O_RDONLY, "the simulated chip", true);
   if (!fd.valid()) return reload_if_changed();  // replaced since the stat: try again
   if (fstat(fd.get(), &st) != 0) throw StateError("cannot stat " + path_ + ": " + errno_text());
   if (static_cast<uint64_t>(st.st_size) > kMaxStateFileBytes)
@@ -277,7 +277,7 @@ void StateFile::save() {
   }
   sync_dir(path_);
   // Under the lock no other writer can have replaced it since the rename.
-  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  posix::UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   struct stat st {};
   if (!fd.valid() || fstat(fd.get(), &st) != 0)
     throw StateError("cannot reopen the simulated chip " + path_ + ": " + errno_text());
@@ -289,8 +289,8 @@ void StateFile::save() {
 void StateFile::transact(const std::function<bool(PersistentState&)>& fn) {
   if (getpid() != pid_) {
     // Forked child: the inherited lock descriptor was replaced by /dev/null
-    // (file_locking.h); this process takes the lock on its own description.
-    fork_private_remove(lock_fd_.get());
+    // (posix/file_locking.h); this process takes the lock on its own description.
+    posix::fork_private_remove(lock_fd_.get());
     lock_fd_ = open_lock(path_);
     pid_ = getpid();
   }

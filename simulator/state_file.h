@@ -20,7 +20,7 @@
 // (a FIFO is refused before the open could block), not symbolic links, owned
 // by this user and not writable by others; PATH is at most
 // kMaxStateFileBytes; a lock held past lock_timeout() is an error naming its
-// holder. A forked child never keeps the lock descriptor (file_locking.h).
+// holder. A forked child never keeps the lock descriptor (posix/file_locking.h).
 #pragma once
 
 #include <sys/stat.h>
@@ -31,9 +31,9 @@
 #include <memory>
 #include <string>
 
+#include "posix/unique_fd.h"
 #include "simulator/object_store.h"
 #include "simulator/sim_crypto.h"
-#include "simulator/unique_fd.h"
 
 namespace maxq::sim {
 
@@ -68,14 +68,14 @@ class StateFile {
   uint64_t generation() const { return generation_; }
 
  private:
-  StateFile(std::string path, UniqueFd lock, SimCrypto& crypto);
+  StateFile(std::string path, posix::UniqueFd lock, SimCrypto& crypto);
   void reload_if_changed();
   void remember_file(const struct stat& st);
   bool same_file(const struct stat& st) const;
   void save();
 
   std::string path_;
-  UniqueFd lock_fd_;
+  posix::UniqueFd lock_fd_;
   SimCrypto& crypto_;
   PersistentState state_;
   bool loaded_ = false;  // state_ matches the file identified below
@@ -84,8 +84,8 @@ class StateFile {
   ino_t ino_ = 0;
   off_t size_ = 0;
   timespec ctime_{};
-  UniqueFd loaded_fd_;  // the file state_ came from, held open (see reload_if_changed)
-  pid_t pid_;           // the process lock_fd_ was opened in
+  posix::UniqueFd loaded_fd_;  // the file state_ came from, held open (see reload_if_changed)
+  pid_t pid_;                  // the process lock_fd_ was opened in
 };
 
 }  // namespace maxq::sim

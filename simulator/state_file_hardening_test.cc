@@ -16,7 +16,7 @@
 #include <mutex>
 #include <thread>
 
-#include "simulator/file_locking.h"
+#include "posix/file_locking.h"
 #include "simulator/sim_test_support.h"
 #include "simulator/state_error.h"
 #include "simulator/state_file.h"
@@ -63,9 +63,9 @@ std::string open_error(const std::string& state) {
 }
 
 struct ShortLockTimeout {
-  std::chrono::milliseconds old = sim::lock_timeout();
-  explicit ShortLockTimeout(std::chrono::milliseconds t) { sim::set_lock_timeout(t); }
-  ~ShortLockTimeout() { sim::set_lock_timeout(old); }
+  std::chrono::milliseconds old = posix::lock_timeout();
+  explicit ShortLockTimeout(std::chrono::milliseconds t) { posix::set_lock_timeout(t); }
+  ~ShortLockTimeout() { posix::set_lock_timeout(old); }
 };
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include <cstdio>
 
-#include "simulator/chip.h"
+#include "simulated_links/simulated_links.h"
 #include "tools/commands.h"
 #include "tools/json_writer.h"
 #include "wire/bytes.h"
@@ -9,7 +9,7 @@ namespace maxq::tool {
 
 int run_init(ToolContext& ctx, const Args& args) {
   transport::DeviceSpec spec = ctx.device_spec();
-  if (spec.kind != transport::DeviceSpec::Kind::Sim)
+  if (spec.scheme != "sim")
     throw UsageError(
         "init provisions simulated chips only (sim:PATH); a real MAXQ1061 comes "
         "with its keys 0x1000 and 0x1001 (see docs/hardware.md, Credentials)");
@@ -17,8 +17,9 @@ int run_init(ToolContext& ctx, const Args& args) {
   std::string import_out = args.get("key-import-key-out", spec.target + ".key-import.pem");
   if (admin_out == import_out)
     throw UsageError("--admin-key-out and --key-import-key-out name the same file");
-  sim::ProvisionResult r = sim::Chip::provision(spec.target, admin_out, import_out);
-  std::string serial = to_hex(ByteView(r.serial));
+  // A file that exists or cannot be written is a transport::ConfigError (exit 3).
+  simulated_links::ProvisionedChip r = simulated_links::provision(spec, admin_out, import_out);
+  const std::string& serial = r.serial_hex;
   if (ctx.json()) {
     JsonWriter j;
     j.begin_object()

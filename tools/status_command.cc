@@ -17,26 +17,12 @@ struct DeviceNature {
 };
 
 DeviceNature nature_of(const transport::DeviceSpec& spec) {
-  using K = transport::DeviceSpec::Kind;
-  switch (spec.kind) {
-    case K::Sim:
-      return {"simulated", "SIMULATED chip: its private keys are in the state file " + spec.target +
-                               ", not in a secure element"};
-    case K::Unix:
-      return {"simulated", "SIMULATED chip served by maxq1061-sim at " + spec.target +
-                               ": its private keys are in the daemon's state file, not in a "
-                               "secure element"};
-    case K::Ftdi:
-      if (spec.target.rfind("model:", 0) == 0)
-        return {"simulated",
-                "SIMULATED chip behind an in-memory FT232H: its private keys are in "
-                "the state file " +
-                    spec.target.substr(6) + ", not in a secure element"};
-      return {"hardware", "MAXQ1061 on an FTDI bridge"};
-    case K::Broker:
-      return {"broker", "the chip of the maxq1061d broker at " + spec.target +
-                            " (simulated or not: see the broker's device setting)"};
-  }
+  // A simulated link says where its keys really are (simulated_links/).
+  if (!spec.simulated_note.empty()) return {"simulated", spec.simulated_note};
+  if (spec.scheme == "ftdi") return {"hardware", "MAXQ1061 on an FTDI bridge"};
+  if (spec.scheme == "broker")
+    return {"broker", "the chip of the maxq1061d broker at " + spec.target +
+                          " (simulated or not: see the broker's device setting)"};
   return {"unknown", ""};
 }
 

@@ -9,7 +9,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "simulator/state_error.h"
 #include "transport/errors.h"
 #include "wire/protocol.h"
 
@@ -32,7 +31,7 @@ int exit_code_for(const std::exception& e) {
   if (dynamic_cast<const UsageError*>(&e)) return kExitUsage;
   if (dynamic_cast<const transport::ChipError*>(&e)) return kExitFailed;
   if (dynamic_cast<const transport::ConfigError*>(&e) ||
-      dynamic_cast<const transport::LinkError*>(&e) || dynamic_cast<const sim::StateError*>(&e))
+      dynamic_cast<const transport::LinkError*>(&e))
     return kExitDevice;
   return kExitFailed;
 }
@@ -86,8 +85,8 @@ std::string credential_path(const std::string& given, const char* env_name,
                             const std::string& device, const char* suffix) {
   if (!given.empty()) return given;
   if (std::string e = env(env_name); !e.empty()) return e;
-  transport::DeviceSpec spec = transport::DeviceSpec::parse(device);
-  if (spec.kind == transport::DeviceSpec::Kind::Sim) return spec.target + suffix;
+  transport::DeviceSpec spec = simulated_links::all_links().parse(device);
+  if (spec.scheme == "sim") return spec.target + suffix;
   return "";
 }
 
@@ -158,7 +157,8 @@ void ToolContext::explain_credential_refusal(const transport::ChipError& e) cons
 }
 
 transport::Device& ToolContext::device() {
-  if (!dev_) dev_ = std::make_unique<transport::Device>(transport::open_link(device_spec()));
+  if (!dev_)
+    dev_ = std::make_unique<transport::Device>(simulated_links::all_links().open(device_spec()));
   return *dev_;
 }
 

@@ -10,6 +10,7 @@
 
 #include "transport/credential_key.h"
 #include "transport/device.h"
+#include "simulated_links/simulated_links.h"
 #include "transport/device_spec.h"
 #include "wire/protocol.h"
 
@@ -62,7 +63,9 @@ class ToolContext {
  public:
   ToolContext(std::string device, std::string admin_key, std::string key_import_key, bool json);
   const std::string& device_string() const { return device_; }
-  transport::DeviceSpec device_spec() const { return transport::DeviceSpec::parse(device_); }
+  // The tool understands every device string: the hardware links and the
+  // simulated chips (simulated_links/).
+  transport::DeviceSpec device_spec() const { return simulated_links::all_links().parse(device_); }
   // --admin-key, else MAXQ1061_ADMIN_KEY, else PATH.admin.pem for sim:PATH; "" when none.
   std::string admin_key_path() const;
   // --key-import-key, else MAXQ1061_KEY_IMPORT_KEY, else PATH.key-import.pem

@@ -28,7 +28,7 @@ void BrokerLink::connect() {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path_.c_str(), path_.size() + 1);
-  sim::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  posix::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) fail(LinkError::Kind::Io, std::string("socket(): ") + std::strerror(errno));
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
     const int e = errno;
@@ -53,7 +53,7 @@ void BrokerLink::connect() {
     }
   }
   fd_ = std::move(fd);
-  sim::fork_private_add(fd_.get());  // a forked child must not keep a connection mid-command
+  posix::fork_private_add(fd_.get());  // a forked child must not keep a connection mid-command
 }
 
 bool BrokerLink::peer_gone() const {
@@ -214,6 +214,16 @@ bp::BrokerStatus BrokerLink::daemon_status() {
 
 std::unique_ptr<Link> open_broker_link(const DeviceSpec& spec) {
   return std::make_unique<BrokerLink>(spec.target);
+}
+
+LinkScheme broker_link_scheme() {
+  LinkScheme s;
+  s.name = "broker";
+  s.usage = "broker:PATH (maxq1061d)";
+  s.takes_options = false;  // the socket path may hold commas
+  s.empty_target = bp::kDefaultSocketPath;
+  s.open = open_broker_link;
+  return s;
 }
 
 }  // namespace maxq::transport

@@ -10,11 +10,12 @@
 #include <string>
 
 #include "broker/broker_protocol.h"
-#include "simulator/file_locking.h"
-#include "simulator/unique_fd.h"
+#include "posix/file_locking.h"
+#include "posix/unique_fd.h"
 #include "transport/device_spec.h"
 #include "transport/errors.h"
 #include "transport/link.h"
+#include "transport/link_registry.h"
 
 namespace maxq::transport {
 
@@ -42,7 +43,7 @@ class BrokerLink : public Link {
  private:
   void connect();
   void disconnect() {
-    sim::fork_private_remove(fd_.get());
+    posix::fork_private_remove(fd_.get());
     fd_.reset();
   }
   bool peer_gone() const;
@@ -55,9 +56,11 @@ class BrokerLink : public Link {
 
   std::string path_;
   std::chrono::milliseconds reply_timeout_;
-  sim::UniqueFd fd_;
+  posix::UniqueFd fd_;
 };
 
 std::unique_ptr<Link> open_broker_link(const DeviceSpec& spec);
+// broker:PATH (broker: alone: broker::kDefaultSocketPath).
+LinkScheme broker_link_scheme();
 
 }  // namespace maxq::transport

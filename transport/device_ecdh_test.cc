@@ -4,6 +4,7 @@
 // a byte sent; on sim: the same secret as software ECDH.
 #include <catch2/catch.hpp>
 
+#include "simulated_links/simulated_links.h"
 #include "simulator/counters.h"
 #include "test/support/software_ec.h"
 #include "test/support/temp_chip.h"
@@ -16,8 +17,7 @@ using maxq::testing::TempChip;
 namespace {
 
 std::unique_ptr<transport::Device> open(const std::string& device) {
-  return std::make_unique<transport::Device>(
-      transport::open_link(transport::DeviceSpec::parse(device)));
+  return std::make_unique<transport::Device>(simulated_links::all_links().open(device));
 }
 
 }  // namespace

@@ -1,21 +1,9 @@
-// Parsing of device strings and opening the matching link.
+// A device string taken apart: the link scheme, its target and its options.
 //
-// Accepted forms (the `device` config key and MAXQ1061_DEVICE):
-//   sim:PATH[,latency=off|modelled][,spi-clock-hz=N][,NAME-ms=T...]
-//               a simulated chip in this process; PATH is its state file.
-//               latency=modelled makes it take as long as a real part
-//               (simulator/latency_model.h: MODELLED chip time per command,
-//               bus time at spi-clock-hz, default 1 MHz, 1..30000000 as for
-//               ftdi, only with latency=modelled); NAME-ms=T sets the chip
-//               time of a command class (NAME: sign, keygen, ecdh, auth,
-//               random, write, other; T milliseconds for P-256, 0..100; only
-//               with latency=modelled); latency=off (the default) answers at
-//               once. Options follow the path after commas, in
-//               any order, so PATH cannot contain a comma: such a path is a
-//               ConfigError.
-//   unix:PATH   a maxq1061-sim daemon listening on the unix socket PATH
-//   broker:PATH the maxq1061d daemon that owns the chip, on its unix socket PATH
-//               (broker: alone: /run/maxq1061/maxq1061.sock)
+// Device strings (the `device` config key, MAXQ1061_DEVICE, --device) are
+// SCHEME:TARGET[,KEY=VALUE...]. Which schemes exist, which options each takes
+// and how its link is opened is the business of the LinkRegistry the caller
+// built (transport/link_registry.h): the built-in hardware links are
 //   ftdi:DESC[,spi-clock-hz=N][,ftdi-interface=A|B|C|D][,cs-pin=N]
 //               an FTDI MPSSE bridge; DESC is a libftdi description string
 //               (d:BUS/DEV, i:VID:PID, i:VID:PID:INDEX, s:VID:PID:SERIAL), e.g.
@@ -24,37 +12,44 @@
 //               spi-clock-hz (decimal or 0x hex, default 1 MHz), ftdi-interface
 //               (channel of a multi-channel chip, default the first), cs-pin
 //               (ADBUS pin 3..7 wired to the chip select, default 3).
-// PATH and DESC must not be empty. Anything else is a ConfigError that lists
-// these forms.
+//   broker:PATH the maxq1061d daemon that owns the chip, on its unix socket PATH
+//               (broker: alone: /run/maxq1061/maxq1061.sock)
+// and the simulated chips of simulated_links/ (sim:, unix:, ftdi:model:) are
+// plug-ins a caller adds to its registry.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
-
-#include "simulator/latency_model.h"
-#include "transport/link.h"
+#include <vector>
 
 namespace maxq::transport {
 
-struct DeviceSpec {
-  enum class Kind { Sim, Unix, Ftdi, Broker };
-  enum class Latency { Off, Modelled };  // sim: only
-  Kind kind = Kind::Sim;
-  std::string target;               // state file, socket path or libftdi description
-  uint32_t spi_clock_hz = 1000000;  // ftdi: the bus; sim: the latency model's bus
-  Latency latency = Latency::Off;
-  sim::ChipTimes chip_times;   // sim: with latency=modelled
-  std::string ftdi_interface;  // "A".."D" or "" for the default
-  unsigned cs_pin = 3;         // ADBUS pin of chip select (ADBUS3 by default)
-
-  // Throws ConfigError with the offending string and the accepted forms.
-  static DeviceSpec parse(const std::string& device);
-  std::string to_string() const;
+struct DeviceOption {
+  std::string key, value;
 };
 
-// Opens the link for `spec`. Throws ConfigError / LinkError / a simulator
-// StateError wrapped in ConfigError, naming the device.
-std::unique_ptr<Link> open_link(const DeviceSpec& spec);
+struct DeviceSpec {
+  std::string scheme;                 // "ftdi", "broker", "sim", "ftdi:model", ...
+  std::string target;                 // state file, socket path or libftdi description
+  std::vector<DeviceOption> options;  // after the target, as written, in order
+  std::string text;                   // the canonical device string (non-default options)
+  // Non-empty for a simulated chip: where its private keys really are
+  // ("SIMULATED chip: its private keys are in the state file ..."), for
+  // MAXQ1061_DEBUG and `maxq1061-tool status`.
+  std::string simulated_note;
+
+  const std::string& to_string() const { return text; }
+  // The value of option `key`, or nullptr.
+  const std::string* option(const std::string& key) const;
+};
+
+// An MPSSE bridge clocks SPI at most at 60 MHz / 2.
+inline constexpr uint32_t kMaxSpiClockHz = 30000000;
+
+// Option values: digits (or 0x hex) only, at most 32 bits. Throws ConfigError
+// "bad value 'V' for KEY" (the registry adds the device and the accepted forms).
+uint32_t parse_option_number(const std::string& key, const std::string& value);
+// spi-clock-hz: 1 .. kMaxSpiClockHz.
+uint32_t parse_spi_clock_hz(const std::string& value);
 
 }  // namespace maxq::transport

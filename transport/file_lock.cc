@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "simulator/file_locking.h"
+#include "posix/file_locking.h"
 #include "transport/errors.h"
 
 namespace maxq::transport {
@@ -18,16 +18,16 @@ FileLock::FileLock(const std::string& path) {
     throw LinkError(LinkError::Kind::Io,
                     "cannot open the device lock file " + path + ": " + std::strerror(errno));
   // A forked child must not keep the held lock (it would outlive this process).
-  sim::fork_private_add(fd_);
-  if (auto error = sim::lock_exclusive(fd_, path)) {
-    sim::fork_private_remove(fd_);
+  posix::fork_private_add(fd_);
+  if (auto error = posix::lock_exclusive(fd_, path)) {
+    posix::fork_private_remove(fd_);
     close(fd_);
     throw LinkError(LinkError::Kind::Io, *error);
   }
 }
 
 FileLock::~FileLock() {
-  sim::fork_private_remove(fd_);
+  posix::fork_private_remove(fd_);
   flock(fd_, LOCK_UN);
   close(fd_);
 }

@@ -1,6 +1,6 @@
 // RAII exclusive flock on a lock file (cross-process serialisation of commands).
-// Never inherited by a forked child (simulator/file_locking.h); a lock nobody
-// lets go of gives an error naming the holder after sim::lock_timeout().
+// Never inherited by a forked child (posix/file_locking.h); a lock nobody
+// lets go of gives an error naming the holder after posix::lock_timeout().
 #pragma once
 
 #include <string>

@@ -14,7 +14,7 @@
 #include <chrono>
 #include <thread>
 
-#include "simulator/file_locking.h"
+#include "posix/file_locking.h"
 #include "test/support/temp_chip.h"
 #include "transport/errors.h"
 
@@ -149,11 +149,11 @@ TEST_CASE("a device lock nobody lets go of is an error naming the holder", "[loc
   std::string path = dir.file("chip.lock");
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   REQUIRE(flock(fd, LOCK_EX) == 0);
-  auto old = sim::lock_timeout();
-  sim::set_lock_timeout(std::chrono::milliseconds(200));
+  auto old = posix::lock_timeout();
+  posix::set_lock_timeout(std::chrono::milliseconds(200));
   CHECK_THROWS_WITH(
       transport::FileLock(path),
       Catch::Contains(path) && Catch::Contains("process " + std::to_string(getpid())));
-  sim::set_lock_timeout(old);
+  posix::set_lock_timeout(old);
   close(fd);
 }

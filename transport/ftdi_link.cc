@@ -1,45 +1,41 @@
-// ftdi:DESC opens an FTDI bridge through libftdi1; ftdi:model:STATE runs the
-// same link, MPSSE bytes and all, against the in-memory FT232H wired to the
-// simulated chip in STATE (for trying a configuration without hardware).
-// libftdi1 is loaded (dlopen) only for a real bridge, never for model:.
+// ftdi:DESC opens an FTDI bridge through libftdi1, loaded (dlopen) when the
+// first bridge is opened. ftdi:model:STATE, the same link against an
+// in-memory FT232H, is a plug-in of simulated_links/.
 #include "transport/ftdi_link.h"
 
-#include "simulator/chip.h"
-#include "simulator/mpsse_model.h"
 #include "transport/errors.h"
-#include "transport/ftdi_model_usb.h"
-#include "transport/ftdi_mpsse_bus.h"
 #include "transport/spi_link.h"
 
 namespace maxq::transport {
 
-namespace {
-constexpr const char* kModelPrefix = "model:";
+std::unique_ptr<Link> open_mpsse_link(std::unique_ptr<FtdiUsb> usb, FtdiBusConfig config) {
+  SpiLinkOptions options = SpiLinkOptions::for_clock(config.spi_clock_hz);
+  return std::make_unique<SpiLink>(
+      std::make_unique<FtdiMpsseBus>(std::move(usb), std::move(config)), options);
 }
 
 std::unique_ptr<Link> open_ftdi_link(const DeviceSpec& spec) {
   FtdiBusConfig config = FtdiBusConfig::from_spec(spec);
   std::unique_ptr<FtdiUsb> usb;
-  if (spec.target.rfind(kModelPrefix, 0) == 0) {
-    std::string state = spec.target.substr(std::string(kModelPrefix).size());
-    std::unique_ptr<sim::Chip> chip;
-    try {
-      chip = sim::Chip::open(state);
-    } catch (const sim::StateError& e) {
-      throw ConfigError("device ftdi:" + spec.target + ": " + e.what());
-    }
-    usb = std::make_unique<ModelFtdiUsb>(
-        std::make_unique<sim::MpsseModel>(std::move(chip), spec.cs_pin));
-  } else {
-    try {
-      usb = make_libftdi_usb();
-    } catch (const ConfigError& e) {
-      throw ConfigError("device ftdi:" + spec.target + ": " + e.what());
-    }
+  try {
+    usb = make_libftdi_usb();
+  } catch (const ConfigError& e) {
+    throw ConfigError("device ftdi:" + spec.target + ": " + e.what());
   }
-  return std::make_unique<SpiLink>(
-      std::make_unique<FtdiMpsseBus>(std::move(usb), std::move(config)),
-      SpiLinkOptions::for_clock(spec.spi_clock_hz));
+  return open_mpsse_link(std::move(usb), std::move(config));
+}
+
+LinkScheme ftdi_link_scheme() {
+  LinkScheme s;
+  s.name = "ftdi";
+  s.usage =
+      "ftdi:DESC[,spi-clock-hz=N][,ftdi-interface=A|B|C|D][,cs-pin=N] (e.g. ftdi:i:0x0403:0x6014)";
+  s.target_word = "description";
+  s.canonical = [](const DeviceSpec& spec) {
+    return "ftdi:" + spec.target + FtdiBusConfig::from_spec(spec).options_text();
+  };
+  s.open = open_ftdi_link;
+  return s;
 }
 
 }  // namespace maxq::transport

@@ -33,10 +33,32 @@ constexpr const char* kUdevHint =
 FtdiBusConfig FtdiBusConfig::from_spec(const DeviceSpec& spec) {
   FtdiBusConfig c;
   c.description = spec.target;
-  c.interface = spec.ftdi_interface.empty() ? 0 : spec.ftdi_interface[0];
-  c.spi_clock_hz = spec.spi_clock_hz;
-  c.cs_pin = spec.cs_pin;
+  for (const DeviceOption& o : spec.options) {
+    if (o.key == "spi-clock-hz") {
+      c.spi_clock_hz = parse_spi_clock_hz(o.value);
+    } else if (o.key == "ftdi-interface") {
+      if (o.value.size() != 1 || o.value[0] < 'A' || o.value[0] > 'D')
+        throw ConfigError("ftdi-interface must be A, B, C or D");
+      c.interface = o.value[0];
+    } else if (o.key == "cs-pin") {
+      c.cs_pin = parse_option_number(o.key, o.value);
+      if (c.cs_pin < 3 || c.cs_pin > 7)
+        throw ConfigError("cs-pin must be an ADBUS pin from 3 to 7");
+    } else {
+      throw ConfigError("unknown option '" + o.key + "'");
+    }
+  }
   return c;
+}
+
+std::string FtdiBusConfig::options_text() const {
+  // Non-default options only, in the order device_spec.h documents.
+  FtdiBusConfig defaults;
+  std::string out;
+  if (spi_clock_hz != defaults.spi_clock_hz) out += ",spi-clock-hz=" + std::to_string(spi_clock_hz);
+  if (interface != 0) out += std::string(",ftdi-interface=") + interface;
+  if (cs_pin != defaults.cs_pin) out += ",cs-pin=" + std::to_string(cs_pin);
+  return out;
 }
 
 uint16_t FtdiMpsseBus::clock_divisor(uint32_t hz) {

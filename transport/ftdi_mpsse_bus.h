@@ -30,7 +30,12 @@ struct FtdiBusConfig {
   // the time the SPI transfer itself takes.
   std::chrono::milliseconds read_timeout{1000};
 
+  // From an ftdi: device string's target and options (device_spec.h). Throws
+  // ConfigError saying which option is wrong.
   static FtdiBusConfig from_spec(const DeviceSpec& spec);
+  // The options that differ from the defaults, as ",KEY=VALUE..." (for the
+  // canonical device string).
+  std::string options_text() const;
 };
 
 class FtdiMpsseBus : public SpiBus {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "simulated_links/simulated_links.h"
 #include "transport/device_spec.h"
 #include "transport/ftdi_mpsse_bus.h"
 #include "transport/ftdi_test_rig.h"
@@ -139,16 +140,15 @@ TEST_CASE("a chip select wired to another pin than configured is a timeout, not 
 
 TEST_CASE("ftdi:model:STATE opens the whole ftdi link over the model", "[ftdi]") {
   ScratchChip chip;
-  auto link = transport::open_link(
-      transport::DeviceSpec::parse("ftdi:model:" + chip.state + ",spi-clock-hz=10000000"));
+  auto link =
+      simulated_links::all_links().open("ftdi:model:" + chip.state + ",spi-clock-hz=10000000");
   transport::Device dev(std::move(link));
   CHECK(dev.ping(kPingData) == kPingData);
   CHECK(dev.status().serial == chip.provisioned.serial);
   CHECK(dev.describe() == "ftdi:model:" + chip.state);
-  CHECK_THROWS_AS(
-      transport::open_link(transport::DeviceSpec::parse("ftdi:model:" + chip.file("none"))),
-      ConfigError);
-  CHECK_THROWS_AS(transport::open_link(transport::DeviceSpec::parse("ftdi:model:" + chip.state +
-                                                                    ",spi-clock-hz=7000000")),
+  CHECK_THROWS_AS(simulated_links::all_links().open("ftdi:model:" + chip.file("none")),
                   ConfigError);
+  CHECK_THROWS_AS(
+      simulated_links::all_links().open("ftdi:model:" + chip.state + ",spi-clock-hz=7000000"),
+      ConfigError);
 }

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "simulated_links/ftdi_model_usb.h"
 #include "simulator/sim_daemon_test_support.h"
 #include "transport/device.h"
-#include "transport/ftdi_model_usb.h"
 #include "transport/ftdi_mpsse_bus.h"
 #include "transport/spi_link.h"
 

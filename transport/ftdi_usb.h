@@ -1,6 +1,6 @@
 // The seam between the FTDI link and libftdi1: the handful of calls the link
 // makes, behind an interface so that tests (and `ftdi:model:STATE`) can put an
-// in-memory FT232H (transport/ftdi_model_usb.h) where the USB device was.
+// in-memory FT232H (simulated_links/ftdi_model_usb.h) where the USB device was.
 // Every call returns what the libftdi function returns (negative on error) so
 // that the mapping of libftdi errors to clear messages lives in one place
 // (FtdiMpsseBus) and is tested through this seam.

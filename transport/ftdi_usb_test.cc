@@ -8,6 +8,7 @@
 #include "transport/device_spec.h"
 #include "transport/errors.h"
 #include "transport/link.h"
+#include "transport/link_registry.h"
 
 using namespace maxq;
 
@@ -40,8 +41,7 @@ TEST_CASE("a missing libftdi1 is a clear error naming the Debian package", "[ftd
 TEST_CASE("an ftdi: device loads libftdi1 at its first open, not before", "[ftdi][dlopen]") {
   // The test binary does not link libftdi1; opening an ftdi: device loads it.
   // (No FT232H is attached here: the open fails with the link's error.)
-  CHECK_THROWS_AS(transport::open_link(transport::DeviceSpec::parse("ftdi:i:0x0403:0x6014")),
-                  transport::Error);
+  CHECK_THROWS_AS(transport::builtin_links().open("ftdi:i:0x0403:0x6014"), transport::Error);
   CHECK(mapped("libftdi1"));
   auto usb = transport::make_libftdi_usb();
   CHECK(usb->open("i:0x0403:0x6014", 0) < 0);

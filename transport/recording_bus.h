@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "simulated_links/sim_bus.h"
 #include "simulator/chip.h"
 #include "test/support/temp_chip.h"
 #include "transport/device.h"
-#include "transport/sim_bus.h"
 #include "transport/spi_bus.h"
 #include "transport/spi_link.h"
 #include "wire/frame_codec.h"

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "simulated_links/simulated_links.h"
 #include "test/support/software_ec.h"
 #include "test/support/temp_chip.h"
 #include "transport/device_spec.h"
@@ -358,8 +359,7 @@ TEST_CASE("SignatureChecking::Never checks nothing, not even a given key", "[sig
   TamperedDevice d;
   transport::DeviceOptions never;
   never.verify_signatures = transport::SignatureChecking::Never;
-  transport::Device user(transport::open_link(transport::DeviceSpec::parse("sim:" + d.t.state)),
-                         never);
+  transport::Device user(simulated_links::all_links().open("sim:" + d.t.state), never);
   transport::PublicKey other = d.pub;
   other.xy.back() ^= 0x01;  // not even a point: nothing looks at it
   sim::Chip& chip = *d.chip;

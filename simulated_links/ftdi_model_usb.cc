@@ -1,7 +1,10 @@
-#include "transport/ftdi_model_usb.h"
+#include "simulated_links/ftdi_model_usb.h"
 
 #include <algorithm>
 #include <stdexcept>
+
+#include "simulator/state_error.h"
+#include "transport/errors.h"
 
 namespace maxq::transport {
 namespace {
@@ -81,7 +84,11 @@ int ModelFtdiUsb::set_bitmode(uint8_t pin_mask, uint8_t mode) {
 int ModelFtdiUsb::write(const uint8_t* data, int size) {
   if (!open_) return error_ = "USB device unavailable", -666;
   if (unplugged_) return gone("usb bulk write failed");
-  model_->write(ByteView(data, static_cast<size_t>(size)));
+  try {
+    model_->write(ByteView(data, static_cast<size_t>(size)));
+  } catch (const sim::StateError& e) {
+    throw LinkError(LinkError::Kind::Io, "ftdi:" + description_ + ": " + e.what());
+  }
   if (writes_until_unplug_ > 0 && --writes_until_unplug_ == 0) unplugged_ = true;
   return size;
 }
@@ -96,7 +103,11 @@ int ModelFtdiUsb::read(uint8_t* data, int size) {
   }
   size_t n = static_cast<size_t>(size);
   if (read_chunk_) n = std::min(n, read_chunk_);
-  return static_cast<int>(model_->read(data, n));
+  try {
+    return static_cast<int>(model_->read(data, n));
+  } catch (const sim::StateError& e) {
+    throw LinkError(LinkError::Kind::Io, "ftdi:" + description_ + ": " + e.what());
+  }
 }
 
 void ModelFtdiUsb::close() {

@@ -1,4 +1,5 @@
-// SpiBus over a simulated chip in this process.
+// SpiBus over a simulated chip in this process. A state-file error of the
+// chip (sim::StateError) comes out as a transport::LinkError.
 #pragma once
 
 #include <memory>
@@ -18,6 +19,7 @@ class SimBus : public SpiBus {
   sim::Chip& chip() { return *chip_; }
 
  private:
+  void run_ops(const std::vector<SpiOp>& ops, Bytes& rx);
   std::unique_ptr<sim::Chip> chip_;
 };
 

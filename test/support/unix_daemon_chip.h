@@ -1,8 +1,8 @@
-// Stands in for test/support/temp_chip.h in the target unix_daemon_device_test
-// (this folder comes first on its include path), so that the transport tests
-// of device_test.cc run unchanged over the unix link: every device session is
-// a `maxq1061-sim` process of its own on the chip's state file (a session is a
+// A provisioned chip reached over the unix link: every device session is a
+// `maxq1061-sim` process of its own on the chip's state file (a session is a
 // chip instance, as with a process of its own), reached through its socket.
+// TempChip when a suite is built with MAXQ_TEST_LINK=MAXQ_TEST_LINK_UNIX_DAEMON
+// (test/support/temp_chip.h; the target defines MAXQ_SIM_DAEMON_PATH).
 // chip_of() returns a Chip instance of this process on the same state file:
 // its counters are the daemon's (they live in a shared file), but faults set on
 // it do not reach the daemon, so the fault tests are left out of that target.
@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "simulated_links/unix_socket_bus.h"
 #include "simulator/chip.h"
 #include "simulator/sim_daemon_test_support.h"
 #include "test/support/credentialed_chip.h"
 #include "transport/device.h"
 #include "transport/spi_link.h"
-#include "transport/unix_socket_bus.h"
 
 namespace maxq::testing {
 
@@ -33,7 +33,7 @@ class ObservedUnixBus : public transport::UnixSocketBus {
   std::unique_ptr<sim::Chip> observer_;
 };
 
-struct TempChip : CredentialedChip {
+struct UnixDaemonChip : CredentialedChip {
   // Stopped (SIGKILL) and reaped before the directory goes.
   mutable std::vector<std::unique_ptr<sim::testing::DaemonProcess>> daemons;
 

@@ -1,6 +1,6 @@
 // The unix link against a real `maxq1061-sim` child process: commands, a daemon
 // that dies mid-command, restarts, a daemon that hangs, several clients.
-#include "transport/unix_socket_bus.h"
+#include "simulated_links/unix_socket_bus.h"
 
 #include <signal.h>
 
@@ -11,6 +11,7 @@
 #include <future>
 #include <thread>
 
+#include "simulated_links/simulated_links.h"
 #include "simulator/sim_daemon_test_support.h"
 #include "transport/device.h"
 #include "transport/device_spec.h"
@@ -34,8 +35,7 @@ struct DaemonRig {
   std::unique_ptr<DaemonProcess> daemon = DaemonProcess::serve(chip.state, sock);
 
   std::unique_ptr<transport::Device> device() {
-    return std::make_unique<transport::Device>(
-        transport::open_link(transport::DeviceSpec::parse("unix:" + sock)));
+    return std::make_unique<transport::Device>(simulated_links::all_links().open("unix:" + sock));
   }
   void restart() {
     if (daemon->running()) daemon->kill9();
@@ -88,15 +88,13 @@ TEST_CASE("commands reach the chip through the daemon", "[unix]") {
 TEST_CASE("no daemon: a clear error that says how to start one", "[unix]") {
   ScratchChip chip;
   std::string message;
-  auto kind = kind_of(
-      [&] { transport::open_link(transport::DeviceSpec::parse("unix:" + chip.file("none.sock"))); },
-      message);
+  auto kind = kind_of([&] { simulated_links::all_links().open("unix:" + chip.file("none.sock")); },
+                      message);
   CHECK(kind == LinkError::Kind::NotFound);
   CHECK(message.find("maxq1061-sim --state STATE --socket " + chip.file("none.sock")) !=
         std::string::npos);
-  CHECK_THROWS_AS(
-      transport::open_link(transport::DeviceSpec::parse("unix:" + std::string(200, 'x'))),
-      transport::ConfigError);
+  CHECK_THROWS_AS(simulated_links::all_links().open("unix:" + std::string(200, 'x')),
+                  transport::ConfigError);
 }
 
 TEST_CASE("the daemon killed in the middle of a command, then restarted", "[unix]") {

@@ -1,4 +1,4 @@
-#include "simulator/file_locking.h"
+#include "posix/file_locking.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -18,7 +18,7 @@
 #include <sstream>
 #include <thread>
 
-namespace maxq::sim {
+namespace maxq::posix {
 namespace {
 
 std::atomic<long long> g_timeout_ms{30000};
@@ -127,4 +127,4 @@ std::optional<std::string> lock_exclusive(int fd, const std::string& path) {
   }
 }
 
-}  // namespace maxq::sim
+}  // namespace maxq::posix

@@ -1,6 +1,9 @@
-#include "transport/sim_bus.h"
+#include "simulated_links/sim_bus.h"
 
 #include <openssl/err.h>
+
+#include "simulator/state_error.h"
+#include "transport/errors.h"
 
 namespace maxq::transport {
 
@@ -10,6 +13,20 @@ Bytes SimBus::run(const std::vector<SpiOp>& ops) {
   // not the host's: a real chip cannot touch it, so neither may the model.
   ERR_set_mark();
   Bytes rx;
+  try {
+    run_ops(ops, rx);
+  } catch (const sim::StateError& e) {
+    // The chip's state file became unusable under it (removed, damaged,
+    // locked by a process that never lets go): the link is gone, in the
+    // transport's own terms.
+    ERR_pop_to_mark();
+    throw LinkError(LinkError::Kind::Io, describe() + ": " + e.what());
+  }
+  ERR_pop_to_mark();
+  return rx;
+}
+
+void SimBus::run_ops(const std::vector<SpiOp>& ops, Bytes& rx) {
   for (const SpiOp& op : ops) {
     switch (op.kind) {
       case SpiOp::Kind::Select:
@@ -26,8 +43,6 @@ Bytes SimBus::run(const std::vector<SpiOp>& ops) {
       }
     }
   }
-  ERR_pop_to_mark();
-  return rx;
 }
 
 }  // namespace maxq::transport

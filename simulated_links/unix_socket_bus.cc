@@ -1,4 +1,4 @@
-#include "transport/unix_socket_bus.h"
+#include "simulated_links/unix_socket_bus.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "simulator/file_locking.h"
+#include "posix/file_locking.h"
 #include "simulator/spi_socket_protocol.h"
 #include "wire/protocol.h"
 
@@ -66,7 +66,7 @@ void UnixSocketBus::fail(LinkError::Kind kind, const std::string& what) {
 
 void UnixSocketBus::disconnect() {
   if (fd_ >= 0) {
-    sim::fork_private_remove(fd_);
+    posix::fork_private_remove(fd_);
     ::close(fd_);
   }
   fd_ = -1;
@@ -101,7 +101,7 @@ void UnixSocketBus::connect() {
   fd_ = fd;
   // A forked child must not keep this connection (mid-window, it would hold
   // the daemon's chip select for a parent that died).
-  sim::fork_private_add(fd_);
+  posix::fork_private_add(fd_);
 }
 
 bool UnixSocketBus::peer_gone() const {

@@ -1,5 +1,5 @@
 // SimBus: the in-process chip behaves like hardware on the host's side of the bus.
-#include "transport/sim_bus.h"
+#include "simulated_links/sim_bus.h"
 
 #include <openssl/err.h>
 

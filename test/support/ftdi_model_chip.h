@@ -1,24 +1,23 @@
-// Stands in for test/support/temp_chip.h in the target ftdi_model_device_test
-// (this folder comes first on its include path), so that the transport tests
-// device_test.cc and fault_recovery_test.cc run unchanged over the whole ftdi
-// link: Device -> SpiLink -> FtdiMpsseBus (MPSSE bytes) -> ModelFtdiUsb ->
-// in-memory FT232H -> simulated chip. Same interface as the original.
+// A provisioned chip reached over the whole ftdi link: Device -> SpiLink ->
+// FtdiMpsseBus (MPSSE bytes) -> ModelFtdiUsb -> in-memory FT232H -> simulated
+// chip. TempChip when a suite is built with
+// MAXQ_TEST_LINK=MAXQ_TEST_LINK_FTDI_MODEL (test/support/temp_chip.h).
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "simulated_links/ftdi_model_usb.h"
 #include "simulator/chip.h"
 #include "simulator/mpsse_model.h"
 #include "test/support/credentialed_chip.h"
 #include "transport/device.h"
-#include "transport/ftdi_model_usb.h"
 #include "transport/ftdi_mpsse_bus.h"
 #include "transport/spi_link.h"
 
 namespace maxq::testing {
 
-struct TempChip : CredentialedChip {
+struct FtdiModelChip : CredentialedChip {
   // A new device session: its own FT232H model and Chip instance, at 1 MHz.
   std::unique_ptr<transport::Device> open_device(transport::SpiLinkOptions options = {}) const {
     auto model = std::make_unique<sim::MpsseModel>(sim::Chip::open(state), 3);

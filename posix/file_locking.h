@@ -16,7 +16,7 @@
 #include <optional>
 #include <string>
 
-namespace maxq::sim {
+namespace maxq::posix {
 
 // Registers `fd` as one a forked child must not inherit (see above).
 void fork_private_add(int fd);
@@ -34,4 +34,4 @@ void set_lock_timeout(std::chrono::milliseconds timeout);
 // to, from /proc/locks; empty when not known.
 std::string lock_holder(int fd);
 
-}  // namespace maxq::sim
+}  // namespace maxq::posix

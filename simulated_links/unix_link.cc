@@ -1,8 +1,8 @@
 // unix:SOCKET: a SpiLink over the socket of a `maxq1061-sim` daemon.
-#include "transport/unix_link.h"
+#include "simulated_links/unix_link.h"
 
+#include "simulated_links/unix_socket_bus.h"
 #include "transport/spi_link.h"
-#include "transport/unix_socket_bus.h"
 
 namespace maxq::transport {
 

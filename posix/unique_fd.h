@@ -3,7 +3,7 @@
 
 #include <unistd.h>
 
-namespace maxq::sim {
+namespace maxq::posix {
 
 class UniqueFd {
  public:
@@ -37,4 +37,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace maxq::sim
+}  // namespace maxq::posix
