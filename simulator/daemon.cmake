@@ -1,6 +1,6 @@
-# The link work of issue 4 on the simulator side: the in-memory FT232H (MPSSE
-# model) the ftdi link is tested against, the unix-socket message format, and
-# the `maxq1061-sim` daemon.
+# The simulator's faces for the host's links (simulated_links/): the in-memory
+# FT232H (MPSSE model) behind ftdi:model:, the unix-socket message format of
+# unix:, and the `maxq1061-sim` daemon that serves it.
 target_sources(maxq_simulator PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/mpsse_model.cc
   ${CMAKE_CURRENT_LIST_DIR}/spi_socket_protocol.cc
