@@ -1,4 +1,4 @@
-// Link to a `maxq1061-sim` daemon on a unix socket. See issue 4.
+// unix:PATH, a SpiLink to a `maxq1061-sim` daemon on a unix socket (simulated_links.h).
 #pragma once
 
 #include <memory>
