@@ -8,6 +8,7 @@
 //    datasheet when it is available; nothing else in the tree hard-codes them.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -238,6 +239,9 @@ inline std::optional<CurveInfo> curve_info(Curve c) { return curve_info(static_c
 // "prime256v1", "secp384r1", "brainpoolP256r1"); case-insensitive.
 std::optional<CurveInfo> curve_by_name(std::string_view name);
 
+// The longest coordinate (and r, s, private scalar) of the curves above: P-521.
+inline constexpr size_t kMaxFieldBytes = 66;
+
 // Content capacity of a key object (the length of create object, §5.4): a key
 // pair holds X, Y and the scalar, a public key X and Y.
 inline size_t key_object_capacity(ObjectType type, const CurveInfo& c) {
@@ -254,6 +258,14 @@ inline constexpr size_t kMaxRandomPerCommand = kMaxChallenge;
 // Get status fields (PUBLIC, §4.2).
 inline constexpr size_t kProductNameBytes = 16;
 inline constexpr size_t kSerialBytes = 24;
+// The chip's serial number as get status reports it; key references name it.
+using ChipSerial = std::array<uint8_t, kSerialBytes>;
+
+// MODELLED: the data of an algorithm-08 sign or verify request other than the
+// field-size ECDSA integer is a raw hash of SHA-1 (20 bytes) up to SHA-512
+// (64 bytes) size (key_layout.h ecdsa_field_digest).
+inline constexpr size_t kMinHostDigestBytes = 20;
+inline constexpr size_t kMaxHostDigestBytes = 64;
 
 // MODELLED product identity reported by get status (§4.2).
 inline constexpr std::string_view kProductName = "MAXQ1061";

@@ -2,8 +2,10 @@
 // provider only, never the application's context, so nothing fetched there can
 // reach the maxq1061 provider (or call back into it). Shared by every layer
 // of the host side that needs software crypto (the provider's public-key work,
-// the host's signature checks): each new library context pays again for its
-// name map and method stores, about 2.5 M instructions (issue 16). The
+// the host's signature checks, the admin and key-import credentials,
+// maxq1061-tool's PEM and certificate work): each new library context pays
+// again for its name map and method stores, about 2.5 M instructions (issue
+// 16). The
 // simulated chip keeps a context of its own (simulator/sim_crypto.h), as a
 // separate device would.
 #pragma once

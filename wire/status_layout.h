@@ -21,7 +21,7 @@ struct StatusPayload {
   uint8_t firmware_minor = 0;
   uint8_t firmware_revision = 0;
   uint8_t hardware_code = 0;  // 0xC3 for silicon rev C3
-  std::array<uint8_t, kSerialBytes> serial{};
+  ChipSerial serial{};
   uint8_t lifecycle = 0;
   uint16_t free_memory = 0;   // bytes, u16be
   uint16_t total_memory = 0;  // bytes, u16be
