@@ -7,14 +7,6 @@
 #include <string>
 
 namespace maxq::provider {
-namespace {
-
-struct PointFree {
-  void operator()(EC_POINT* p) const { EC_POINT_free(p); }
-};
-
-}  // namespace
-
 const EC_GROUP* CurveGroups::get(const wire::CurveInfo& curve) {
   size_t i = static_cast<size_t>(curve.curve);
   if (i >= kCurveIds) return nullptr;
@@ -31,7 +23,7 @@ Bytes CurveGroups::uncompressed_point(const wire::CurveInfo& curve, ByteView enc
   const EC_GROUP* group = get(curve);
   if (group == nullptr || encoded.empty()) return {};
   ERR_set_mark();
-  std::unique_ptr<EC_POINT, PointFree> point(EC_POINT_new(group));
+  ossl::EcPointPtr point(EC_POINT_new(group));
   // oct2point refuses points off the curve; infinity is no public key. With
   // cofactor 1 (get() holds no other groups) that is full public-key
   // validation (SP 800-56A 5.6.2.3.3): n * Q is infinity for every such point.

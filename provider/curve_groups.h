@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "wire/bytes.h"
+#include "wire/openssl_handles.h"
 #include "wire/protocol.h"
 
 namespace maxq::provider {
@@ -29,13 +30,10 @@ class CurveGroups {
   Bytes uncompressed_point(const wire::CurveInfo& curve, ByteView encoded);
 
  private:
-  struct GroupFree {
-    void operator()(EC_GROUP* g) const { EC_GROUP_free(g); }
-  };
   static constexpr size_t kCurveIds = 6;  // wire::Curve values 0..5
   OSSL_LIB_CTX* libctx_;
   std::array<std::once_flag, kCurveIds> made_;
-  std::array<std::unique_ptr<EC_GROUP, GroupFree>, kCurveIds> groups_;
+  std::array<ossl::EcGroupPtr, kCurveIds> groups_;
 };
 
 }  // namespace maxq::provider

@@ -7,50 +7,13 @@
 #include <string>
 
 #include "provider/provider_errors.h"
+#include "wire/ec_codec.h"
 
 namespace maxq::provider {
 namespace {
 
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-
 bool is_uncompressed(const wire::CurveInfo& curve, ByteView point) {
   return point.size() == 1 + 2 * curve.field_bytes && point[0] == 0x04;
-}
-
-// A software EC public key on `curve` from an encoded point; null when the
-// point is not on the curve (OpenSSL's reason stays on the error queue).
-EvpPkeyPtr software_public_key(ProviderContext* ctx, const wire::CurveInfo& curve,
-                               ByteView encoded) {
-  std::string group(curve.sn);
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
-                                        const_cast<uint8_t*>(encoded.data()), encoded.size()),
-      OSSL_PARAM_construct_end(),
-  };
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(
-      EVP_PKEY_CTX_new_from_name(ctx->software_libctx(), "EC", nullptr));
-  EVP_PKEY* pkey = nullptr;
-  if (!pctx || EVP_PKEY_fromdata_init(pctx.get()) <= 0 ||
-      EVP_PKEY_fromdata(pctx.get(), &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-    return nullptr;
-  return EvpPkeyPtr(pkey);
-}
-
-// The uncompressed point of a software key (empty on failure).
-Bytes uncompressed_point(EVP_PKEY* pkey, const wire::CurveInfo& curve) {
-  if (EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
-                                     "uncompressed") != 1)
-    return {};
-  Bytes point(1 + 2 * curve.field_bytes);
-  size_t len = 0;
-  if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(),
-                                      &len) != 1 ||
-      !is_uncompressed(curve, ByteView(point.data(), len)))
-    return {};
-  return point;
 }
 
 }  // namespace
@@ -78,14 +41,19 @@ bool ec_key_set_public(EcKey& key, ByteView encoded) {
 
 EVP_PKEY* ec_key_software(const EcKey& key) {
   std::lock_guard<std::mutex> lock(key.software_mutex);
+  // A null key leaves libcrypto's reason on the error queue.
   if (!key.software && key.curve && is_uncompressed(*key.curve, key.public_point))
-    key.software = software_public_key(key.ctx, *key.curve, key.public_point);
+    key.software = wire::ec_public_key(key.ctx->software_libctx(), *key.curve, key.public_point);
   return key.software.get();
 }
 
-bool ec_key_adopt_software_pair(EcKey& key, EvpPkeyPtr pkey) {
+bool ec_key_adopt_software_pair(EcKey& key, ossl::PkeyPtr pkey) {
   if (!key.curve || !pkey) return false;
-  Bytes point = uncompressed_point(pkey.get(), *key.curve);
+  // The key keeps (and exports) its point uncompressed, as chip keys do.
+  if (EVP_PKEY_set_utf8_string_param(pkey.get(), OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                     "uncompressed") != 1)
+    return false;
+  Bytes point = wire::ec_public_point(pkey.get(), *key.curve);
   if (point.empty()) return false;
   key.public_point = std::move(point);
   std::lock_guard<std::mutex> lock(key.software_mutex);
@@ -129,15 +97,6 @@ std::unique_ptr<EcKey> ec_key_dup(const EcKey& key, int selection) {
   }
   // Otherwise the copy builds its own public view when it needs one.
   return copy;
-}
-
-size_t ecdsa_der_max_size(const wire::CurveInfo& curve) {
-  // SEQUENCE { INTEGER r, INTEGER s }: each INTEGER is tag, length and up to
-  // one byte more than the order for a sign byte.
-  size_t order_bytes = (curve.bits + 7) / 8;
-  size_t integer = 2 + order_bytes + 1;
-  size_t body = 2 * integer;
-  return body + (body < 128 ? 2 : 3);
 }
 
 EcKey* ec_key_take_reference(const void* reference, size_t reference_sz) {

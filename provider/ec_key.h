@@ -15,14 +15,10 @@
 #include "provider/provider_context.h"
 #include "provider/temporary_key_slots.h"
 #include "wire/bytes.h"
+#include "wire/openssl_handles.h"
 #include "wire/protocol.h"
 
 namespace maxq::provider {
-
-struct EvpPkeyDeleter {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
 
 struct EcKey {
   explicit EcKey(ProviderContext* c) : ctx(c) {}
@@ -47,7 +43,7 @@ struct EcKey {
   // object_id, software_private, set when adopted) or the public key, built from
   // public_point only when software work needs it (ec_key_software): a peer's
   // ECDHE point or a chip key's point never needs one in a handshake.
-  mutable EvpPkeyPtr software;
+  mutable ossl::PkeyPtr software;
   mutable std::mutex software_mutex;  // keys are shared by threads (certificates)
   bool software_private = false;
 
@@ -70,7 +66,7 @@ bool ec_key_set_public(EcKey& key, ByteView encoded);
 EVP_PKEY* ec_key_software(const EcKey& key);
 
 // Adopts a software key pair (`pkey` in ctx->software_libctx()) on `key->curve`.
-bool ec_key_adopt_software_pair(EcKey& key, EvpPkeyPtr pkey);
+bool ec_key_adopt_software_pair(EcKey& key, ossl::PkeyPtr pkey);
 
 // For a key on a chip: true when that chip is the configured device; otherwise
 // raises an error naming both serials. Opens the device if needed (the serial is
@@ -80,9 +76,6 @@ bool ec_key_on_configured_chip(const EcKey& key);
 // A copy of the parts of `key` named by `selection` (OSSL_KEYMGMT_SELECT_*).
 // A temporary key's copy shares its slot.
 std::unique_ptr<EcKey> ec_key_dup(const EcKey& key, int selection);
-
-// Maximum DER size of an ECDSA signature on `curve`.
-size_t ecdsa_der_max_size(const wire::CurveInfo& curve);
 
 // Handing a key to OpenSSL by reference (store and decoder): the
 // OSSL_OBJECT_PARAM_REFERENCE octet string holds the ADDRESS of an `EcKey*`

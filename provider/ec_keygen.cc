@@ -20,14 +20,12 @@
 //    no device I/O.
 #include "provider/ec_keygen.h"
 
-#include <openssl/crypto.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/params.h>
 #include <strings.h>
 
-#include <cctype>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -37,12 +35,13 @@
 #include "provider/provider_errors.h"
 #include "provider/tls_group_capabilities.h"
 #include "transport/errors.h"
+#include "wire/ec_codec.h"
+#include "wire/object_id.h"
 
 namespace maxq::provider {
 namespace {
 
 constexpr const char kIdParam[] = "id";
-constexpr uint16_t kFirstFreeId = 0x0100, kLastFreeId = 0x0FFF;
 
 struct GenContext {
   GenContext(ProviderContext* c, int s) : ctx(c), selection(s) {}
@@ -79,38 +78,15 @@ bool set_curve(GenContext& gen, const char* name) {
   return true;
 }
 
-bool usable_id(GenContext& gen, unsigned long id, const char* text) {
-  bool reserved = id == wire::kKeyImportKeyId || id == wire::kAdminKeyId ||
-                  (id >= TemporaryKeySlots::kFirstId &&
-                   id < TemporaryKeySlots::kFirstId + TemporaryKeySlots::kMaxSlots);
-  if (id == 0 || id > 0xFFFF || reserved) {
-    raise_error(gen.ctx, kReasonInvalidArgument,
-                "object id %s cannot hold a new key: use a 16-bit id such as 0x0101 (not 0, "
-                "0x1000, 0x1001 or 0xff00..0xff0f, which are reserved), or \"auto\"",
-                text);
-    return false;
-  }
-  gen.target = GenContext::Target::ObjectId;
-  gen.id = static_cast<uint16_t>(id);
-  return true;
-}
-
-// "0x0101" (hex) or "257" (decimal). A leading zero without "0x" ("0101") is
-// refused as ambiguous, like in maxq1061: URIs. 0 when malformed.
-unsigned long parse_id(const char* text) {
-  bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
-  const char* digits = hex ? text + 2 : text;
-  size_t n = std::strlen(digits);
-  if (n == 0 || n > (hex ? 4u : 5u) || (!hex && digits[0] == '0')) return 0;
-  for (size_t i = 0; i < n; ++i)
-    if (!(hex ? std::isxdigit(static_cast<unsigned char>(digits[i]))
-              : std::isdigit(static_cast<unsigned char>(digits[i]))))
-      return 0;
-  return std::strtoul(digits, nullptr, hex ? 16 : 10);
+bool refuse_id(GenContext& gen, const std::string& why) {
+  raise_error(gen.ctx, kReasonInvalidArgument, "%s (or id:auto for a free one)", why.c_str());
+  return false;
 }
 
 bool set_id(GenContext& gen, const OSSL_PARAM& p) {
   const char* text = nullptr;
+  std::string error;
+  std::optional<uint16_t> id;
   if (OSSL_PARAM_get_utf8_string_ptr(&p, &text)) {
     if (strcasecmp(text, "auto") == 0) {
       gen.target = GenContext::Target::FreeId;
@@ -120,11 +96,20 @@ bool set_id(GenContext& gen, const OSSL_PARAM& p) {
       gen.target = GenContext::Target::Ephemeral;
       return true;
     }
-    return usable_id(gen, parse_id(text), text);
+    id = wire::parse_object_id(text, error, true);
+  } else {
+    unsigned int n = 0;
+    if (!OSSL_PARAM_get_uint(&p, &n)) return refuse_id(gen, "the key id is not a string or number");
+    if (n > 0xFFFF || wire::is_reserved_object_id(n))
+      return refuse_id(gen, n > 0xFFFF ? "object id " + std::to_string(n) +
+                                             " is out of range (ids are 0x0001..0xFFFF)"
+                                       : wire::reserved_object_id_error(std::to_string(n)));
+    id = static_cast<uint16_t>(n);
   }
-  unsigned int n = 0;
-  if (!OSSL_PARAM_get_uint(&p, &n)) n = 0;
-  return usable_id(gen, n, std::to_string(n).c_str());
+  if (!id) return refuse_id(gen, error);
+  gen.target = GenContext::Target::ObjectId;
+  gen.id = *id;
+  return true;
 }
 
 // "encoding" and "point-format" are accepted for compatibility with
@@ -139,11 +124,12 @@ bool check_fixed(GenContext& gen, const OSSL_PARAM* params, const char* key, con
 }
 
 uint16_t pick_free_id(transport::Device& device) {
-  std::vector<bool> taken(kLastFreeId - kFirstFreeId + 1);
+  std::vector<bool> taken(wire::kLastAutoKeyId - wire::kFirstAutoKeyId + 1);
   for (uint16_t id : device.object_ids())
-    if (id >= kFirstFreeId && id <= kLastFreeId) taken[id - kFirstFreeId] = true;
+    if (id >= wire::kFirstAutoKeyId && id <= wire::kLastAutoKeyId)
+      taken[id - wire::kFirstAutoKeyId] = true;
   for (size_t i = 0; i < taken.size(); ++i)
-    if (!taken[i]) return static_cast<uint16_t>(kFirstFreeId + i);
+    if (!taken[i]) return static_cast<uint16_t>(wire::kFirstAutoKeyId + i);
   throw transport::ChipError(static_cast<uint8_t>(wire::Command::CreateObject),
                              static_cast<uint16_t>(wire::Status::MemoryFull),
                              "no free object id between 0x0100 and 0x0fff on the MAXQ1061; delete "
@@ -151,8 +137,7 @@ uint16_t pick_free_id(transport::Device& device) {
 }
 
 void set_generated_point(EcKey& key, const transport::PublicKey& pub) {
-  key.public_point.assign(1, 0x04);
-  key.public_point.insert(key.public_point.end(), pub.xy.begin(), pub.xy.end());
+  key.public_point = wire::uncompressed_point(*key.curve, pub.xy);  // empty: wrong size
   if (pub.curve != key.curve->curve || !ec_key_check_public(key))
     throw transport::ProtocolError(
         "the MAXQ1061 answered key generation with a public key that "
@@ -206,7 +191,7 @@ void generate_ephemeral(GenContext& gen, EcKey& key) {
     // Every temporary slot holds a live key: this one is made in software
     // rather than failing the handshake.
     std::string group(key.curve->sn);
-    EvpPkeyPtr pkey(EVP_PKEY_Q_keygen(ctx.software_libctx(), nullptr, "EC", group.c_str()));
+    ossl::PkeyPtr pkey(EVP_PKEY_Q_keygen(ctx.software_libctx(), nullptr, "EC", group.c_str()));
     if (!ec_key_adopt_software_pair(key, std::move(pkey)))
       throw std::runtime_error("cannot generate an ephemeral " + group + " key in software");
     ctx.trace("all temporary slots busy: ephemeral %s key made in software", group.c_str());
@@ -225,7 +210,7 @@ void generate_ephemeral(GenContext& gen, EcKey& key) {
 // A key asked for without an id that is no TLS key share: made in software.
 void generate_software(GenContext& gen, EcKey& key) {
   std::string group(key.curve->sn);
-  EvpPkeyPtr pkey(EVP_PKEY_Q_keygen(gen.ctx->software_libctx(), nullptr, "EC", group.c_str()));
+  ossl::PkeyPtr pkey(EVP_PKEY_Q_keygen(gen.ctx->software_libctx(), nullptr, "EC", group.c_str()));
   if (!ec_key_adopt_software_pair(key, std::move(pkey)))
     throw std::runtime_error("cannot generate an EC key on " + group + " in software");
   gen.ctx->trace(

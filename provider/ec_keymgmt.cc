@@ -17,6 +17,7 @@
 #include "provider/ec_key.h"
 #include "provider/ec_keygen.h"
 #include "provider/provider_errors.h"
+#include "wire/ec_codec.h"
 #include "wire/openssl_handles.h"
 
 namespace maxq::provider {
@@ -38,13 +39,6 @@ OSSL_FUNC_keymgmt_import_types_fn ec_import_types;
 OSSL_FUNC_keymgmt_export_fn ec_export;
 OSSL_FUNC_keymgmt_export_types_fn ec_export_types;
 OSSL_FUNC_keymgmt_dup_fn ec_dup;
-
-struct BnFree {
-  void operator()(BIGNUM* b) const { BN_free(b); }
-};
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
 
 const char* default_digest(const wire::CurveInfo& c) {
   return c.field_bytes > 48 ? "SHA512" : c.field_bytes > 32 ? "SHA384" : "SHA256";
@@ -71,8 +65,7 @@ void* ec_dup(const void* keydata, int selection) {
 }
 
 bool set_coordinate(OSSL_PARAM* p, ByteView bytes) {
-  std::unique_ptr<BIGNUM, BnFree> bn(
-      BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), nullptr));
+  ossl::BnPtr bn(BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), nullptr));
   return bn && OSSL_PARAM_set_BN(p, bn.get());
 }
 
@@ -90,7 +83,7 @@ int ec_get_params(void* keydata, OSSL_PARAM params[]) {
         !OSSL_PARAM_set_int(p, static_cast<int>(c.security_bits)))
       return 0;
     if ((p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_MAX_SIZE)) &&
-        !OSSL_PARAM_set_int(p, static_cast<int>(ecdsa_der_max_size(c))))
+        !OSSL_PARAM_set_int(p, static_cast<int>(wire::ecdsa_der_max_size(c))))
       return 0;
     if ((p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_GROUP_NAME)) &&
         !OSSL_PARAM_set_utf8_string(p, group.c_str()))
@@ -218,7 +211,7 @@ int ec_validate(const void* keydata, int selection, int checktype) {
     // The private half of a chip key never leaves the chip; its point came
     // from the chip together with it.
     if (key->software_private && (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY)) {
-      std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(
+      ossl::PkeyCtxPtr pctx(
           EVP_PKEY_CTX_new_from_pkey(key->ctx->software_libctx(), ec_key_software(*key), nullptr));
       if (!pctx) return 0;
       return (selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) ? EVP_PKEY_pairwise_check(pctx.get())
@@ -267,13 +260,12 @@ int ec_import(void* keydata, int selection, const OSSL_PARAM params[]) {
     if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) && priv != nullptr) {
       // A plain software key pair (an application's own key): kept and used in
       // the software context, never sent to the chip.
-      std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(
-          EVP_PKEY_CTX_new_from_name(key->ctx->software_libctx(), "EC", nullptr));
+      ossl::PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(key->ctx->software_libctx(), "EC", nullptr));
       EVP_PKEY* pkey = nullptr;
       if (!pctx || EVP_PKEY_fromdata_init(pctx.get()) <= 0 ||
           EVP_PKEY_fromdata(pctx.get(), &pkey, EVP_PKEY_KEYPAIR, const_cast<OSSL_PARAM*>(params)) <=
               0 ||
-          !ec_key_adopt_software_pair(*key, EvpPkeyPtr(pkey))) {
+          !ec_key_adopt_software_pair(*key, ossl::PkeyPtr(pkey))) {
         raise_error(key->ctx, kReasonInvalidKey, "the imported EC key pair is not valid");
         return 0;
       }

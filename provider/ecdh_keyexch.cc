@@ -14,6 +14,7 @@
 #include "provider/ec_key.h"
 #include "provider/provider_errors.h"
 #include "transport/errors.h"
+#include "wire/openssl_handles.h"
 
 namespace maxq::provider {
 namespace {
@@ -28,10 +29,6 @@ OSSL_FUNC_keyexch_set_ctx_params_fn kex_set_ctx_params;
 OSSL_FUNC_keyexch_settable_ctx_params_fn kex_settable_ctx_params;
 OSSL_FUNC_keyexch_get_ctx_params_fn kex_get_ctx_params;
 OSSL_FUNC_keyexch_gettable_ctx_params_fn kex_gettable_ctx_params;
-
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
 
 struct ExchangeContext {
   explicit ExchangeContext(ProviderContext* c) : ctx(c) {}
@@ -95,8 +92,7 @@ int derive_in_software(ExchangeContext& c, unsigned char* secret, size_t* secret
   EVP_PKEY* own = ec_key_software(*c.key);
   EVP_PKEY* peer = ec_key_software(*c.peer);
   if (own == nullptr || peer == nullptr) return 0;
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(
-      EVP_PKEY_CTX_new_from_pkey(c.ctx->software_libctx(), own, nullptr));
+  ossl::PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_pkey(c.ctx->software_libctx(), own, nullptr));
   *secretlen = outlen;
   // The peer's point was validated when it was set.
   return pctx && EVP_PKEY_derive_init(pctx.get()) > 0 &&

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <initializer_list>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@
 #include "provider/ec_key.h"
 #include "provider/provider_errors.h"
 #include "transport/errors.h"
+#include "wire/ec_codec.h"
+#include "wire/openssl_handles.h"
 
 namespace maxq::provider {
 namespace {
@@ -40,25 +43,12 @@ OSSL_FUNC_signature_gettable_ctx_params_fn sig_gettable_ctx_params;
 OSSL_FUNC_signature_set_ctx_params_fn sig_set_ctx_params;
 OSSL_FUNC_signature_settable_ctx_params_fn sig_settable_ctx_params;
 
-struct MdFree {
-  void operator()(EVP_MD* m) const { EVP_MD_free(m); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-struct EcdsaSigFree {
-  void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); }
-};
-
 struct SignatureContext {
   explicit SignatureContext(ProviderContext* c) : ctx(c) {}
   ProviderContext* ctx;
   EcKey* key = nullptr;  // owned by the EVP_PKEY, which outlives this context
-  std::unique_ptr<EVP_MD, MdFree> md;
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> mdctx;  // running digest of digest_sign/verify
+  ossl::MdPtr md;
+  ossl::MdCtxPtr mdctx;  // running digest of digest_sign/verify
 };
 
 // The digests OpenSSL's own ECDSA takes (the default provider's list: SHA-1,
@@ -112,7 +102,7 @@ const DigestInfo* digest_info(const EVP_MD* md) {
 }
 
 bool set_digest(SignatureContext& c, const char* name) {
-  std::unique_ptr<EVP_MD, MdFree> md(EVP_MD_fetch(c.ctx->software_libctx(), name, nullptr));
+  ossl::MdPtr md(EVP_MD_fetch(c.ctx->software_libctx(), name, nullptr));
   if (!md || digest_info(md.get()) == nullptr) {
     raise_error(c.ctx, kReasonInvalidArgument,
                 "digest %s cannot be used for ECDSA (as in OpenSSL's own ECDSA: use a SHA-1, "
@@ -180,37 +170,18 @@ int sig_verify_init(void* vctx, void* provkey, const OSSL_PARAM params[]) {
   return guarded(c->ctx, 0, [&] { return init(*c, provkey, params, false); });
 }
 
-// DER ECDSA-Sig-Value from the chip's raw r || s.
-Bytes der_from_raw(ByteView raw) {
-  size_t half = raw.size() / 2;
-  std::unique_ptr<ECDSA_SIG, EcdsaSigFree> sig(ECDSA_SIG_new());
-  BIGNUM* r = BN_bin2bn(raw.data(), static_cast<int>(half), nullptr);
-  BIGNUM* s = BN_bin2bn(raw.data() + half, static_cast<int>(half), nullptr);
-  if (!sig || !r || !s || !ECDSA_SIG_set0(sig.get(), r, s)) {
-    BN_free(r);
-    BN_free(s);
-    throw std::bad_alloc();
-  }
-  int len = i2d_ECDSA_SIG(sig.get(), nullptr);
-  if (len <= 0) throw std::bad_alloc();
-  Bytes der(static_cast<size_t>(len));
-  unsigned char* p = der.data();
-  i2d_ECDSA_SIG(sig.get(), &p);
-  return der;
-}
-
 // Signs `digest` with the context's key: on the chip, or in software for a
 // software key pair. Writes DER; with sig == nullptr only reports the size.
 int sign_digest(SignatureContext& c, unsigned char* sig, size_t* siglen, size_t sigsize,
                 ByteView digest) {
   EcKey& key = *c.key;
-  size_t max = ecdsa_der_max_size(*key.curve);
+  size_t max = wire::ecdsa_der_max_size(*key.curve);
   if (sig == nullptr) {
     *siglen = max;
     return 1;
   }
   if (!key.on_chip()) {
-    std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(
+    ossl::PkeyCtxPtr pctx(
         EVP_PKEY_CTX_new_from_pkey(c.ctx->software_libctx(), ec_key_software(key), nullptr));
     *siglen = sigsize;
     return pctx && EVP_PKEY_sign_init(pctx.get()) > 0 &&
@@ -228,7 +199,10 @@ int sign_digest(SignatureContext& c, unsigned char* sig, size_t* siglen, size_t 
   if (raw.size() != 2 * key.curve->field_bytes)
     throw transport::ProtocolError("the MAXQ1061 answered sign with " + std::to_string(raw.size()) +
                                    " bytes instead of r || s");
-  Bytes der = der_from_raw(raw);
+  std::optional<Bytes> der_sig = wire::ecdsa_der_from_raw(raw, key.curve->field_bytes);
+  if (!der_sig)
+    throw transport::ProtocolError("the MAXQ1061 answered sign with r or s zero, no signature");
+  const Bytes& der = *der_sig;
   if (der.size() > sigsize) {
     raise_error(c.ctx, kReasonInvalidArgument, "signature buffer of %zu bytes is too small (%zu)",
                 sigsize, der.size());
@@ -253,7 +227,7 @@ int sig_sign(void* vctx, unsigned char* sig, size_t* siglen, size_t sigsize,
 }
 
 int verify_digest(SignatureContext& c, ByteView sig, ByteView digest) {
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(
+  ossl::PkeyCtxPtr pctx(
       EVP_PKEY_CTX_new_from_pkey(c.ctx->software_libctx(), ec_key_software(*c.key), nullptr));
   return pctx && EVP_PKEY_verify_init(pctx.get()) > 0 &&
                  EVP_PKEY_verify(pctx.get(), sig.data(), sig.size(), digest.data(),

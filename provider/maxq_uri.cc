@@ -2,8 +2,12 @@
 
 #include <cstdio>
 
+#include "wire/object_id.h"
+
 namespace maxq::provider {
 namespace {
+
+using wire::printable_text;
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -14,73 +18,6 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
     if (x != y) return false;
   }
   return true;
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Printable form of untrusted text for an error message: control and
-// non-ASCII bytes become \xNN, and it is cut at 40 characters.
-std::string printable(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size() && i < 40; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7F) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[5];
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
-    }
-  }
-  if (s.size() > 40) out += "...";
-  return out;
-}
-
-std::optional<uint16_t> parse_id(std::string_view v, std::string& error) {
-  const std::string bad = "bad object id '" + printable(v) + "': ";
-  uint32_t value = 0;
-  if (v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
-    std::string_view digits = v.substr(2);
-    if (digits.size() > 4) {
-      error = bad + "more than 4 hex digits (ids are 16-bit, 0x0001..0xFFFF)";
-      return std::nullopt;
-    }
-    for (char c : digits) {
-      int d = hex_digit(c);
-      if (d < 0) {
-        error = bad + "not a hex number";
-        return std::nullopt;
-      }
-      value = value << 4 | static_cast<uint32_t>(d);
-    }
-  } else {
-    if (v.empty() || v.size() > 5) {
-      error = bad + "expected 0x and 1 to 4 hex digits, or a decimal number up to 65535";
-      return std::nullopt;
-    }
-    for (char c : v) {
-      if (c < '0' || c > '9') {
-        error = bad + "expected 0x and 1 to 4 hex digits, or a decimal number up to 65535";
-        return std::nullopt;
-      }
-      value = value * 10 + static_cast<uint32_t>(c - '0');
-    }
-    if (v.size() > 1 && v[0] == '0') {
-      error = bad + "a leading zero makes it ambiguous; write 0x" + std::string(v.substr(1)) +
-              " for hex or drop the zero for decimal";
-      return std::nullopt;
-    }
-  }
-  if (value == 0 || value > 0xFFFF) {
-    error = bad + "out of range (ids are 0x0001..0xFFFF)";
-    return std::nullopt;
-  }
-  return static_cast<uint16_t>(value);
 }
 
 }  // namespace
@@ -114,7 +51,7 @@ std::optional<MaxqUri> parse_maxq_uri(std::string_view uri, std::string& error) 
       return std::nullopt;
     }
     if (eq == std::string_view::npos) {
-      error = "attribute '" + printable(attr) + "' has no value (expected name=value)";
+      error = "attribute '" + printable_text(attr) + "' has no value (expected name=value)";
       return std::nullopt;
     }
     if (name == "id") {
@@ -122,7 +59,7 @@ std::optional<MaxqUri> parse_maxq_uri(std::string_view uri, std::string& error) 
         error = "id given twice";
         return std::nullopt;
       }
-      auto id = parse_id(value, error);
+      auto id = wire::parse_object_id(value, error);
       if (!id) return std::nullopt;
       out.id = *id;
       have_id = true;
@@ -136,12 +73,13 @@ std::optional<MaxqUri> parse_maxq_uri(std::string_view uri, std::string& error) 
       } else if (value == "cert") {
         out.type = MaxqUri::Type::Cert;
       } else {
-        error = "unknown type '" + printable(value) + "' (expected type=key or type=cert)";
+        error = "unknown type '" + printable_text(value) + "' (expected type=key or type=cert)";
         return std::nullopt;
       }
       have_type = true;
     } else {
-      error = "unknown attribute '" + printable(name) + "' (expected id= and optionally type=)";
+      error =
+          "unknown attribute '" + printable_text(name) + "' (expected id= and optionally type=)";
       return std::nullopt;
     }
     if (semi == std::string_view::npos) break;

@@ -7,7 +7,8 @@
 //   attr  = "id=" id / "type=" ("key" / "cert"); each at most once, id required
 //   id    = "0x" 1*4HEXDIG / decimal without a leading zero; 1..65535
 // Decimal ids are accepted (maxq1061:id=257 is 0x0101), but "0101" is refused
-// as ambiguous (hex or decimal?) instead of being guessed.
+// as ambiguous (hex or decimal?) instead of being guessed: the one id rule of
+// every layer, wire/object_id.h.
 #pragma once
 
 #include <cstdint>

@@ -30,7 +30,7 @@ namespace maxq::provider {
 inline constexpr const char* kProviderName = "maxq1061";
 inline constexpr const char* kPropertyQuery = "provider=maxq1061";
 
-using ChipSerial = std::array<uint8_t, wire::kSerialBytes>;
+using wire::ChipSerial;  // the one serial type, wire/protocol.h
 
 // Core upcalls the provider uses (errors, BIOs for the encoder and decoder).
 struct CoreFunctions {

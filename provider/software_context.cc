@@ -15,8 +15,10 @@ SoftwareContext::SoftwareContext() {
   //    (an EVP_PKEY caches its export to our key manager), and freeing a child
   //    context at teardown then dereferences the freed parent and crashes;
   //  - a private context cannot call back into this provider by construction;
-  //  - one context serves the whole process (wire/software_libctx.h): the
-  //    host's signature checks and the simulated chip use it too.
+  //  - one context serves the whole host side of the process
+  //    (wire/software_libctx.h): the Device's signature checks and the admin
+  //    and key-import credentials use it too; only a simulated chip keeps a
+  //    context of its own (simulator/sim_crypto.h), as a separate device would.
   libctx_ = ossl::software_libctx();
   curve_groups_ = std::make_unique<CurveGroups>(libctx_.get());
 }

@@ -4,7 +4,8 @@
 // ephemeral key costs one chip command (import key in generate mode, which also
 // answers the public key), its ECDH one more, and freeing it costs none.
 //
-// MODELLED: the ids 0xFF00..0xFF0F are reserved for these slots. On the model,
+// MODELLED: the ids 0xFF00..0xFF0F are reserved for these slots (one table of
+// id ranges, wire/object_id.h). On the model,
 // temporary objects belong to the session that created them; on a real chip
 // they are shared by every host process, so an id another process holds is
 // skipped (create answers "id exists").
@@ -16,13 +17,14 @@
 #include <mutex>
 
 #include "transport/device.h"
+#include "wire/object_id.h"
 #include "wire/protocol.h"
 
 namespace maxq::provider {
 
 class TemporaryKeySlots : public std::enable_shared_from_this<TemporaryKeySlots> {
  public:
-  static constexpr uint16_t kFirstId = 0xFF00;
+  static constexpr uint16_t kFirstId = wire::kFirstTemporaryKeyId;
   static constexpr size_t kMaxSlots = wire::kTemporarySlots;
 
   // Holds one slot while any copy of the key generated in it is alive; the

@@ -24,6 +24,7 @@
 #include "provider/ec_key.h"
 #include "provider/maxq_uri.h"
 #include "provider/provider_errors.h"
+#include "wire/ec_codec.h"
 
 namespace maxq::provider {
 namespace {
@@ -130,8 +131,7 @@ int load_key(const StoreContext& s, const transport::ObjectInfo& info, const Chi
   auto curve = wire::curve_info(pub.curve);
   auto key = std::make_unique<EcKey>(s.ctx);
   key->curve = *curve;
-  key->public_point = Bytes{0x04};
-  key->public_point.insert(key->public_point.end(), pub.xy.begin(), pub.xy.end());
+  key->public_point = wire::uncompressed_point(*curve, pub.xy);
   // An application that expects a public key (`pkey -pubin`) gets only that:
   // OpenSSL would drop a key pair as "not what was asked for".
   if (pair && s.expect != OSSL_STORE_INFO_PUBKEY) {

@@ -58,7 +58,7 @@
 
 namespace maxq::sim {
 
-using Serial = std::array<uint8_t, wire::kSerialBytes>;
+using Serial = wire::ChipSerial;
 
 struct ProvisionResult {
   Serial serial{};

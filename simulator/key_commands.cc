@@ -9,9 +9,6 @@ using wire::Status;
 
 namespace {
 
-constexpr size_t kMinDigest = 20;  // SHA-1 size; shorter digests are refused
-constexpr size_t kMaxDigest = 64;  // SHA-512 size
-
 // MODELLED key policy: a key signs when one of its usages is data signature
 // or TLS authentication.
 bool may_sign(const std::optional<wire::KeyPolicy>& policy) {
@@ -47,7 +44,8 @@ Status host_digest(const wire::CurveInfo& curve, const Bytes& data, Bytes& out) 
     }
     return Status::Ok;
   }
-  if (data.size() < kMinDigest || data.size() > kMaxDigest) return Status::WrongLength;
+  if (data.size() < wire::kMinHostDigestBytes || data.size() > wire::kMaxHostDigestBytes)
+    return Status::WrongLength;
   out = data;
   return Status::Ok;
 }

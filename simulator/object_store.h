@@ -73,7 +73,7 @@ using ObjectMap = std::map<uint16_t, Object>;
 
 // Everything that persists across power cycles (the state file's content).
 struct PersistentState {
-  std::array<uint8_t, wire::kSerialBytes> serial{};
+  wire::ChipSerial serial{};
   wire::Lifecycle lifecycle = wire::Lifecycle::Operational;
   ObjectMap objects;  // persistent objects only
 

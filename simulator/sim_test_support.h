@@ -69,7 +69,8 @@ Bytes signed_import(uint16_t id, ByteView body, ByteView signature);
 // Content capacity of a key object (§5.4).
 uint16_t capacity(wire::ObjectType type, wire::Curve curve);
 
-// Reference crypto in a library context of the test's own.
+// Reference crypto in a library context of the test's own: a second party
+// that shares no state (and no code beyond libcrypto) with the chip under test.
 class RefCrypto {
  public:
   RefCrypto();

@@ -5,12 +5,13 @@
 #include "tools/commands.h"
 #include "tools/json_writer.h"
 #include "tools/object_provisioning.h"
+#include "wire/ec_codec.h"
 
 namespace maxq::tool {
 
 int run_genkey(ToolContext& ctx, const Args& args) {
   // Everything that can be refused without the chip is checked first.
-  uint16_t id = parse_object_id(args.require("id"));
+  uint16_t id = parse_object_id(args.require("id"), true);
   wire::CurveInfo curve = parse_curve(args.get("curve", "P-256"));
   std::string out = args.has("out") ? args.require("out") : "";
   if (!out.empty()) check_writable(out, "--out");
@@ -32,8 +33,7 @@ int run_genkey(ToolContext& ctx, const Args& args) {
     ref.serial = status.serial;
     ref.object_id = id;
     ref.curve = curve;
-    ref.public_point = Bytes{0x04};
-    ref.public_point.insert(ref.public_point.end(), key.xy.begin(), key.xy.end());
+    ref.public_point = wire::uncompressed_point(curve, key.xy);
     std::ofstream f(out, std::ios::binary | std::ios::trunc);
     if (!(f << provider::encode_key_reference_pem(ref)))
       throw std::runtime_error("generated the key in object " + format_id(id) +

@@ -17,7 +17,7 @@ constexpr size_t kImportOverheadBytes = 1 + 1 + 2 + 2 + 2 + 2 + 64;
 
 int run_import_cert(ToolContext& ctx, const Args& args) {
   // Everything that can be refused without the chip is checked first.
-  uint16_t id = parse_object_id(args.require("id"));
+  uint16_t id = parse_object_id(args.require("id"), true);
   if (args.positional.size() != 1) throw UsageError("name exactly one certificate FILE");
   const std::string& path = args.positional[0];
   Bytes der = certificate_der(read_file(path), path);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "transport/errors.h"
+#include "wire/object_id.h"
 #include "wire/protocol.h"
 
 namespace maxq::tool {
@@ -162,22 +163,11 @@ transport::Device& ToolContext::device() {
   return *dev_;
 }
 
-uint16_t parse_object_id(const std::string& text) {
-  if (text.empty()) throw UsageError("empty object id; use e.g. 0x0101");
-  // Ids are written in hex everywhere (0x0101); a leading zero means hex too
-  // ("0101" is 0x0101, never octal 65); plain digits are decimal ("257").
-  bool hex = text.size() > 1 && text[0] == '0';
-  std::string digits = text;
-  if (hex && (text[1] == 'x' || text[1] == 'X')) digits = text.substr(2);
-  const char* allowed = hex ? "0123456789abcdefABCDEF" : "0123456789";
-  if (digits.empty() || digits.size() > (hex ? 4u : 5u) ||
-      digits.find_first_not_of(allowed) != std::string::npos)
-    throw UsageError("bad object id '" + text +
-                     "': use 0x and 1 to 4 hex digits (0x0101) or a decimal number");
-  unsigned long v = std::strtoul(digits.c_str(), nullptr, hex ? 16 : 10);
-  if (v == 0 || v > 0xFFFF)
-    throw UsageError("bad object id '" + text + "': out of range (ids are 0x0001..0xFFFF)");
-  return static_cast<uint16_t>(v);
+uint16_t parse_object_id(const std::string& text, bool for_new_object) {
+  std::string error;
+  std::optional<uint16_t> id = wire::parse_object_id(text, error, for_new_object);
+  if (!id) throw UsageError(error);
+  return *id;
 }
 
 wire::CurveInfo parse_curve(const std::string& text) {
@@ -190,9 +180,7 @@ wire::CurveInfo parse_curve(const std::string& text) {
 }
 
 std::string format_id(uint16_t id) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "0x%04x", id);
-  return buf;
+  return wire::format_object_id(id);
 }
 
 std::string object_type_name(wire::ObjectType t) {

@@ -120,8 +120,10 @@ struct ToolCommand {
 const std::vector<ToolCommand>& tool_commands();
 
 // Shared parsing of values.
-// "0x0101" or "0101" (hex), "257" (decimal); 0 and over 0xFFFF refused; throws UsageError.
-uint16_t parse_object_id(const std::string& text);
+// "0x0101" (hex) or "257" (decimal), the rule of wire/object_id.h: "0101"
+// (ambiguous), 0 and over 0xFFFF are refused, and with `for_new_object` the
+// reserved ids too; throws UsageError saying what is allowed.
+uint16_t parse_object_id(const std::string& text, bool for_new_object = false);
 wire::CurveInfo parse_curve(const std::string& text);  // throws UsageError
 std::string format_id(uint16_t id);                    // "0x0101"
 std::string object_type_name(wire::ObjectType t);

@@ -3,38 +3,29 @@
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/pem.h>
-#include <openssl/provider.h>
 #include <openssl/x509.h>
 
 #include <memory>
 #include <stdexcept>
 
+#include "wire/ec_codec.h"
 #include "wire/openssl_handles.h"
+#include "wire/software_libctx.h"
 
 namespace maxq::tool {
 namespace {
 
 using ossl::BioPtr;
-using ossl::LibCtxPtr;
-using ossl::ParamBldPtr;
-using ossl::ParamsPtr;
-using ossl::PkeyCtxPtr;
 using ossl::PkeyPtr;
-using ossl::ProviderPtr;
 using ossl::X509Ptr;
 
-// Own context with only the default provider: a provider loaded through
-// openssl.cnf must not serve the tool's own software work.
-struct ToolLibCtx {
-  LibCtxPtr ctx{OSSL_LIB_CTX_new()};
-  ProviderPtr def{ctx ? OSSL_PROVIDER_load(ctx.get(), "default") : nullptr};
-};
+// The process's software context (default provider only: a provider loaded
+// through openssl.cnf must not serve the tool's own software work), the same
+// one the credentials and the signature checks use (wire/software_libctx.h).
 OSSL_LIB_CTX* libctx() {
-  static ToolLibCtx c;  // the tool is single-threaded; built once
-  if (!c.def) throw std::runtime_error("cannot load OpenSSL's default provider");
-  return c.ctx.get();
+  static const ossl::SharedLibCtx ctx = ossl::software_libctx();  // the tool is single-threaded
+  return ctx.get();
 }
 
 }  // namespace
@@ -42,22 +33,8 @@ OSSL_LIB_CTX* libctx() {
 std::string public_key_pem(const transport::PublicKey& key) {
   auto info = wire::curve_info(static_cast<uint8_t>(key.curve));
   if (!info) throw std::runtime_error("chip reported an unknown curve");
-  Bytes point{0x04};
-  point.insert(point.end(), key.xy.begin(), key.xy.end());
-  ParamBldPtr bld(OSSL_PARAM_BLD_new());
-  std::string group(info->sn);
-  if (!bld ||
-      !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group.c_str(), 0) ||
-      !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
-                                        point.size()))
-    throw std::runtime_error("out of memory");
-  ParamsPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
-  PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(libctx(), "EC", nullptr));
-  EVP_PKEY* raw = nullptr;
-  if (!params || !pctx || EVP_PKEY_fromdata_init(pctx.get()) <= 0 ||
-      EVP_PKEY_fromdata(pctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) <= 0)
-    throw std::runtime_error("the chip returned a public key that is not a valid point");
-  PkeyPtr pkey(raw);
+  PkeyPtr pkey = wire::ec_public_key(libctx(), *info, key.xy);
+  if (!pkey) throw std::runtime_error("the chip returned a public key that is not a valid point");
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || !PEM_write_bio_PUBKEY(bio.get(), pkey.get()))
     throw std::runtime_error("cannot encode the public key as PEM");
@@ -81,10 +58,9 @@ Bytes certificate_der(const std::string& contents, const std::string& path) {
   }
   unsigned char* der = nullptr;
   int n = i2d_X509(cert.get(), &der);
+  ossl::BytesPtr owner(der);
   if (n <= 0) throw std::runtime_error("cannot re-encode the certificate in " + path);
-  Bytes out(der, der + n);
-  OPENSSL_free(der);
-  return out;
+  return Bytes(der, der + n);
 }
 
 wire::CurveInfo certificate_key_curve(ByteView der, const std::string& path) {

@@ -1,5 +1,5 @@
 // The little libcrypto work the tool does (PEM of a public key, certificate
-// parsing), in the tool's own library context.
+// parsing), in the process's software library context (wire/software_libctx.h).
 #pragma once
 
 #include <string>

@@ -2,17 +2,18 @@
 
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
-#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/provider.h>
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "transport/errors.h"
+#include "wire/ec_codec.h"
 #include "wire/openssl_handles.h"
+#include "wire/software_libctx.h"
 
 namespace maxq::transport {
 namespace {
@@ -38,14 +39,11 @@ std::string where_from(CredentialKey::Kind kind) {
 struct CredentialKey::Impl {
   Kind kind = Kind::Admin;
   std::string path;
-  // Own context with only the default provider: never the application's.
-  ossl::LibCtxPtr ctx{OSSL_LIB_CTX_new()};
-  ossl::ProviderPtr provider;
+  // The process's software context (default provider only, never the
+  // application's: wire/software_libctx.h), held while the key lives in it.
+  ossl::SharedLibCtx ctx;
   ossl::PkeyPtr key;
-  ~Impl() {
-    key.reset();
-    provider.reset();
-  }
+  ~Impl() { key.reset(); }  // before its context
 };
 
 CredentialKey::CredentialKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -65,10 +63,11 @@ CredentialKey CredentialKey::load(const std::string& path, Kind kind) {
   impl->kind = kind;
   impl->path = path;
   const std::string name = describe(kind);
-  if (!impl->ctx) throw ConfigError("out of memory");
-  impl->provider.reset(OSSL_PROVIDER_load(impl->ctx.get(), "default"));
-  if (!impl->provider)
-    throw ConfigError("cannot load OpenSSL's default provider for the " + name);
+  try {
+    impl->ctx = ossl::software_libctx();
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(std::string(e.what()) + " for the " + name);
+  }
   // Failures here get our own message; libcrypto's queue entries for them are
   // dropped so the caller's queue is as it was.
   ERR_set_mark();
@@ -108,23 +107,15 @@ Bytes CredentialKey::sign(ByteView challenge) const {
   Bytes der(der_len);
   if (EVP_DigestSign(md.get(), der.data(), &der_len, challenge.data(), challenge.size()) != 1)
     throw Error("cannot sign with the " + describe(impl_->kind));
-  const unsigned char* p = der.data();
-  ossl::EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)));
-  Bytes raw(64);
-  if (!sig || BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), raw.data(), 32) < 0 ||
-      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), raw.data() + 32, 32) < 0)
-    throw Error("cannot encode the signature of the " + describe(impl_->kind));
-  return raw;
+  std::optional<Bytes> raw = wire::ecdsa_raw_from_der(ByteView(der.data(), der_len), 32);
+  if (!raw) throw Error("cannot encode the signature of the " + describe(impl_->kind));
+  return *raw;
 }
 
 Bytes CredentialKey::public_xy() const {
-  Bytes point(65);
-  size_t len = 0;
-  if (!EVP_PKEY_get_octet_string_param(impl_->key.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
-                                       point.size(), &len) ||
-      len != 65)
-    throw Error("cannot read the public half of the " + describe(impl_->kind));
-  return Bytes(point.begin() + 1, point.end());
+  Bytes xy = wire::ec_public_xy(impl_->key.get(), *wire::curve_info(wire::Curve::P256));
+  if (xy.empty()) throw Error("cannot read the public half of the " + describe(impl_->kind));
+  return xy;
 }
 
 }  // namespace maxq::transport

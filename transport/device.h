@@ -36,7 +36,7 @@ struct ChipStatus {
   std::string product;  // "MAXQ1061"
   std::array<uint8_t, 3> firmware{};  // major, minor, revision
   uint8_t hardware_code = 0;          // 0xC3: silicon rev C3
-  std::array<uint8_t, wire::kSerialBytes> serial{};
+  wire::ChipSerial serial{};
   wire::Lifecycle lifecycle = wire::Lifecycle::Operational;
   uint16_t free_memory = 0;
   uint16_t total_memory = 0;
