@@ -1,7 +1,6 @@
 // Provisioning a new simulated chip: what the factory and the first admin do to
 // a real part, in one step.
 #include <fcntl.h>
-#include <openssl/core_names.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include "simulator/object_store.h"
 #include "simulator/sim_crypto.h"
 #include "simulator/state_file.h"
+#include "wire/ec_codec.h"
 
 namespace maxq::sim {
 namespace {
@@ -40,13 +40,9 @@ Object preloaded_public_key(uint16_t id, wire::KeyUsage usage, const wire::Curve
 }
 
 Bytes public_xy_of(EVP_PKEY* key, const wire::CurveInfo& curve) {
-  Bytes point(1 + 2 * curve.field_bytes);
-  size_t len = 0;
-  if (!EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(),
-                                       &len) ||
-      len != point.size() || point[0] != 0x04)
-    throw CryptoError("cannot read a new public key");
-  return Bytes(point.begin() + 1, point.end());
+  Bytes xy = wire::ec_public_xy(key, curve);
+  if (xy.empty()) throw CryptoError("cannot read a new public key");
+  return xy;
 }
 
 // Writes a private key as PKCS#8 PEM to a new file of mode 0600; never
