@@ -2,7 +2,7 @@
 // byte stream (chip-select edges, command frames, 0xCC polls) and clocks out
 // exactly what the part would: idle bytes, then 0x55 and the response frame.
 //
-// SPI behaviour (DESIGN.md §3, the protocol document §2.3; MODELLED where it
+// SPI behaviour (docs/maxq106x-protocol.md §2.3; MODELLED where it
 // is not public; constants in wire/protocol.h):
 //  - Chip-select windows as the SDK's hosts drive them: one window for the
 //    command frame, one per poll byte, one for the 4 header bytes after 0x55,

@@ -18,7 +18,7 @@
 
 namespace maxq::sim {
 
-// The SDK clocks the chip at about 1 MHz (DESIGN.md §3).
+// The SDK clocks the chip at about 1 MHz (docs/maxq106x-protocol.md §2).
 inline constexpr uint32_t kDefaultSpiClockHz = 1000000;
 // The field size the per-command times are given for (P-256).
 inline constexpr size_t kReferenceFieldBytes = 32;

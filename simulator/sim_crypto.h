@@ -64,7 +64,7 @@ class SimCrypto {
 
  private:
   // The chip's OWN library context with only the default provider
-  // (DESIGN.md): the model shares nothing with the host side it simulates,
+  // (docs/design.md): the model shares nothing with the host side it simulates,
   // at the price of one more context per process that opens a simulated chip.
   ossl::LibCtxPtr ctx_;
   ossl::ProviderPtr provider_;

@@ -1,5 +1,5 @@
 // A Link over a SpiBus, driving chip select the way the MAXQ106x SDK's hosts do
-// (../shared/maxq106x-protocol.md §2.3): one window for the command frame, one
+// (docs/maxq106x-protocol.md §2.3): one window for the command frame, one
 // window per poll byte (0xCC) until the chip answers 0x55, then a window for
 // the rest of the header and one for the data and CRC. The chip keeps its
 // answer across the windows. To spend as few bus round trips (SpiBus::run

@@ -2,7 +2,7 @@
 // (transport/) and the chip model (simulator/) must agree on lives here, once.
 //
 // Two kinds of facts are mixed in this file and are marked as such:
-//  - PUBLIC: taken from Maxim's public host SDK and the project's DESIGN.md.
+//  - PUBLIC: taken from Maxim's public host SDK (docs/maxq106x-protocol.md).
 //  - MODELLED: behaviour the public material does not pin down; this project
 //    defines it so host and simulator agree. Correct these against the
 //    datasheet when it is available; nothing else in the tree hard-codes them.
@@ -16,7 +16,7 @@
 
 namespace maxq::wire {
 
-// Sources: ../shared/maxq106x-protocol.md (the MAXQ106x host SDK's wire, field
+// Sources: docs/maxq106x-protocol.md (the MAXQ106x host SDK's wire, field
 // by field); section numbers below are that document's. wire/README.md tables
 // every command: layout source, MODELLED choices, and the test that proves it.
 

@@ -1,4 +1,4 @@
-// The worked examples of ../shared/maxq106x-protocol.md §7, byte for byte: each
+// The worked examples of docs/maxq106x-protocol.md §7, byte for byte: each
 // request is built with the layout encoders the host uses and the chip model
 // decodes, then framed with the frame codec.
 #include <openssl/evp.h>
