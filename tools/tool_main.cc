@@ -15,8 +15,8 @@ namespace {
 
 const std::vector<OptionSpec> kGlobalOptions = {
     {"device", true,
-     "device string: sim:PATH, unix:PATH, broker:PATH or ftdi:DESC (default: $MAXQ1061_DEVICE, "
-     "else the default simulated chip)"},
+     "device string: sim:PATH, unix:PATH, broker:PATH or ftdi:DESC (default: $MAXQ1061_DEVICE; "
+     "no default chip: without either the tool stops and says so)"},
     {"admin-key", true,
      "admin private key PEM, the private half of object 0x1001; signs the admin login of genkey, "
      "import-cert, delete (default: $MAXQ1061_ADMIN_KEY, else PATH.admin.pem for sim:PATH)"},
