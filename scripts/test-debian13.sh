@@ -39,6 +39,9 @@ else
   root=$(mktemp -d "${TMPDIR:-/var/tmp}/maxq-trixie.XXXXXX")
 fi
 root=$(cd "$root" && pwd)
+# It is "/" inside: mktemp -d made it 0700, which would keep every user but
+# root out of every path (www-data could not reach the broker's socket).
+chmod 0755 "$root"
 mounted=()
 
 # Mounts come off in reverse order, also on failure or interrupt; processes a
