@@ -1,9 +1,9 @@
 #include "simulator/latency_model.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
+#include <cstdint>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 
 namespace maxq::sim {
@@ -40,8 +40,52 @@ constexpr double ChipTimes::*kChipTimeFields[] = {
     &ChipTimes::random, &ChipTimes::write,  &ChipTimes::other};
 static_assert(std::size(kChipTimeFields) == std::size(kChipTimeNames));
 
+// Chip times are fixed-point milliseconds with at most three decimals, read
+// and written here rather than with the C++ runtime's floating-point
+// from_chars/to_chars: those are the same in every locale too, but bring
+// libm (fesetround) and large tables into the provider module, which every
+// process that loads it would map (issue 16).
+std::optional<double> parse_milliseconds(const std::string& text) {
+  uint32_t whole = 0, fraction = 0;
+  int whole_digits = 0, fraction_digits = 0;
+  bool point = false;
+  for (char c : text) {
+    if (c == '.' && !point) {
+      point = true;
+    } else if (c < '0' || c > '9') {
+      return std::nullopt;
+    } else if (point) {
+      if (++fraction_digits > 3) return std::nullopt;
+      fraction = fraction * 10 + static_cast<uint32_t>(c - '0');
+    } else {
+      if (whole > 1000) return std::nullopt;  // far past the limit, before it can overflow
+      whole = whole * 10 + static_cast<uint32_t>(c - '0');
+      ++whole_digits;
+    }
+  }
+  if (whole_digits == 0 || (point && fraction_digits == 0)) return std::nullopt;
+  for (; fraction_digits < 3; ++fraction_digits) fraction *= 10;
+  const uint32_t microseconds = whole * 1000 + fraction;
+  if (microseconds > static_cast<uint32_t>(kMaxChipTimeMs * 1000)) return std::nullopt;
+  return microseconds / 1000.0;
+}
+
+std::string format_milliseconds(double ms) {
+  const auto microseconds = static_cast<uint64_t>(ms * 1000.0 + 0.5);  // ms >= 0
+  std::string out = std::to_string(microseconds / 1000);
+  if (uint64_t fraction = microseconds % 1000) {
+    std::string digits = std::to_string(1000 + fraction).substr(1);  // three digits
+    digits.erase(digits.find_last_not_of('0') + 1);
+    out += "." + digits;
+  }
+  return out;
+}
+
+// chrono's rounding, not std::llround: the one libm call in the module would
+// make every process that loads it map libm (issue 16).
 std::chrono::nanoseconds from_ms(double ms) {
-  return std::chrono::nanoseconds(std::llround(ms * 1e6));
+  return std::chrono::round<std::chrono::nanoseconds>(
+      std::chrono::duration<double, std::milli>(ms));
 }
 
 }  // namespace
@@ -52,15 +96,12 @@ void set_chip_time(ChipTimes& times, const std::string& name, const std::string&
   if (named == std::end(kChipTimeNames))
     throw std::invalid_argument("unknown chip time '" + name +
                                 "': the names are sign, keygen, ecdh, auth, random, write, other");
-  // from_chars: the same in every locale (the provider may run in a program
-  // that set LC_NUMERIC).
-  double v = -1.0;
-  auto [end, ec] = std::from_chars(ms.data(), ms.data() + ms.size(), v);
-  if (ms.empty() || ec != std::errc() || end != ms.data() + ms.size() || std::signbit(v) ||
-      !(v >= 0.0 && v <= kMaxChipTimeMs))
+  const std::optional<double> v = parse_milliseconds(ms);
+  if (!v)
     throw std::invalid_argument("chip time " + name + "='" + ms +
-                                "' must be a number of milliseconds from 0 to 100");
-  times.*kChipTimeFields[named - std::begin(kChipTimeNames)] = v;
+                                "' must be a number of milliseconds from 0 to 100 (at most 3 "
+                                "decimals)");
+  times.*kChipTimeFields[named - std::begin(kChipTimeNames)] = *v;
 }
 
 ChipTimes parse_chip_times(const std::string& list) {
@@ -93,10 +134,7 @@ std::vector<std::pair<std::string, double>> changed_chip_times(const ChipTimes& 
 std::string format_chip_times(const ChipTimes& times, const std::string& name_suffix) {
   std::string out;
   for (const auto& [name, ms] : changed_chip_times(times)) {
-    char value[32];
-    auto [end, ec] = std::to_chars(value, value + sizeof value, ms);
-    (void)ec;  // 32 bytes hold any double
-    out += (out.empty() ? "" : ",") + name + name_suffix + "=" + std::string(value, end);
+    out += (out.empty() ? "" : ",") + name + name_suffix + "=" + format_milliseconds(ms);
   }
   return out;
 }

@@ -77,6 +77,11 @@ TEST_CASE("latency model: chip times measured on a board replace the MODELLED on
   // Formatted times parse back to the same times.
   sim::ChipTimes back = sim::parse_chip_times(sim::format_chip_times(t));
   CHECK(sim::changed_chip_times(back) == sim::changed_chip_times(t));
+  // Fixed point, up to microseconds, the same in every locale.
+  CHECK(sim::parse_chip_times("sign=0.125").sign == 0.125);
+  CHECK(sim::parse_chip_times("sign=100.000").sign == 100.0);
+  CHECK(sim::format_chip_times(sim::parse_chip_times("sign=0.125,ecdh=7.05")) ==
+        "sign=0.125,ecdh=7.05");
   // The host's poll budget still outlasts the slowest command.
   CHECK(sim::longest_command_time(sim::parse_chip_times("auth=100")) < 1s);
 }
@@ -87,7 +92,8 @@ TEST_CASE("latency model: bad chip times are refused, saying why", "[latency]") 
                     Contains("unknown chip time 'sgn'") && Contains("sign, keygen, ecdh"));
   CHECK_THROWS_WITH(sim::parse_chip_times("sign"), Contains("'sign' is not name=milliseconds"));
   for (const char* bad :
-       {"sign=", "sign=-1", "sign=-0", "sign=101", "sign=5ms", "sign= 5", "sign=nan", "sign=inf"})
+       {"sign=", "sign=-1", "sign=-0", "sign=101", "sign=5ms", "sign= 5", "sign=nan", "sign=inf",
+        "sign=100.001", "sign=1.2345", "sign=.5", "sign=5.", "sign=1.2.3", "sign=99999999999"})
     CHECK_THROWS_WITH(sim::parse_chip_times(bad), Contains("from 0 to 100"));
   CHECK_THROWS_WITH(sim::parse_chip_times(""), Contains("no chip times given"));
   for (const char* bad : {"sign=15,", ",sign=15", "sign=15,,ecdh=2"})
