@@ -57,7 +57,7 @@ class SimCrypto {
 
   // SHA-256/384/512 (wire::Algorithm::Sha256/384/512).
   Bytes digest(wire::Algorithm alg, ByteView data);
-  // The chip's TRNG (the default provider's DRBG of this context).
+  // The chip's TRNG (the default provider's Hash_DRBG, SHA-256, of this context).
   void random(uint8_t* out, size_t n);
 
   OSSL_LIB_CTX* libctx() const { return ctx_.get(); }

@@ -1,7 +1,11 @@
 // The chip's crypto engine against the test's own libcrypto context.
 #include "simulator/sim_crypto.h"
 
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "simulator/sim_test_support.h"
 
@@ -93,4 +97,9 @@ TEST_CASE("digests and random bytes", "[sim_crypto]") {
   crypto.random(a.data(), a.size());
   crypto.random(b.data(), b.size());
   CHECK(a != b);
+  // A Hash_DRBG: the default CTR-DRBG would build every cipher of the default
+  // provider in the chip's context at its first random number (issue 16).
+  EVP_RAND_CTX* primary = RAND_get0_primary(crypto.libctx());
+  REQUIRE(primary != nullptr);
+  CHECK(std::string(EVP_RAND_get0_name(EVP_RAND_CTX_get0_rand(primary))) == "HASH-DRBG");
 }
