@@ -5,6 +5,7 @@
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -110,8 +111,23 @@ const DigestInfo* digest_info(const EVP_MD* md) {
   return nullptr;
 }
 
+// The digest from the application's library context, as OpenSSL's own ECDSA
+// takes it: no second context for a one-shot `openssl dgst -sign` to build
+// (issue 16), and the application's default properties (fips=yes) apply. From
+// the software context when the application's gives none (its default
+// properties name only this provider, which has no digests).
+ossl::MdPtr fetch_digest(ProviderContext& ctx, const char* name) {
+  if (std::optional<OSSL_LIB_CTX*> app = ctx.application_libctx()) {
+    ERR_set_mark();
+    ossl::MdPtr md(EVP_MD_fetch(*app, name, nullptr));
+    ERR_pop_to_mark();
+    if (md) return md;
+  }
+  return ossl::MdPtr(EVP_MD_fetch(ctx.software_libctx(), name, nullptr));
+}
+
 bool set_digest(SignatureContext& c, const char* name) {
-  ossl::MdPtr md(EVP_MD_fetch(c.ctx->software_libctx(), name, nullptr));
+  ossl::MdPtr md = fetch_digest(*c.ctx, name);
   if (!md || digest_info(md.get()) == nullptr) {
     raise_error(c.ctx, kReasonInvalidArgument,
                 "digest %s cannot be used for ECDSA (as in OpenSSL's own ECDSA: use a SHA-1, "

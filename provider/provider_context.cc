@@ -59,6 +59,12 @@ void ProviderContext::trace(const char* fmt, ...) const {
   std::fprintf(stderr, "maxq1061[%d]: %s\n", static_cast<int>(getpid()), line);
 }
 
+std::optional<OSSL_LIB_CTX*> ProviderContext::application_libctx() const {
+  if (core_.get_libctx == nullptr) return std::nullopt;
+  // OPENSSL_CORE_CTX is the core's opaque name for its OSSL_LIB_CTX.
+  return reinterpret_cast<OSSL_LIB_CTX*>(core_.get_libctx(handle_));
+}
+
 std::unique_ptr<ProviderContext::Session> ProviderContext::open_session() {
   if (!config_.error.empty()) throw transport::ConfigError(config_.error);
   // Fail closed: no device configured is an error, never a simulated chip
@@ -72,6 +78,7 @@ std::unique_ptr<ProviderContext::Session> ProviderContext::open_session() {
   s->pid = getpid();
   transport::DeviceOptions options;
   options.verify_signatures = config_.verify_signatures;
+  options.application_libctx = application_libctx();
   s->device = std::make_unique<transport::Device>(links.open(spec), options);
   s->serial = s->device->status().serial;
   trace("opened %s, chip serial %s", s->device->describe().c_str(), hex(s->serial).c_str());

@@ -14,6 +14,7 @@
 #include <array>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "provider/curve_groups.h"
@@ -39,6 +40,7 @@ struct CoreFunctions {
   OSSL_FUNC_core_vset_error_fn* vset_error = nullptr;
   OSSL_FUNC_BIO_read_ex_fn* bio_read_ex = nullptr;
   OSSL_FUNC_BIO_write_ex_fn* bio_write_ex = nullptr;
+  OSSL_FUNC_core_get_libctx_fn* get_libctx = nullptr;
 };
 
 class ProviderContext {
@@ -58,6 +60,12 @@ class ProviderContext {
   // fetched there can call back into this provider. Made at the first call;
   // throws std::runtime_error when OpenSSL cannot make it (never null).
   OSSL_LIB_CTX* software_libctx() const { return software_.get().libctx(); }
+  // The library context of the application that loaded the provider (nullptr
+  // is OpenSSL's default one); nullopt when the core does not say. Digests
+  // for signatures come from it, as in OpenSSL's own ECDSA (this provider has
+  // none, so no fetch there comes back here), and the Device checks chip
+  // signatures there with OpenSSL's default provider (signature_check.h).
+  std::optional<OSSL_LIB_CTX*> application_libctx() const;
   // EC groups in the software context, for cheap point checks (thread-safe).
   CurveGroups& curve_groups() { return software_.get().curve_groups(); }
 

@@ -191,6 +191,9 @@ CoreFunctions core_functions(const OSSL_DISPATCH* in, OSSL_FUNC_core_get_params_
       case OSSL_FUNC_BIO_WRITE_EX:
         core.bio_write_ex = OSSL_FUNC_BIO_write_ex(in);
         break;
+      case OSSL_FUNC_CORE_GET_LIBCTX:
+        core.get_libctx = OSSL_FUNC_core_get_libctx(in);
+        break;
       default:
         break;
     }

@@ -7,6 +7,8 @@
 // execute it).
 #pragma once
 
+#include <openssl/types.h>
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -33,7 +35,7 @@ class SignatureCheck;
 
 // Get status (93 bytes on the part, wire/status_layout.h).
 struct ChipStatus {
-  std::string product;  // "MAXQ1061"
+  std::string product;                // "MAXQ1061"
   std::array<uint8_t, 3> firmware{};  // major, minor, revision
   uint8_t hardware_code = 0;          // 0xC3: silicon rev C3
   wire::ChipSerial serial{};
@@ -51,8 +53,8 @@ struct ObjectInfo {
   uint8_t properties = 0;    // wire::ObjectProperty bits
   bool initialised = false;  // holds a key / content
   uint8_t rules[wire::kAccessRuleBytes] = {};
-  uint16_t length = 0;                  // content capacity
-  std::optional<wire::KeyPolicy> key;   // key and certificate objects
+  uint16_t length = 0;                 // content capacity
+  std::optional<wire::KeyPolicy> key;  // key and certificate objects
   bool temporary() const {
     return (properties & static_cast<uint8_t>(wire::ObjectProperty::Temporary)) != 0;
   }
@@ -122,6 +124,10 @@ struct DeviceOptions {
   // Checking a signature costs one read of the public key per key and Device
   // (none when the caller gives it, see sign) and one verify on the host.
   SignatureChecking verify_signatures = SignatureChecking::AfterDamage;
+  // The library context of the application the provider runs in (nullptr:
+  // OpenSSL's default one), where signature checks run with OpenSSL's default
+  // provider when it is there (signature_check.h); nullopt outside a provider.
+  std::optional<OSSL_LIB_CTX*> application_libctx;
 };
 
 // Errors: ChipError for a status word other than OK (message from

@@ -68,12 +68,13 @@ bool Device::check_signatures() const {
 }
 
 const SignatureCheck& Device::signature_check() {
-  // Made at first need (about 1 ms: a library context with the default
-  // provider): the first signature under a key the caller gives (a key
+  // Made at first need (a library context with the default provider, about
+  // 1 ms, unless the application's serves): the first signature under a key the caller gives (a key
   // reference) needs it, and every signature on a suspect link; a process
   // that generated its keys on a clean link never does.
-  std::call_once(signature_check_made_,
-                 [this] { signature_check_ = std::make_unique<SignatureCheck>(); });
+  std::call_once(signature_check_made_, [this] {
+    signature_check_ = std::make_unique<SignatureCheck>(options_.application_libctx);
+  });
   return *signature_check_;
 }
 Device::~Device() = default;

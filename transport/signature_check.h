@@ -5,8 +5,15 @@
 // fault attack extracts an ECDSA key, so checking before release costs one
 // verify (tens of microseconds) and closes both. When the Device uses it is set
 // by DeviceOptions::verify_signatures (by default: while the link is suspect).
-// Uses libcrypto in its own library context with only the default provider.
+// Uses libcrypto with OpenSSL's default provider only, so that no check can
+// call back into the maxq1061 provider: in the application's library context
+// when the provider hands it over and the default provider is loaded there
+// (every fetch with "provider=default"), otherwise in the process's software
+// context (wire/software_libctx.h). The first saves a short process a second
+// name map and method store, about 2.5 M instructions (issue 16).
 #pragma once
+
+#include <openssl/types.h>
 
 #include <memory>
 #include <optional>
@@ -18,8 +25,10 @@ namespace maxq::transport {
 
 class SignatureCheck {
  public:
-  // Throws Error when libcrypto cannot be set up.
-  SignatureCheck();
+  // `application`: the library context of the application the provider runs
+  // in (nullptr is OpenSSL's default context); nullopt outside a provider
+  // (maxq1061-tool, maxq1061d). Throws Error when libcrypto cannot be set up.
+  explicit SignatureCheck(std::optional<OSSL_LIB_CTX*> application = std::nullopt);
   ~SignatureCheck();
   SignatureCheck(const SignatureCheck&) = delete;
   SignatureCheck& operator=(const SignatureCheck&) = delete;
@@ -30,6 +39,8 @@ class SignatureCheck {
   // The curve whose point X || Y is, among the curves with that field size
   // (P-256 and brainpoolP256r1 share one); nullopt when on none of them.
   std::optional<wire::Curve> curve_of_point(ByteView xy) const;
+  // True when the checks run in the application's library context.
+  bool in_application_context() const;
 
  private:
   struct Impl;

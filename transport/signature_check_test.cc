@@ -3,9 +3,12 @@
 #include "transport/signature_check.h"
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -15,6 +18,7 @@
 #include "transport/device_spec.h"
 #include "transport/errors.h"
 #include "wire/frame_codec.h"
+#include "wire/openssl_handles.h"
 
 using namespace maxq;
 using maxq::testing::TempChip;
@@ -114,6 +118,53 @@ TEST_CASE("SignatureCheck verifies chip signatures and refuses anything else", "
   CHECK_FALSE(check.verify(curve, pub.xy, digest, ByteView(sig).subview(1)));
   CHECK_FALSE(check.verify(curve, pub.xy, digest, Bytes{}));
   CHECK_FALSE(check.verify(static_cast<wire::Curve>(9), pub.xy, digest, sig));
+  CHECK(ERR_peek_error() == 0);
+}
+
+// Where the checks run: in the application's library context when OpenSSL's
+// default provider serves there, otherwise in the process's software context.
+TEST_CASE("SignatureCheck runs in the application's context only when its default provider serves",
+          "[sigcheck]") {
+  ERR_clear_error();
+  TempChip t;
+  auto dev = t.open_device();
+  transport::PublicKey pub = t.make_key(*dev, 0x0101);
+  Bytes digest(32, 0x5A);
+  Bytes sig = dev->sign(0x0101, digest);
+  Bytes other = digest;
+  other[0] ^= 0x01;
+  struct Application {  // a library context with one provider (unloaded first)
+    ossl::LibCtxPtr ctx{OSSL_LIB_CTX_new()};
+    ossl::ProviderPtr provider;
+    Application(const char* name, const char* properties)
+        : provider(OSSL_PROVIDER_load(ctx.get(), name)) {
+      REQUIRE(provider);
+      if (properties) REQUIRE(EVP_set_default_properties(ctx.get(), properties) == 1);
+    }
+  };
+  Application with_default("default", nullptr), base_only("base", nullptr),
+      fips_wanted("default", "fips=yes");
+  struct Case {
+    std::optional<OSSL_LIB_CTX*> application;
+    bool in_application;
+  };
+  for (const Case& c : {Case{with_default.ctx.get(), true}, Case{base_only.ctx.get(), false},
+                        Case{fips_wanted.ctx.get(), false}, Case{std::nullopt, false}}) {
+    transport::SignatureCheck check(c.application);
+    CHECK(check.in_application_context() == c.in_application);
+    CHECK(check.verify(wire::Curve::P256, pub.xy, digest, sig));
+    CHECK_FALSE(check.verify(wire::Curve::P256, pub.xy, other, sig));
+    CHECK(check.curve_of_point(pub.xy) == wire::Curve::P256);
+  }
+  // A Device given the application's context checks a given key there too.
+  transport::DeviceOptions options;
+  options.verify_signatures = transport::SignatureChecking::Always;
+  options.application_libctx = with_default.ctx.get();
+  transport::Device checked(std::make_unique<transport::SpiLink>(
+                                std::make_unique<transport::SimBus>(sim::Chip::open(t.state))),
+                            options);
+  transport::SignatureCheck reference;
+  CHECK(reference.verify(wire::Curve::P256, pub.xy, digest, checked.sign(0x0101, digest, &pub)));
   CHECK(ERR_peek_error() == 0);
 }
 

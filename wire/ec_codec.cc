@@ -34,8 +34,8 @@ bool put_field(const BIGNUM* v, size_t field_bytes, uint8_t* out) {
 }
 
 // `selection` EVP_PKEY_PUBLIC_KEY or EVP_PKEY_KEYPAIR (with `scalar`).
-ossl::PkeyPtr from_data(OSSL_LIB_CTX* ctx, const CurveInfo& curve, ByteView point, ByteView scalar,
-                        int selection) {
+ossl::PkeyPtr from_data(OSSL_LIB_CTX* ctx, const char* propq, const CurveInfo& curve,
+                        ByteView point, ByteView scalar, int selection) {
   Bytes encoded = uncompressed_point(curve, point);
   if (encoded.empty()) return nullptr;
   const std::string group(curve.sn);
@@ -55,7 +55,7 @@ ossl::PkeyPtr from_data(OSSL_LIB_CTX* ctx, const CurveInfo& curve, ByteView poin
       throw std::bad_alloc();
   }
   ossl::ParamsPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
-  ossl::PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(ctx, "EC", nullptr));
+  ossl::PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(ctx, "EC", propq));
   EVP_PKEY* key = nullptr;
   if (!params || !pctx || EVP_PKEY_fromdata_init(pctx.get()) <= 0 ||
       EVP_PKEY_fromdata(pctx.get(), &key, selection, params.get()) <= 0)
@@ -115,14 +115,15 @@ Bytes uncompressed_point(const CurveInfo& curve, ByteView point) {
   return {};
 }
 
-ossl::PkeyPtr ec_public_key(OSSL_LIB_CTX* ctx, const CurveInfo& curve, ByteView point) {
-  return from_data(ctx, curve, point, {}, EVP_PKEY_PUBLIC_KEY);
+ossl::PkeyPtr ec_public_key(OSSL_LIB_CTX* ctx, const CurveInfo& curve, ByteView point,
+                            const char* propq) {
+  return from_data(ctx, propq, curve, point, {}, EVP_PKEY_PUBLIC_KEY);
 }
 
 ossl::PkeyPtr ec_key_pair(OSSL_LIB_CTX* ctx, const CurveInfo& curve, ByteView point,
                           ByteView scalar) {
   if (scalar.size() != curve.field_bytes) return nullptr;
-  return from_data(ctx, curve, point, scalar, EVP_PKEY_KEYPAIR);
+  return from_data(ctx, nullptr, curve, point, scalar, EVP_PKEY_KEYPAIR);
 }
 
 Bytes ec_public_point(const EVP_PKEY* key, const CurveInfo& curve) {

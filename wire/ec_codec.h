@@ -34,10 +34,12 @@ std::optional<Bytes> ecdsa_raw_from_der(ByteView der, size_t field_bytes);
 // other length or first byte. Says nothing about the point being on the curve.
 Bytes uncompressed_point(const CurveInfo& curve, ByteView point);
 
-// An EC public key on `curve` in `ctx` from X || Y or 04 || X || Y; null when
-// the length is wrong or the point is not on the curve (libcrypto's reason
-// stays on the error queue: callers that keep it clean set a mark).
-ossl::PkeyPtr ec_public_key(OSSL_LIB_CTX* ctx, const CurveInfo& curve, ByteView point);
+// An EC public key on `curve` in `ctx` (its key manager fetched with `propq`)
+// from X || Y or 04 || X || Y; null when the length is wrong or the point is
+// not on the curve (libcrypto's reason stays on the error queue: callers that
+// keep it clean set a mark).
+ossl::PkeyPtr ec_public_key(OSSL_LIB_CTX* ctx, const CurveInfo& curve, ByteView point,
+                            const char* propq = nullptr);
 
 // An EC key pair on `curve` in `ctx` from its public point (as above) and its
 // private scalar (field_bytes, big-endian; copied only into secure memory that

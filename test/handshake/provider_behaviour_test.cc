@@ -116,6 +116,62 @@ TEST_CASE("ECDSA: signed on the chip, verified in software, sizes without I/O", 
   ERR_clear_error();
 }
 
+// The digest and the check of the first signature under a loaded key come
+// from the application's library context when it has OpenSSL's default
+// provider (no second context to build, issue 16); from the provider's own
+// software context when it does not. Both sign right.
+TEST_CASE("a chip key signs whether or not the application's context has the default provider",
+          "[provider]") {
+  Chip chip;
+  PkeyPtr made = make_key(chip.ctx, "P-256", true, 0x0101);
+  LibraryContext software = LibraryContext::software();
+  PkeyPtr pub = software_public(software.get(), made.get());
+  const std::string setting = GENERATE(std::string("default provider loaded"),
+                                       std::string("default properties provider=maxq1061"),
+                                       std::string("no default provider"));
+  CAPTURE(setting);
+  std::string conf = chip.dir.file("application.cnf");
+  {
+    std::ofstream f(conf, std::ios::trunc);
+    f << "openssl_conf = init\n[init]\nproviders = prov\n";
+    if (setting == "default properties provider=maxq1061")
+      f << "alg_section = algs\n[algs]\ndefault_properties = provider=maxq1061\n";
+    f << "[prov]\nmaxq1061 = mx\n";
+    if (setting != "no default provider") f << "default = def\n[def]\nactivate = 1\n";
+    f << "[mx]\nmodule = " << MAXQ_MODULE_DIR << "/maxq1061.so\nactivate = 1\n"
+      << "device = sim:" << chip.state << "\n";
+  }
+  LibCtxPtr ctx(OSSL_LIB_CTX_new());
+  REQUIRE(OSSL_LIB_CTX_load_config(ctx.get(), conf.c_str()) == 1);
+  std::unique_ptr<OSSL_STORE_CTX, ossl::Deleter<OSSL_STORE_close>> store(OSSL_STORE_open_ex(
+      "maxq1061:id=0x0101", ctx.get(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
+  REQUIRE(store);
+  PkeyPtr key;
+  while (!key && !OSSL_STORE_eof(store.get())) {
+    std::unique_ptr<OSSL_STORE_INFO, ossl::Deleter<OSSL_STORE_INFO_free>> info(
+        OSSL_STORE_load(store.get()));
+    if (info && OSSL_STORE_INFO_get_type(info.get()) == OSSL_STORE_INFO_PKEY)
+      key.reset(OSSL_STORE_INFO_get1_PKEY(info.get()));
+  }
+  REQUIRE(key);
+  const unsigned char msg[] = "one-shot signature";
+  MdCtxPtr md(EVP_MD_CTX_new());
+  INFO(openssl_errors());
+  REQUIRE(EVP_DigestSignInit_ex(md.get(), nullptr, "SHA384", ctx.get(), nullptr, key.get(),
+                                nullptr) == 1);
+  Bytes sig(EVP_PKEY_get_size(key.get()));
+  size_t len = sig.size();
+  auto before = counters(chip.state);
+  REQUIRE(EVP_DigestSign(md.get(), sig.data(), &len, msg, sizeof msg) == 1);
+  sig.resize(len);
+  CHECK((counters(chip.state) - before).count(kSign) == 1);
+  MdCtxPtr vmd(EVP_MD_CTX_new());
+  REQUIRE(EVP_DigestVerifyInit_ex(vmd.get(), nullptr, "SHA384", software.get(), nullptr, pub.get(),
+                                  nullptr) == 1);
+  CHECK(EVP_DigestVerify(vmd.get(), sig.data(), sig.size(), msg, sizeof msg) == 1);
+  CHECK(ERR_peek_error() == 0);
+}
+
 TEST_CASE("ECDHE on the chip from several threads at once", "[provider][threads]") {
   maxq::testing::TempDir dir;
   LibraryContext software = LibraryContext::software();
