@@ -7,6 +7,9 @@
 //             reference file, simulated chip) against a software key
 //   sign-sw   the software key with the provider loaded (what merely loading
 //             the provider adds to a sign that does not use it)
+//   sign-unix the chip key on `unix:`, the same simulated chip served by
+//             maxq1061-sim in a process of its own: the chip's work is not in
+//             the measured process, as with a real chip behind its bridge
 //   s_client  a one-shot mutual-TLS `openssl s_client` with the client key on
 //             the chip against a software client key, to a local s_server
 // See bench/README.md ("Start-up") for the figures.
@@ -32,6 +35,9 @@
 #ifndef MAXQ_BENCH_TOOL_PATH
 #define MAXQ_BENCH_TOOL_PATH "build/tools/maxq1061-tool"
 #endif
+#ifndef MAXQ_BENCH_SIM_DAEMON_PATH
+#define MAXQ_BENCH_SIM_DAEMON_PATH "build/simulator/maxq1061-sim"
+#endif
 
 namespace maxq::bench {
 namespace {
@@ -45,7 +51,8 @@ struct Options {
   std::string openssl = "openssl";
   std::string module_dir = MAXQ_BENCH_MODULE_DIR;
   std::string tool = MAXQ_BENCH_TOOL_PATH;
-  std::vector<std::string> cases = {"version", "sign", "sign-sw", "s_client"};
+  std::string sim_daemon = MAXQ_BENCH_SIM_DAEMON_PATH;
+  std::vector<std::string> cases = {"version", "sign", "sign-sw", "sign-unix", "s_client"};
 };
 
 [[noreturn]] void usage(const char* msg) {
@@ -54,7 +61,8 @@ struct Options {
   std::fprintf(
       out,
       "usage: maxq1061-startup-bench [--reps N] [--quick] [--json] [--keep] [--openssl PATH] "
-      "[--module-dir DIR] [--tool PATH] [--cases version,sign,sign-sw,s_client]\n");
+      "[--module-dir DIR] [--tool PATH] [--sim-daemon PATH] "
+      "[--cases version,sign,sign-sw,sign-unix,s_client]\n");
   std::exit(msg[0] ? 2 : 0);
 }
 
@@ -81,13 +89,15 @@ Options parse(int argc, char** argv) {
       o.module_dir = value();
     } else if (a == "--tool") {
       o.tool = value();
+    } else if (a == "--sim-daemon") {
+      o.sim_daemon = value();
     } else if (a == "--cases") {
       o.cases.clear();
       std::string list = value();
       for (size_t pos = 0; pos <= list.size();) {
         size_t end = std::min(list.find(',', pos), list.size());
         std::string c = list.substr(pos, end - pos);
-        if (c != "version" && c != "sign" && c != "sign-sw" && c != "s_client")
+        if (c != "version" && c != "sign" && c != "sign-sw" && c != "sign-unix" && c != "s_client")
           usage(("--cases: unknown case '" + c + "'").c_str());
         o.cases.push_back(c);
         pos = end + 1;
@@ -130,6 +140,7 @@ class Fixture {
   }
   ~Fixture() {
     stop_child(server_pid_);
+    stop_child(sim_pid_);
     std::error_code ec;
     if (o_.keep)
       std::fprintf(stderr, "kept %s\n", dir_.c_str());
@@ -141,9 +152,8 @@ class Fixture {
 
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   // Environment of a measured child: the configuration, and no device override.
-  std::vector<std::string> env(bool with_provider) const {
-    return {"OPENSSL_CONF=" + path(with_provider ? "with.cnf" : "without.cnf"), "MAXQ1061_DEVICE",
-            "OPENSSL_MODULES", "MAXQ1061_DEBUG"};
+  std::vector<std::string> env(const std::string& conf) const {
+    return {"OPENSSL_CONF=" + path(conf), "MAXQ1061_DEVICE", "OPENSSL_MODULES", "MAXQ1061_DEBUG"};
   }
   int port() const { return port_; }
 
@@ -151,7 +161,7 @@ class Fixture {
     server_pid_ = start_child({o_.openssl, "s_server", "-accept", "127.0.0.1:0", "-cert",
                                path("server.pem"), "-key", path("server.key"), "-Verify", "1",
                                "-CAfile", path("ca.pem"), "-verify_return_error", "-www"},
-                              env(false), path("server.out"));
+                              env("without.cnf"), path("server.out"));
     for (int i = 0; i < 200 && port_ == 0; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
       std::ifstream in(path("server.out"));
@@ -160,6 +170,17 @@ class Fixture {
         if (line.rfind("ACCEPT 127.0.0.1:", 0) == 0) port_ = std::atoi(line.c_str() + 17);
     }
     if (port_ == 0) throw std::runtime_error("s_server did not start (see " + path("server.out"));
+  }
+
+  // maxq1061-sim serving the chip on the socket of with-unix.cnf.
+  void start_sim_daemon() {
+    const std::string socket = path("chip.sock");
+    sim_pid_ = start_child({o_.sim_daemon, "--state", path("chip.state"), "--socket", socket},
+                           env("without.cnf"), path("sim.out"));
+    for (int i = 0; i < 200 && !fs::exists(socket); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    if (!fs::exists(socket))
+      throw std::runtime_error("maxq1061-sim did not start (see " + path("sim.out") + ")");
   }
 
  private:
@@ -206,17 +227,20 @@ class Fixture {
         "openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n"
         "[default_sect]\nactivate = 1\n";
     write_file(dir_ / "without.cnf", head + "[provider_sect]\ndefault = default_sect\n");
-    write_file(dir_ / "with.cnf",
-               head +
-                   "[provider_sect]\ndefault = default_sect\nmaxq1061 = maxq1061_sect\n"
-                   "[maxq1061_sect]\nmodule = " +
-                   fs::absolute(fs::path(o_.module_dir) / "maxq1061.so").string() +
-                   "\nactivate = 1\ndevice = " + chip + "\n");
+    for (const auto& [name, device] : {std::pair<std::string, std::string>{"with.cnf", chip},
+                                       {"with-unix.cnf", "unix:" + path("chip.sock")}})
+      write_file(dir_ / name,
+                 head +
+                     "[provider_sect]\ndefault = default_sect\nmaxq1061 = maxq1061_sect\n"
+                     "[maxq1061_sect]\nmodule = " +
+                     fs::absolute(fs::path(o_.module_dir) / "maxq1061.so").string() +
+                     "\nactivate = 1\ndevice = " + device + "\n");
   }
 
   const Options& o_;
   fs::path dir_;
   int server_pid_ = 0;
+  int sim_pid_ = 0;
   int port_ = 0;
 };
 
@@ -232,6 +256,7 @@ struct Case {
         b_argv(std::move(b_args)) {}
   std::string name, a_label, b_label;
   std::vector<std::string> a_argv, b_argv;
+  std::string a_conf = "with.cnf";  // B runs with without.cnf
   std::vector<double> a_ms, b_ms;
 };
 
@@ -272,7 +297,11 @@ std::vector<Case> make_cases(const Options& o, const Fixture& f) {
     else if (c == "sign-sw")
       out.push_back(Case(c, "software key, provider loaded", "software key", sign("soft.key"),
                          sign("soft.key")));
-    else if (c == "s_client")
+    else if (c == "sign-unix") {
+      out.push_back(Case(c, "chip key, chip in maxq1061-sim", "software key", sign("chip.ref.pem"),
+                         sign("soft.key")));
+      out.back().a_conf = "with-unix.cnf";
+    } else if (c == "s_client")
       out.push_back(Case(c, "chip client key", "software client key",
                          client("client-chip", "chip.ref.pem"), client("client-soft", "soft.key")));
   }
@@ -281,8 +310,8 @@ std::vector<Case> make_cases(const Options& o, const Fixture& f) {
 
 void measure(const Fixture& f, Case& c, bool a_first, bool record) {
   auto once = [&](bool a) {
-    ChildRun r =
-        run_child(a ? c.a_argv : c.b_argv, f.env(a), f.path("request"), f.path("child.out"));
+    ChildRun r = run_child(a ? c.a_argv : c.b_argv, f.env(a ? c.a_conf : "without.cnf"),
+                           f.path("request"), f.path("child.out"));
     if (r.exit_status != 0)
       throw std::runtime_error(c.name + " (" + (a ? c.a_label : c.b_label) + ") exited with " +
                                std::to_string(r.exit_status) + ":\n" +
@@ -297,6 +326,7 @@ int run(int argc, char** argv) {
   Options o = parse(argc, argv);
   Fixture f(o);
   if (std::find(o.cases.begin(), o.cases.end(), "s_client") != o.cases.end()) f.start_server();
+  if (std::find(o.cases.begin(), o.cases.end(), "sign-unix") != o.cases.end()) f.start_sim_daemon();
   std::vector<Case> cases = make_cases(o, f);
   constexpr int kWarmup = 2;  // page cache, the chip's state file
   for (int rep = 0; rep < kWarmup + o.reps; ++rep)
@@ -314,10 +344,10 @@ int run(int argc, char** argv) {
     return 0;
   }
   std::printf("whole-process CPU time (user+sys), median of %d interleaved runs each\n\n", o.reps);
-  std::printf("%-9s %-30s %9s  %-20s %9s  %6s\n", "case", "A", "A ms", "B", "B ms", "A/B");
+  std::printf("%-9s %-31s %9s  %-20s %9s  %6s\n", "case", "A", "A ms", "B", "B ms", "A/B");
   for (const Case& c : cases) {
     double a = median(c.a_ms), b = median(c.b_ms);
-    std::printf("%-9s %-30s %9.2f  %-20s %9.2f  %6.3f\n", c.name.c_str(), c.a_label.c_str(), a,
+    std::printf("%-9s %-31s %9.2f  %-20s %9.2f  %6.3f\n", c.name.c_str(), c.a_label.c_str(), a,
                 c.b_label.c_str(), b, a / b);
   }
   return 0;
