@@ -127,12 +127,14 @@ int encode_software_pair(EncoderContext& ec, OSSL_CORE_BIO* out, const EcKey& ke
                 structure ? " " : "", structure ? structure : "");
     return 0;
   }
-  unsigned char* data = nullptr;
-  size_t len = 0;
-  if (OSSL_ENCODER_to_data(enc.get(), &data, &len) != 1) return 0;
-  bool ok = write_out(ec.ctx, out, ByteView(data, len));
-  OPENSSL_clear_free(data, len);
-  return ok ? 1 : 0;
+  // The encoding may hold the private scalar: cleared on every way out.
+  struct ClearedOutput {
+    unsigned char* data = nullptr;
+    size_t len = 0;
+    ~ClearedOutput() { OPENSSL_clear_free(data, len); }
+  } encoded;
+  if (OSSL_ENCODER_to_data(enc.get(), &encoded.data, &encoded.len) != 1) return 0;
+  return write_out(ec.ctx, out, ByteView(encoded.data, encoded.len)) ? 1 : 0;
 }
 
 // Only for the private key: a public key is written as SubjectPublicKeyInfo
