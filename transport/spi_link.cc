@@ -87,12 +87,15 @@ Bytes SpiLink::transact(ByteView frame, size_t expected_payload) {
   WipedBytes answer;
   Bytes& got = answer.b;
   auto take = [&got](const Bytes& in, size_t from) {
+    const auto start = in.begin() + static_cast<std::ptrdiff_t>(std::min(from, in.size()));
     if (got.empty()) {
-      auto sync =
-          std::find(in.begin() + static_cast<std::ptrdiff_t>(from), in.end(), wire::kResponseSync);
-      got.assign(sync, in.end());
+      got.assign(std::find(start, in.end(), wire::kResponseSync), in.end());
     } else {
-      got.insert(got.end(), in.begin() + static_cast<std::ptrdiff_t>(from), in.end());
+      // resize + copy, not insert: GCC 14's -Wstringop-overflow misreads the
+      // range insert here (a false positive) and the build is warning-clean.
+      const size_t old_size = got.size();
+      got.resize(old_size + static_cast<size_t>(in.end() - start));
+      std::copy(start, in.end(), got.begin() + static_cast<std::ptrdiff_t>(old_size));
     }
   };
   take(rx.b, frame.size());
