@@ -1,7 +1,9 @@
 # ctest: maxq1061.so names no shared library but libcrypto and the C runtime
 # (issue 16). Anything else it needs (libstdc++, libm, libftdi1, libusb) is
 # mapped and relocated in every process that loads the provider, used or not;
-# libm came back once through one floating-point parse.
+# libm came back once through one floating-point parse. Written for glibc
+# 2.34 and later (Debian 12 and 13), where dlopen and pthreads are in libc:
+# an older glibc's libdl and libpthread would be reported here.
 # Usage: cmake -DREADELF=PATH -DMODULE=PATH -P check_module_needs.cmake
 execute_process(COMMAND ${READELF} -d ${MODULE} OUTPUT_VARIABLE dynamic RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)

@@ -113,22 +113,35 @@ const DigestInfo* digest_info(const EVP_MD* md) {
 
 // The digest from the application's library context, as OpenSSL's own ECDSA
 // takes it: no second context for a one-shot `openssl dgst -sign` to build
-// (issue 16), and the application's default properties (fips=yes) apply. From
-// the software context when the application's gives none (its default
-// properties name only this provider, which has no digests).
-ossl::MdPtr fetch_digest(ProviderContext& ctx, const char* name) {
+// (issue 16), and the application's default properties apply. From the
+// software context when the application's gives none (its default properties
+// name only this provider, which has no digests), except under fips=yes: the
+// software context has no FIPS provider, and a FIPS application gets an
+// error, not a digest from outside its module.
+ossl::MdPtr fetch_digest(ProviderContext& ctx, const char* name, const char* propq) {
   if (std::optional<OSSL_LIB_CTX*> app = ctx.application_libctx()) {
     ERR_set_mark();
-    ossl::MdPtr md(EVP_MD_fetch(*app, name, nullptr));
+    ossl::MdPtr md(EVP_MD_fetch(*app, name, propq));
+    if (md || EVP_default_properties_is_fips_enabled(*app) == 1) {
+      ERR_clear_last_mark();  // a FIPS application's reason stays on the queue
+      return md;
+    }
     ERR_pop_to_mark();
-    if (md) return md;
   }
-  return ossl::MdPtr(EVP_MD_fetch(ctx.software_libctx(), name, nullptr));
+  return ossl::MdPtr(EVP_MD_fetch(ctx.software_libctx(), name, propq));
 }
 
-bool set_digest(SignatureContext& c, const char* name) {
-  ossl::MdPtr md = fetch_digest(*c.ctx, name);
-  if (!md || digest_info(md.get()) == nullptr) {
+// `propq`: OSSL_SIGNATURE_PARAM_PROPERTIES given with the digest's name.
+bool set_digest(SignatureContext& c, const char* name, const char* propq = nullptr) {
+  ossl::MdPtr md = fetch_digest(*c.ctx, name, propq);
+  if (!md) {
+    raise_error(c.ctx, kReasonInvalidArgument,
+                "digest %s is not available%s%s%s (is it spelled right, and does a provider "
+                "loaded in the application offer it, e.g. default or fips?)",
+                name, propq ? " with properties \"" : "", propq ? propq : "", propq ? "\"" : "");
+    return false;
+  }
+  if (digest_info(md.get()) == nullptr) {
     raise_error(c.ctx, kReasonInvalidArgument,
                 "digest %s cannot be used for ECDSA (as in OpenSSL's own ECDSA: use a SHA-1, "
                 "SHA-2 or SHA-3 digest, e.g. SHA-256)",
@@ -144,7 +157,12 @@ bool set_digest(SignatureContext& c, const char* name) {
   return true;
 }
 
-void* sig_newctx(void* provctx, const char*) {
+// The properties that fetched this signature select this provider (e.g.
+// `-propquery provider=maxq1061`), which has no digests: unlike OpenSSL's own
+// ECDSA, they are not the digest's. The digest is fetched with the
+// application's default properties, or with OSSL_SIGNATURE_PARAM_PROPERTIES
+// when the caller names the digest through the context's parameters.
+void* sig_newctx(void* provctx, const char* /*propq*/) {
   auto* ctx = static_cast<ProviderContext*>(provctx);
   return guarded(ctx, static_cast<void*>(nullptr),
                  [&]() -> void* { return std::make_unique<SignatureContext>(ctx).release(); });
@@ -368,7 +386,13 @@ int sig_set_ctx_params(void* vctx, const OSSL_PARAM params[]) {
   return guarded(c->ctx, 0, [&] {
     if (const OSSL_PARAM* p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST)) {
       const char* name = nullptr;
-      if (!OSSL_PARAM_get_utf8_string_ptr(p, &name) || !set_digest(*c, name)) return 0;
+      // The properties for this digest's fetch, as in OpenSSL's own ECDSA.
+      const char* props = nullptr;
+      const OSSL_PARAM* pp = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_PROPERTIES);
+      if (!OSSL_PARAM_get_utf8_string_ptr(p, &name) ||
+          (pp != nullptr && !OSSL_PARAM_get_utf8_string_ptr(pp, &props)) ||
+          !set_digest(*c, name, props))
+        return 0;
     }
     return 1;
   });
@@ -377,6 +401,7 @@ int sig_set_ctx_params(void* vctx, const OSSL_PARAM params[]) {
 const OSSL_PARAM* sig_settable_ctx_params(void*, void*) {
   static const OSSL_PARAM settable[] = {
       OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, nullptr, 0),
+      OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, nullptr, 0),
       OSSL_PARAM_END,
   };
   return settable;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "provider/application_signature_check.h"
 #include "provider/device_links.h"
 #include "transport/device_spec.h"
 #include "transport/errors.h"
@@ -78,7 +79,11 @@ std::unique_ptr<ProviderContext::Session> ProviderContext::open_session() {
   s->pid = getpid();
   transport::DeviceOptions options;
   options.verify_signatures = config_.verify_signatures;
-  options.application_libctx = application_libctx();
+  // Checks in the application's context when its default provider serves,
+  // decided at the first check, not here (no fetch before a chip operation needs one).
+  options.make_signature_verifier = [app = application_libctx()] {
+    return make_signature_verifier(app);
+  };
   s->device = std::make_unique<transport::Device>(links.open(spec), options);
   s->serial = s->device->status().serial;
   trace("opened %s, chip serial %s", s->device->describe().c_str(), hex(s->serial).c_str());

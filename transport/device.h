@@ -7,12 +7,11 @@
 // execute it).
 #pragma once
 
-#include <openssl/types.h>
-
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,7 +30,7 @@ namespace maxq::transport {
 
 class CredentialKey;
 class FileLock;
-class SignatureCheck;
+class SignatureVerifier;
 
 // Get status (93 bytes on the part, wire/status_layout.h).
 struct ChipStatus {
@@ -124,10 +123,11 @@ struct DeviceOptions {
   // Checking a signature costs one read of the public key per key and Device
   // (none when the caller gives it, see sign) and one verify on the host.
   SignatureChecking verify_signatures = SignatureChecking::AfterDamage;
-  // The library context of the application the provider runs in (nullptr:
-  // OpenSSL's default one), where signature checks run with OpenSSL's default
-  // provider when it is there (signature_check.h); nullopt outside a provider.
-  std::optional<OSSL_LIB_CTX*> application_libctx;
+  // Makes what checks signatures and points, once, at the first need (the
+  // first signature under a key the caller gives, or any on a suspect link).
+  // Unset, or when it gives nothing: a SignatureCheck in the process's
+  // software context (signature_check.h).
+  std::function<std::unique_ptr<SignatureVerifier>()> make_signature_verifier;
 };
 
 // Errors: ChipError for a status word other than OK (message from
@@ -291,11 +291,11 @@ class Device {
   std::unique_ptr<FileLock> held_lock_;
   unsigned exclusive_depth_ = 0;
   std::once_flag signature_check_made_;
-  std::unique_ptr<SignatureCheck> signature_check_;  // see signature_check()
+  std::unique_ptr<SignatureVerifier> signature_check_;  // see signature_check()
   // Commands answered intact since the link last damaged an exchange.
   std::atomic<uint64_t> clean_commands_{kCleanCommandsToTrust};
   bool check_signatures() const;
-  const SignatureCheck& signature_check();
+  const SignatureVerifier& signature_check();
   std::mutex cache_mutex_;  // guards the two maps
   std::map<uint16_t, size_t> field_bytes_;
   // Public keys the chip answered with (generate, read, import) or that a

@@ -67,13 +67,15 @@ bool Device::check_signatures() const {
          clean_commands_.load(std::memory_order_relaxed) < kCleanCommandsToTrust;
 }
 
-const SignatureCheck& Device::signature_check() {
-  // Made at first need (a library context with the default provider, about
-  // 1 ms, unless the application's serves): the first signature under a key the caller gives (a key
-  // reference) needs it, and every signature on a suspect link; a process
-  // that generated its keys on a clean link never does.
+const SignatureVerifier& Device::signature_check() {
+  // Made at first need (a software library context costs about 1 ms): the
+  // first signature under a key the caller gives (a key reference) needs it,
+  // and every signature on a suspect link; a process that generated its keys
+  // on a clean link never does.
   std::call_once(signature_check_made_, [this] {
-    signature_check_ = std::make_unique<SignatureCheck>(options_.application_libctx);
+    if (options_.make_signature_verifier)
+      signature_check_ = options_.make_signature_verifier();
+    if (!signature_check_) signature_check_ = std::make_unique<SignatureCheck>();
   });
   return *signature_check_;
 }

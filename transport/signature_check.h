@@ -5,46 +5,48 @@
 // fault attack extracts an ECDSA key, so checking before release costs one
 // verify (tens of microseconds) and closes both. When the Device uses it is set
 // by DeviceOptions::verify_signatures (by default: while the link is suspect).
-// Uses libcrypto with OpenSSL's default provider only, so that no check can
-// call back into the maxq1061 provider: in the application's library context
-// when the provider hands it over and the default provider is loaded there
-// (every fetch with "provider=default"), otherwise in the process's software
-// context (wire/software_libctx.h). The first saves a short process a second
-// name map and method store, about 2.5 M instructions (issue 16).
 #pragma once
 
-#include <openssl/types.h>
-
-#include <memory>
 #include <optional>
 
 #include "wire/bytes.h"
 #include "wire/protocol.h"
+#include "wire/software_libctx.h"
 
 namespace maxq::transport {
 
-class SignatureCheck {
+// What a Device checks chip signatures and chip points with. The Device makes
+// its verifier at first need (DeviceOptions::make_signature_verifier): the
+// provider gives one that runs in the application's library context
+// (provider/application_signature_check.h); everything else uses
+// SignatureCheck.
+class SignatureVerifier {
  public:
-  // `application`: the library context of the application the provider runs
-  // in (nullptr is OpenSSL's default context); nullopt outside a provider
-  // (maxq1061-tool, maxq1061d). Throws Error when libcrypto cannot be set up.
-  explicit SignatureCheck(std::optional<OSSL_LIB_CTX*> application = std::nullopt);
-  ~SignatureCheck();
-  SignatureCheck(const SignatureCheck&) = delete;
-  SignatureCheck& operator=(const SignatureCheck&) = delete;
-
+  virtual ~SignatureVerifier() = default;
   // True when raw r || s is an ECDSA signature over `digest` by the public key
   // X || Y on `curve`. False for anything else (malformed input included).
-  bool verify(wire::Curve curve, ByteView xy, ByteView digest, ByteView raw_signature) const;
+  // Leaves nothing on the error queue.
+  virtual bool verify(wire::Curve curve, ByteView xy, ByteView digest,
+                      ByteView raw_signature) const = 0;
   // The curve whose point X || Y is, among the curves with that field size
   // (P-256 and brainpoolP256r1 share one); nullopt when on none of them.
-  std::optional<wire::Curve> curve_of_point(ByteView xy) const;
-  // True when the checks run in the application's library context.
-  bool in_application_context() const;
+  virtual std::optional<wire::Curve> curve_of_point(ByteView xy) const = 0;
+};
+
+// The checks in the process's software library context (OpenSSL's default
+// provider only, wire/software_libctx.h): nothing there can call back into the
+// maxq1061 provider, and transport/ never uses the application's context.
+class SignatureCheck final : public SignatureVerifier {
+ public:
+  // Throws Error when libcrypto cannot be set up.
+  SignatureCheck();
+
+  bool verify(wire::Curve curve, ByteView xy, ByteView digest,
+              ByteView raw_signature) const override;
+  std::optional<wire::Curve> curve_of_point(ByteView xy) const override;
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  ossl::SharedLibCtx ctx_;
 };
 
 }  // namespace maxq::transport

@@ -121,51 +121,65 @@ TEST_CASE("SignatureCheck verifies chip signatures and refuses anything else", "
   CHECK(ERR_peek_error() == 0);
 }
 
-// Where the checks run: in the application's library context when OpenSSL's
-// default provider serves there, otherwise in the process's software context.
-TEST_CASE("SignatureCheck runs in the application's context only when its default provider serves",
+// The provider hands the Device a verifier of its own
+// (provider/application_signature_check.h): made once, at the first check,
+// and the one every check then goes through.
+TEST_CASE("a Device checks with the verifier its options make, made at the first check",
           "[sigcheck]") {
-  ERR_clear_error();
-  TempChip t;
-  auto dev = t.open_device();
-  transport::PublicKey pub = t.make_key(*dev, 0x0101);
-  Bytes digest(32, 0x5A);
-  Bytes sig = dev->sign(0x0101, digest);
-  Bytes other = digest;
-  other[0] ^= 0x01;
-  struct Application {  // a library context with one provider (unloaded first)
-    ossl::LibCtxPtr ctx{OSSL_LIB_CTX_new()};
-    ossl::ProviderPtr provider;
-    Application(const char* name, const char* properties)
-        : provider(OSSL_PROVIDER_load(ctx.get(), name)) {
-      REQUIRE(provider);
-      if (properties) REQUIRE(EVP_set_default_properties(ctx.get(), properties) == 1);
+  struct CountingVerifier final : transport::SignatureVerifier {
+    std::atomic<int>* verifies;
+    transport::SignatureCheck software;
+    explicit CountingVerifier(std::atomic<int>* v) : verifies(v) {}
+    bool verify(wire::Curve curve, ByteView xy, ByteView digest, ByteView raw) const override {
+      ++*verifies;
+      return software.verify(curve, xy, digest, raw);
+    }
+    std::optional<wire::Curve> curve_of_point(ByteView xy) const override {
+      return software.curve_of_point(xy);
     }
   };
-  Application with_default("default", nullptr), base_only("base", nullptr),
-      fips_wanted("default", "fips=yes");
-  struct Case {
-    std::optional<OSSL_LIB_CTX*> application;
-    bool in_application;
+  TempChip t;
+  transport::PublicKey pub = t.make_key(*t.open_device(), 0x0101);
+  std::atomic<int> made{0}, verifies{0};
+  transport::DeviceOptions options;
+  options.make_signature_verifier = [&]() -> std::unique_ptr<transport::SignatureVerifier> {
+    ++made;
+    return std::make_unique<CountingVerifier>(&verifies);
   };
-  for (const Case& c : {Case{with_default.ctx.get(), true}, Case{base_only.ctx.get(), false},
-                        Case{fips_wanted.ctx.get(), false}, Case{std::nullopt, false}}) {
-    transport::SignatureCheck check(c.application);
-    CHECK(check.in_application_context() == c.in_application);
-    CHECK(check.verify(wire::Curve::P256, pub.xy, digest, sig));
-    CHECK_FALSE(check.verify(wire::Curve::P256, pub.xy, other, sig));
-    CHECK(check.curve_of_point(pub.xy) == wire::Curve::P256);
-  }
-  // A Device given the application's context checks a given key there too.
+  transport::Device dev(std::make_unique<transport::SpiLink>(
+                            std::make_unique<transport::SimBus>(sim::Chip::open(t.state))),
+                        options);
+  transport::PublicKey wrong = pub;
+  wrong.xy = t.make_key(*t.open_device(), 0x0102).xy;
+  CHECK(dev.status().serial == t.open_device()->status().serial);
+  CHECK(made == 0);  // nothing signed yet: not made
+  // The first signature under a given key is checked, and a wrong key refused.
+  Bytes digest(32, 0x5A);
+  CHECK(transport::SignatureCheck().verify(wire::Curve::P256, pub.xy, digest,
+                                           dev.sign(0x0101, digest, &pub)));
+  CHECK(made == 1);
+  CHECK(verifies == 1);
+  CHECK_THROWS_AS(dev.sign(0x0101, digest, &wrong), transport::KeyMismatchError);
+  CHECK(made == 1);
+  CHECK(verifies > 1);
+}
+
+// A maker that gives nothing leaves the software check in place.
+TEST_CASE("a verifier maker that gives nothing leaves the software check", "[sigcheck]") {
+  TempChip t;
+  transport::PublicKey pub = t.make_key(*t.open_device(), 0x0101);
   transport::DeviceOptions options;
   options.verify_signatures = transport::SignatureChecking::Always;
-  options.application_libctx = with_default.ctx.get();
-  transport::Device checked(std::make_unique<transport::SpiLink>(
-                                std::make_unique<transport::SimBus>(sim::Chip::open(t.state))),
-                            options);
-  transport::SignatureCheck reference;
-  CHECK(reference.verify(wire::Curve::P256, pub.xy, digest, checked.sign(0x0101, digest, &pub)));
-  CHECK(ERR_peek_error() == 0);
+  options.make_signature_verifier = [] { return std::unique_ptr<transport::SignatureVerifier>(); };
+  transport::Device dev(std::make_unique<transport::SpiLink>(
+                            std::make_unique<transport::SimBus>(sim::Chip::open(t.state))),
+                        options);
+  Bytes digest(32, 0x11);
+  CHECK(transport::SignatureCheck().verify(wire::Curve::P256, pub.xy, digest,
+                                           dev.sign(0x0101, digest, &pub)));
+  transport::PublicKey wrong = pub;
+  wrong.xy = t.make_key(*t.open_device(), 0x0102).xy;
+  CHECK_THROWS_AS(dev.sign(0x0101, digest, &wrong), transport::KeyMismatchError);
 }
 
 transport::DeviceOptions checking(transport::SignatureChecking when) {

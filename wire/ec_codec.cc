@@ -147,4 +147,24 @@ size_t ecdsa_der_max_size(const CurveInfo& curve) {
   return der_max_size((curve.bits + 7) / 8);
 }
 
+std::optional<bool> ecdsa_verify_raw(OSSL_LIB_CTX* ctx, const char* propq, const CurveInfo& curve,
+                                     ByteView xy, ByteView digest, ByteView raw_signature) {
+  if (xy.size() != 2 * curve.field_bytes || digest.empty()) return false;
+  std::optional<Bytes> der = ecdsa_der_from_raw(raw_signature, curve.field_bytes);
+  if (!der) return false;
+  ossl::PkeyPtr key = ec_public_key(ctx, curve, xy, propq);
+  ossl::PkeyCtxPtr vctx(key ? EVP_PKEY_CTX_new_from_pkey(ctx, key.get(), propq) : nullptr);
+  if (!vctx || EVP_PKEY_verify_init(vctx.get()) != 1) return std::nullopt;
+  return EVP_PKEY_verify(vctx.get(), der->data(), der->size(), digest.data(), digest.size()) == 1;
+}
+
+std::optional<Curve> curve_of_point(OSSL_LIB_CTX* ctx, const char* propq, ByteView xy) {
+  for (uint8_t id = 0; id <= static_cast<uint8_t>(Curve::Brainpool512); ++id) {
+    std::optional<CurveInfo> info = curve_info(id);
+    if (info && xy.size() == 2 * info->field_bytes && ec_public_key(ctx, *info, xy, propq))
+      return info->curve;
+  }
+  return std::nullopt;
+}
+
 }  // namespace maxq::wire

@@ -59,4 +59,18 @@ Bytes ec_public_xy(const EVP_PKEY* key, const CurveInfo& curve);
 // up to one byte more than the order for a sign byte.
 size_t ecdsa_der_max_size(const CurveInfo& curve);
 
+// Whether raw r || s is an ECDSA signature over `digest` by the public key
+// X || Y on `curve`, every fetch in `ctx` with `propq`. False for a malformed
+// signature or digest, or one that does not verify; nullopt when `ctx` could
+// not take the key (a point off the curve, or no EC key manager or ECDSA
+// there), so that a caller can try another context. libcrypto's reasons stay
+// on the error queue (callers set a mark).
+std::optional<bool> ecdsa_verify_raw(OSSL_LIB_CTX* ctx, const char* propq, const CurveInfo& curve,
+                                     ByteView xy, ByteView digest, ByteView raw_signature);
+
+// The curve whose point X || Y is, among the chip's curves with that field
+// size (P-256 and brainpoolP256r1 share one), checked in `ctx` with `propq`;
+// nullopt when on none of them (or `ctx` has no EC key manager).
+std::optional<Curve> curve_of_point(OSSL_LIB_CTX* ctx, const char* propq, ByteView xy);
+
 }  // namespace maxq::wire

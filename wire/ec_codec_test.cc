@@ -1,6 +1,7 @@
 #include "wire/ec_codec.h"
 
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include <catch2/catch.hpp>
@@ -210,4 +211,34 @@ TEST_CASE("the largest DER signature of each curve", "[ec_codec]") {
   CHECK(ecdsa_der_max_size(*curve_info(Curve::P256)) == 72);
   CHECK(ecdsa_der_max_size(*curve_info(Curve::P384)) == 104);
   CHECK(ecdsa_der_max_size(*curve_info(Curve::P521)) == 141);
+}
+
+TEST_CASE("raw signatures verify; what a context cannot take is told apart", "[ec_codec]") {
+  Software sw;
+  const CurveInfo& curve = p256();
+  ossl::PkeyPtr key = sw.generate(curve);
+  const Bytes xy = ec_public_xy(key.get(), curve);
+  const Bytes digest = repeat(0x42, 32);
+  const Bytes raw = *ecdsa_raw_from_der(sw.sign(key.get(), digest), curve.field_bytes);
+  CHECK(ecdsa_verify_raw(sw.ctx.get(), nullptr, curve, xy, digest, raw) == true);
+  CHECK(ecdsa_verify_raw(sw.ctx.get(), "provider=default", curve, xy, digest, raw) == true);
+  // Malformed or wrong: false.
+  Bytes other = digest;
+  other[0] ^= 0x01;
+  CHECK(ecdsa_verify_raw(sw.ctx.get(), nullptr, curve, xy, other, raw) == false);
+  CHECK(ecdsa_verify_raw(sw.ctx.get(), nullptr, curve, xy, Bytes{}, raw) == false);
+  CHECK(ecdsa_verify_raw(sw.ctx.get(), nullptr, curve, xy, digest, ByteView(raw).subview(1)) ==
+        false);
+  CHECK(ecdsa_verify_raw(sw.ctx.get(), nullptr, curve, ByteView(xy).subview(1), digest, raw) ==
+        false);
+  // Not taken by the context: nullopt, for a point off the curve and for a
+  // context without EC (properties no provider there has).
+  Bytes off_curve = xy;
+  off_curve.back() ^= 0x01;
+  CHECK(ecdsa_verify_raw(sw.ctx.get(), nullptr, curve, off_curve, digest, raw) == std::nullopt);
+  CHECK(ecdsa_verify_raw(sw.ctx.get(), "provider=nosuch", curve, xy, digest, raw) == std::nullopt);
+  CHECK(curve_of_point(sw.ctx.get(), nullptr, xy) == Curve::P256);
+  CHECK(curve_of_point(sw.ctx.get(), nullptr, off_curve) == std::nullopt);
+  CHECK(curve_of_point(sw.ctx.get(), "provider=nosuch", xy) == std::nullopt);
+  ERR_clear_error();
 }

@@ -116,6 +116,46 @@ TEST_CASE("ECDSA: signed on the chip, verified in software, sizes without I/O", 
   ERR_clear_error();
 }
 
+namespace {
+
+// An application's library context loaded from an openssl.cnf with the
+// provider on `chip`, OpenSSL's default provider unless `with_default` is
+// false, and `default_properties` when not empty.
+LibCtxPtr application(const Chip& chip, bool with_default, const std::string& default_properties) {
+  std::string conf = chip.dir.file("application.cnf");
+  {
+    std::ofstream f(conf, std::ios::trunc);
+    f << "openssl_conf = init\n[init]\nproviders = prov\n";
+    if (!default_properties.empty())
+      f << "alg_section = algs\n[algs]\ndefault_properties = " << default_properties << "\n";
+    f << "[prov]\nmaxq1061 = mx\n";
+    if (with_default) f << "default = def\n[def]\nactivate = 1\n";
+    f << "[mx]\nmodule = " << MAXQ_MODULE_DIR << "/maxq1061.so\nactivate = 1\n"
+      << "device = sim:" << chip.state << "\n";
+  }
+  LibCtxPtr ctx(OSSL_LIB_CTX_new());
+  REQUIRE(OSSL_LIB_CTX_load_config(ctx.get(), conf.c_str()) == 1);
+  return ctx;
+}
+
+// The chip key `uri` as the application's store loads it.
+PkeyPtr stored_key(OSSL_LIB_CTX* ctx, const char* uri, const char* propq = nullptr) {
+  std::unique_ptr<OSSL_STORE_CTX, ossl::Deleter<OSSL_STORE_close>> store(
+      OSSL_STORE_open_ex(uri, ctx, propq, nullptr, nullptr, nullptr, nullptr, nullptr));
+  REQUIRE(store);
+  PkeyPtr key;
+  while (!key && !OSSL_STORE_eof(store.get())) {
+    std::unique_ptr<OSSL_STORE_INFO, ossl::Deleter<OSSL_STORE_INFO_free>> info(
+        OSSL_STORE_load(store.get()));
+    if (info && OSSL_STORE_INFO_get_type(info.get()) == OSSL_STORE_INFO_PKEY)
+      key.reset(OSSL_STORE_INFO_get1_PKEY(info.get()));
+  }
+  REQUIRE(key);
+  return key;
+}
+
+}  // namespace
+
 // The digest and the check of the first signature under a loaded key come
 // from the application's library context when it has OpenSSL's default
 // provider (no second context to build, issue 16); from the provider's own
@@ -130,35 +170,15 @@ TEST_CASE("a chip key signs whether or not the application's context has the def
                                        std::string("default properties provider=maxq1061"),
                                        std::string("no default provider"));
   CAPTURE(setting);
-  std::string conf = chip.dir.file("application.cnf");
-  {
-    std::ofstream f(conf, std::ios::trunc);
-    f << "openssl_conf = init\n[init]\nproviders = prov\n";
-    if (setting == "default properties provider=maxq1061")
-      f << "alg_section = algs\n[algs]\ndefault_properties = provider=maxq1061\n";
-    f << "[prov]\nmaxq1061 = mx\n";
-    if (setting != "no default provider") f << "default = def\n[def]\nactivate = 1\n";
-    f << "[mx]\nmodule = " << MAXQ_MODULE_DIR << "/maxq1061.so\nactivate = 1\n"
-      << "device = sim:" << chip.state << "\n";
-  }
-  LibCtxPtr ctx(OSSL_LIB_CTX_new());
-  REQUIRE(OSSL_LIB_CTX_load_config(ctx.get(), conf.c_str()) == 1);
-  std::unique_ptr<OSSL_STORE_CTX, ossl::Deleter<OSSL_STORE_close>> store(OSSL_STORE_open_ex(
-      "maxq1061:id=0x0101", ctx.get(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
-  REQUIRE(store);
-  PkeyPtr key;
-  while (!key && !OSSL_STORE_eof(store.get())) {
-    std::unique_ptr<OSSL_STORE_INFO, ossl::Deleter<OSSL_STORE_INFO_free>> info(
-        OSSL_STORE_load(store.get()));
-    if (info && OSSL_STORE_INFO_get_type(info.get()) == OSSL_STORE_INFO_PKEY)
-      key.reset(OSSL_STORE_INFO_get1_PKEY(info.get()));
-  }
-  REQUIRE(key);
+  LibCtxPtr ctx =
+      application(chip, setting != "no default provider",
+                  setting == "default properties provider=maxq1061" ? "provider=maxq1061" : "");
+  PkeyPtr key = stored_key(ctx.get(), "maxq1061:id=0x0101");
   const unsigned char msg[] = "one-shot signature";
   MdCtxPtr md(EVP_MD_CTX_new());
-  INFO(openssl_errors());
-  REQUIRE(EVP_DigestSignInit_ex(md.get(), nullptr, "SHA384", ctx.get(), nullptr, key.get(),
-                                nullptr) == 1);
+  const bool init = EVP_DigestSignInit_ex(md.get(), nullptr, "SHA384", ctx.get(), nullptr,
+                                          key.get(), nullptr) == 1;
+  if (!init) FAIL(openssl_errors());
   Bytes sig(EVP_PKEY_get_size(key.get()));
   size_t len = sig.size();
   auto before = counters(chip.state);
@@ -170,6 +190,55 @@ TEST_CASE("a chip key signs whether or not the application's context has the def
                                   nullptr) == 1);
   CHECK(EVP_DigestVerify(vmd.get(), sig.data(), sig.size(), msg, sizeof msg) == 1);
   CHECK(ERR_peek_error() == 0);
+}
+
+// The digest's properties: the ones given with its name (as in OpenSSL's own
+// ECDSA), and a FIPS application's: no digest from outside its module.
+TEST_CASE("the digest is fetched with the properties given for it, and never around fips=yes",
+          "[provider]") {
+  Chip chip;
+  make_key(chip.ctx, "P-256", true, 0x0101);
+  // Sets the digest as an application does through the context's parameters.
+  auto set_digest = [](EVP_PKEY_CTX* pctx, const char* name, const char* properties) {
+    OSSL_PARAM params[3];
+    size_t n = 0;
+    params[n++] =
+        OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, const_cast<char*>(name), 0);
+    if (properties)
+      params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES,
+                                                     const_cast<char*>(properties), 0);
+    params[n] = OSSL_PARAM_construct_end();
+    return EVP_PKEY_CTX_set_params(pctx, params) == 1;
+  };
+  SECTION("properties given with the digest") {
+    LibCtxPtr ctx = application(chip, true, "");
+    PkeyPtr key = stored_key(ctx.get(), "maxq1061:id=0x0101");
+    PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_pkey(ctx.get(), key.get(), nullptr));
+    REQUIRE(pctx);
+    REQUIRE(EVP_PKEY_sign_init(pctx.get()) == 1);
+    CHECK(set_digest(pctx.get(), "SHA256", "provider=default"));
+    ERR_clear_error();
+    CHECK_FALSE(set_digest(pctx.get(), "SHA256", "provider=nosuch"));
+    CHECK_THAT(openssl_errors(), Catch::Contains("digest SHA256 is not available with properties "
+                                                 "\"provider=nosuch\""));
+    CHECK_FALSE(set_digest(pctx.get(), "NOSUCH-DIGEST", nullptr));
+    CHECK_THAT(openssl_errors(), Catch::Contains("digest NOSUCH-DIGEST is not available"));
+    CHECK_FALSE(set_digest(pctx.get(), "SHAKE256", nullptr));
+    CHECK_THAT(openssl_errors(), Catch::Contains("cannot be used for ECDSA"));
+  }
+  SECTION("fips=yes and no FIPS provider: no digest from the software context") {
+    LibCtxPtr ctx = application(chip, true, "fips=yes");
+    // "-fips" takes fips=yes out of these queries, so that this provider's
+    // store and ECDSA are fetched at all; the digest's fetch keeps the defaults.
+    PkeyPtr key = stored_key(ctx.get(), "maxq1061:id=0x0101", "-fips");
+    PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_pkey(ctx.get(), key.get(), "-fips"));
+    REQUIRE(pctx);
+    const bool init = EVP_PKEY_sign_init(pctx.get()) == 1;
+    if (!init) FAIL(openssl_errors());
+    CHECK_FALSE(set_digest(pctx.get(), "SHA256", nullptr));
+    CHECK_THAT(openssl_errors(), Catch::Contains("digest SHA256 is not available"));
+  }
+  ERR_clear_error();
 }
 
 TEST_CASE("ECDHE on the chip from several threads at once", "[provider][threads]") {
