@@ -25,12 +25,12 @@
 
 #include "bench/latency_model.h"
 #include "bench/process_memory.h"
+#include "simulated_links/sim_link_options.h"
+#include "simulated_links/simulated_links.h"
 #include "simulator/counters.h"
 #include "simulator/latency_model.h"
 #include "test/support/tls_fixture.h"
 #include "transport/device.h"
-#include "simulated_links/sim_link_options.h"
-#include "simulated_links/simulated_links.h"
 #include "transport/device_spec.h"
 #include "wire/protocol.h"
 

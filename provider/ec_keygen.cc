@@ -197,9 +197,8 @@ void generate_ephemeral(GenContext& gen, EcKey& key) {
     ctx.trace("all temporary slots busy: ephemeral %s key made in software", group.c_str());
     return;
   }
-  transport::PublicKey pub = ctx.device().generate_key(slot->id(), key.curve->curve,
-                                                       ctx.key_import_key(),
-                                                       transport::KeyUse::key_exchange());
+  transport::PublicKey pub = ctx.device().generate_key(
+      slot->id(), key.curve->curve, ctx.key_import_key(), transport::KeyUse::key_exchange());
   key.object_id = slot->id();
   key.temporary = true;
   key.slot = std::move(slot);

@@ -51,7 +51,7 @@ TEST_CASE("the TRNG answers with chip bytes, one command per 1024 bytes", "[trng
   Bytes a(2500), b(2500);
   REQUIRE(EVP_RAND_generate(trng.get(), a.data(), a.size(), 256, 0, nullptr, 0) == 1);
   CHECK(cp.count(Command::GetChallenge, before) == 3);  // 1024 + 1024 + 452
-  CHECK(cp.count(Command::GetRandom, before) == 0);  // MAXQ106x hosts never send 0xC9
+  CHECK(cp.count(Command::GetRandom, before) == 0);     // MAXQ106x hosts never send 0xC9
   REQUIRE(EVP_RAND_generate(trng.get(), b.data(), b.size(), 128, 1, nullptr, 0) == 1);
   CHECK(cp.count(Command::GetChallenge, before) == 6);
   CHECK(a != b);

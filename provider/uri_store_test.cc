@@ -130,8 +130,7 @@ TEST_CASE("a key pair loads by URI; its private half signs on the chip", "[store
   }
 }
 
-TEST_CASE("a certificate loads by URI in one read, up to the largest one import takes",
-          "[store]") {
+TEST_CASE("a certificate loads by URI in one read, up to the largest one import takes", "[store]") {
   ChipAndProvider cp;
   X509Ptr small = make_certificate(cp.ctx(), 0);
   X509Ptr large = make_certificate(cp.ctx(), 1500);
@@ -159,8 +158,7 @@ TEST_CASE("a certificate loads by URI in one read, up to the largest one import 
   }
 }
 
-TEST_CASE("a certificate too large for one import command is refused before the chip",
-          "[store]") {
+TEST_CASE("a certificate too large for one import command is refused before the chip", "[store]") {
   ChipAndProvider cp;
   Bytes der = der_of(make_certificate(cp.ctx(), 5000).get());
   auto dev = cp.chip.open_device();

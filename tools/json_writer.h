@@ -19,7 +19,9 @@ class JsonWriter {
     return field(key, std::string_view(value));
   }
   JsonWriter& field(std::string_view key, uint64_t value);
-  JsonWriter& field(std::string_view key, int value) { return field(key, static_cast<uint64_t>(value)); }
+  JsonWriter& field(std::string_view key, int value) {
+    return field(key, static_cast<uint64_t>(value));
+  }
   JsonWriter& field(std::string_view key, bool value);
   const std::string& str() const { return out_; }
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "simulated_links/simulated_links.h"
 #include "transport/credential_key.h"
 #include "transport/device.h"
-#include "simulated_links/simulated_links.h"
 #include "transport/device_spec.h"
 #include "wire/protocol.h"
 

@@ -55,8 +55,12 @@ std::string CredentialKey::describe(Kind kind) {
   return kind == Kind::Admin ? "admin key" : "key-import key";
 }
 
-CredentialKey::Kind CredentialKey::kind() const { return impl_->kind; }
-const std::string& CredentialKey::path() const { return impl_->path; }
+CredentialKey::Kind CredentialKey::kind() const {
+  return impl_->kind;
+}
+const std::string& CredentialKey::path() const {
+  return impl_->path;
+}
 
 CredentialKey CredentialKey::load(const std::string& path, Kind kind) {
   auto impl = std::make_unique<Impl>();

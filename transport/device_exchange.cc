@@ -73,8 +73,7 @@ const SignatureVerifier& Device::signature_check() {
   // and every signature on a suspect link; a process that generated its keys
   // on a clean link never does.
   std::call_once(signature_check_made_, [this] {
-    if (options_.make_signature_verifier)
-      signature_check_ = options_.make_signature_verifier();
+    if (options_.make_signature_verifier) signature_check_ = options_.make_signature_verifier();
     if (!signature_check_) signature_check_ = std::make_unique<SignatureCheck>();
   });
   return *signature_check_;

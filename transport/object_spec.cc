@@ -39,9 +39,8 @@ ObjectSpec base(uint16_t id, wire::ObjectType type, wire::ObjectProperty propert
 }  // namespace
 
 ObjectSpec ObjectSpec::key_pair(uint16_t id, wire::Curve curve) {
-  ObjectSpec s =
-      base(id, wire::ObjectType::KeyPair, wire::ObjectProperty::Persistent,
-           capacity(wire::ObjectType::KeyPair, curve));
+  ObjectSpec s = base(id, wire::ObjectType::KeyPair, wire::ObjectProperty::Persistent,
+                      capacity(wire::ObjectType::KeyPair, curve));
   allow(s, Operation::Read, kEveryone);  // reading a key pair returns only its public part
   allow(s, Operation::Execute, kEveryone);
   allow(s, Operation::Write, kAdminOnly);
@@ -51,9 +50,8 @@ ObjectSpec ObjectSpec::key_pair(uint16_t id, wire::Curve curve) {
 }
 
 ObjectSpec ObjectSpec::temporary_key_pair(uint16_t id, wire::Curve curve) {
-  ObjectSpec s =
-      base(id, wire::ObjectType::KeyPair, wire::ObjectProperty::Temporary,
-           capacity(wire::ObjectType::KeyPair, curve));
+  ObjectSpec s = base(id, wire::ObjectType::KeyPair, wire::ObjectProperty::Temporary,
+                      capacity(wire::ObjectType::KeyPair, curve));
   for (auto op : {Operation::Read, Operation::Write, Operation::Delete, Operation::Generate,
                   Operation::Execute})
     allow(s, op, kEveryone);
@@ -76,9 +74,8 @@ ObjectSpec ObjectSpec::data(uint16_t id, uint16_t content_capacity) {
 }
 
 ObjectSpec ObjectSpec::public_key(uint16_t id, wire::Curve curve) {
-  ObjectSpec s =
-      base(id, wire::ObjectType::PublicKey, wire::ObjectProperty::Persistent,
-           capacity(wire::ObjectType::PublicKey, curve));
+  ObjectSpec s = base(id, wire::ObjectType::PublicKey, wire::ObjectProperty::Persistent,
+                      capacity(wire::ObjectType::PublicKey, curve));
   allow(s, Operation::Read, kEveryone);
   allow(s, Operation::Execute, kEveryone);  // verify
   allow(s, Operation::Write, kAdminOnly);

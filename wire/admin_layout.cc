@@ -2,7 +2,9 @@
 
 namespace maxq::wire {
 
-Bytes encode_challenge_request(uint16_t length) { return PayloadWriter().u16(length).take(); }
+Bytes encode_challenge_request(uint16_t length) {
+  return PayloadWriter().u16(length).take();
+}
 
 uint16_t decode_challenge_request(ByteView in) {
   PayloadReader r(in, "get challenge");
@@ -18,7 +20,9 @@ Bytes encode_admin_login(const AdminLogin& login) {
   return w.take();
 }
 
-Bytes encode_admin_reset() { return Bytes{kPassClose}; }
+Bytes encode_admin_reset() {
+  return Bytes{kPassClose};
+}
 
 AdminCommand decode_admin_command(ByteView in) {
   PayloadReader r(in, "admin authenticate");
@@ -37,7 +41,9 @@ AdminCommand decode_admin_command(ByteView in) {
   return c;
 }
 
-Bytes encode_set_lifecycle(uint8_t state) { return Bytes{state}; }
+Bytes encode_set_lifecycle(uint8_t state) {
+  return Bytes{state};
+}
 
 uint8_t decode_set_lifecycle(ByteView in) {
   PayloadReader r(in, "set lifecycle");

@@ -4,7 +4,9 @@
 
 namespace maxq {
 
-void secure_zero(void* p, size_t n) { OPENSSL_cleanse(p, n); }
+void secure_zero(void* p, size_t n) {
+  OPENSSL_cleanse(p, n);
+}
 
 void PayloadReader::expect_end() const {
   if (pos_ != in_.size())
@@ -15,8 +17,8 @@ void PayloadReader::expect_end() const {
 ByteView PayloadReader::take(size_t n) {
   if (n > in_.size() - pos_)
     throw MalformedPayload(what_ + ": needs " + std::to_string(n) + " more bytes at offset " +
-                           std::to_string(pos_) + " but only " +
-                           std::to_string(in_.size() - pos_) + " remain");
+                           std::to_string(pos_) + " but only " + std::to_string(in_.size() - pos_) +
+                           " remain");
   ByteView v = in_.subview(pos_, n);
   pos_ += n;
   return v;

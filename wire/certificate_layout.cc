@@ -42,10 +42,14 @@ Algorithm ecdsa_algorithm(ByteView oid) {
   if (oid.size() != sizeof prefix + 1 || !std::equal(prefix, prefix + sizeof prefix, oid.begin()))
     return Algorithm::None;
   switch (oid[sizeof prefix]) {
-    case 2: return Algorithm::EcdsaSha256;
-    case 3: return Algorithm::EcdsaSha384;
-    case 4: return Algorithm::EcdsaSha512;
-    default: return Algorithm::None;
+    case 2:
+      return Algorithm::EcdsaSha256;
+    case 3:
+      return Algorithm::EcdsaSha384;
+    case 4:
+      return Algorithm::EcdsaSha512;
+    default:
+      return Algorithm::None;
   }
 }
 

@@ -44,12 +44,18 @@ FrameError check(ByteView in, ByteView& payload) {
 
 std::string_view frame_error_name(FrameError e) {
   switch (e) {
-    case FrameError::None: return "no error";
-    case FrameError::Truncated: return "truncated frame";
-    case FrameError::BadSync: return "bad frame sync bytes";
-    case FrameError::TooLong: return "frame length beyond the 2300-byte limit";
-    case FrameError::BadCrc: return "CRC mismatch";
-    case FrameError::TrailingBytes: return "bytes after the end of the frame";
+    case FrameError::None:
+      return "no error";
+    case FrameError::Truncated:
+      return "truncated frame";
+    case FrameError::BadSync:
+      return "bad frame sync bytes";
+    case FrameError::TooLong:
+      return "frame length beyond the 2300-byte limit";
+    case FrameError::BadCrc:
+      return "CRC mismatch";
+    case FrameError::TrailingBytes:
+      return "bytes after the end of the frame";
   }
   return "unknown frame error";
 }

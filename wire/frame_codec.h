@@ -13,10 +13,10 @@ namespace maxq::wire {
 
 enum class FrameError {
   None,
-  Truncated,   // fewer bytes than the header's length field announces
-  BadSync,     // first bytes are not AA 00 (command) / 55 (response)
-  TooLong,     // length field beyond the 2300-byte frame limit
-  BadCrc,      // CRC over header and data does not match
+  Truncated,  // fewer bytes than the header's length field announces
+  BadSync,    // first bytes are not AA 00 (command) / 55 (response)
+  TooLong,    // length field beyond the 2300-byte frame limit
+  BadCrc,     // CRC over header and data does not match
   TrailingBytes,
 };
 std::string_view frame_error_name(FrameError e);

@@ -25,7 +25,9 @@ CreateObjectRequest decode_create_object(ByteView in) {
   return r;
 }
 
-Bytes encode_object_id(uint16_t id) { return PayloadWriter().u16(id).take(); }
+Bytes encode_object_id(uint16_t id) {
+  return PayloadWriter().u16(id).take();
+}
 
 uint16_t decode_object_id(ByteView in, std::string_view what) {
   PayloadReader p(in, what);
@@ -61,9 +63,13 @@ WriteObjectRequest decode_write_object(ByteView in) {
   return r;
 }
 
-Bytes encode_list_all_ids() { return Bytes{kListAllIds}; }
+Bytes encode_list_all_ids() {
+  return Bytes{kListAllIds};
+}
 
-Bytes encode_list_details(uint16_t id) { return PayloadWriter().u8(kListDetails).u16(id).take(); }
+Bytes encode_list_details(uint16_t id) {
+  return PayloadWriter().u8(kListDetails).u16(id).take();
+}
 
 ListRequest decode_list_request(ByteView in) {
   PayloadReader p(in, "list objects");

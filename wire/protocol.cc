@@ -28,7 +28,9 @@ size_t rule_byte(Lifecycle state, Operation op) {
   size_t base = static_cast<size_t>(static_cast<uint8_t>(state) - 3) * 3;
   return base + static_cast<uint8_t>(op) / 2;
 }
-unsigned rule_shift(Operation op) { return (static_cast<uint8_t>(op) % 2) * 4; }
+unsigned rule_shift(Operation op) {
+  return (static_cast<uint8_t>(op) % 2) * 4;
+}
 bool rule_state_valid(Lifecycle s) {
   return s == Lifecycle::Delivery || s == Lifecycle::Initialized || s == Lifecycle::Operational;
 }
@@ -37,78 +39,144 @@ bool rule_state_valid(Lifecycle s) {
 
 std::string_view command_name(uint8_t code) {
   switch (static_cast<Command>(code)) {
-    case Command::CreateObject: return "create object";
-    case Command::DeleteObject: return "delete object";
-    case Command::ReadObject: return "read object";
-    case Command::WriteObject: return "write object";
-    case Command::UpdateCounter: return "update counter";
-    case Command::ListObjects: return "list objects";
-    case Command::Cipher: return "cipher";
-    case Command::SecureChannel: return "secure channel";
-    case Command::AdminAuthenticate: return "admin authenticate";
-    case Command::KeyExchange: return "key exchange";
-    case Command::TlsRecord: return "TLS record";
-    case Command::GetChallenge: return "get challenge";
-    case Command::SignVerify: return "sign/verify";
-    case Command::GetRandom: return "get random";
-    case Command::ImportKey: return "import key";
-    case Command::ImportRootCert: return "import root certificate";
-    case Command::VerifyBoot: return "verify boot";
-    case Command::ImportChildCert: return "import child certificate";
-    case Command::MessageDigest: return "message digest";
-    case Command::Mac: return "MAC";
-    case Command::Sleep: return "sleep";
-    case Command::GetStatus: return "get status";
-    case Command::SetLifecycle: return "set lifecycle";
-    case Command::SetConfig: return "set config";
-    case Command::FactoryReset: return "factory reset";
-    case Command::Ping: return "ping";
+    case Command::CreateObject:
+      return "create object";
+    case Command::DeleteObject:
+      return "delete object";
+    case Command::ReadObject:
+      return "read object";
+    case Command::WriteObject:
+      return "write object";
+    case Command::UpdateCounter:
+      return "update counter";
+    case Command::ListObjects:
+      return "list objects";
+    case Command::Cipher:
+      return "cipher";
+    case Command::SecureChannel:
+      return "secure channel";
+    case Command::AdminAuthenticate:
+      return "admin authenticate";
+    case Command::KeyExchange:
+      return "key exchange";
+    case Command::TlsRecord:
+      return "TLS record";
+    case Command::GetChallenge:
+      return "get challenge";
+    case Command::SignVerify:
+      return "sign/verify";
+    case Command::GetRandom:
+      return "get random";
+    case Command::ImportKey:
+      return "import key";
+    case Command::ImportRootCert:
+      return "import root certificate";
+    case Command::VerifyBoot:
+      return "verify boot";
+    case Command::ImportChildCert:
+      return "import child certificate";
+    case Command::MessageDigest:
+      return "message digest";
+    case Command::Mac:
+      return "MAC";
+    case Command::Sleep:
+      return "sleep";
+    case Command::GetStatus:
+      return "get status";
+    case Command::SetLifecycle:
+      return "set lifecycle";
+    case Command::SetConfig:
+      return "set config";
+    case Command::FactoryReset:
+      return "factory reset";
+    case Command::Ping:
+      return "ping";
   }
   return "unknown command";
 }
 
 std::string_view status_name(uint16_t status) {
   switch (static_cast<Status>(status)) {
-    case Status::Ok: return "OK";
-    case Status::BadParameter: return "bad parameter or object id exists";
-    case Status::BadAccessConditions: return "invalid access conditions";
-    case Status::WrongObjectType: return "wrong object type";
-    case Status::NotFound: return "object not found";
-    case Status::OutOfBounds: return "wrong offset or length";
-    case Status::BadObjectAccess: return "bad object access";
-    case Status::WrongLength: return "wrong length";
-    case Status::MemoryFull: return "memory full";
-    case Status::SecurityCondition: return "security condition not satisfied";
-    case Status::AccessDenied: return "access denied";
-    case Status::WrongMac: return "wrong MAC or no random available";
-    case Status::BadSignature: return "bad signature";
-    case Status::SecureChannelError: return "secure channel error";
-    case Status::NotImplemented: return "function not implemented";
-    case Status::NotAllowed: return "command not allowed in this context";
-    case Status::CipherBadInput: return "encoding error in server parameters";
-    case Status::WrongMode: return "wrong mode";
-    case Status::CryptoNotOk: return "crypto operation failed";
-    case Status::BadKeyType: return "unsupported key type";
-    case Status::CryptoFailure: return "crypto failure";
-    case Status::AlgorithmNotSupported: return "algorithm not supported";
-    case Status::WrongParams: return "wrong parameter value or object id";
-    case Status::PaddingError: return "padding error";
-    case Status::WrongSize: return "inconsistent message length";
-    case Status::BufferTooSmall: return "signature length invalid";
-    case Status::HashTooShort: return "hash length does not suit the curve";
-    case Status::CurveNotSupported: return "curve not supported";
-    case Status::NameExists: return "name already used";
-    case Status::InvalidObject: return "invalid object";
-    case Status::CounterOverflow: return "counter reached its limit";
-    case Status::ConsistencyError: return "bad certificate data format";
-    case Status::ObjectEmpty: return "object empty";
-    case Status::InternalOverflow: return "internal memory overflow";
-    case Status::BufferOverflow: return "memory overflow";
-    case Status::InvalidSize: return "size too big";
-    case Status::AccessDeniedAlt: return "access denied";
-    case Status::WrongParam: return "wrong command parameter";
-    case Status::FrameError: return "command frame corrupted on the bus";
-    case Status::NoTemporarySlot: return "no free temporary object slot";
+    case Status::Ok:
+      return "OK";
+    case Status::BadParameter:
+      return "bad parameter or object id exists";
+    case Status::BadAccessConditions:
+      return "invalid access conditions";
+    case Status::WrongObjectType:
+      return "wrong object type";
+    case Status::NotFound:
+      return "object not found";
+    case Status::OutOfBounds:
+      return "wrong offset or length";
+    case Status::BadObjectAccess:
+      return "bad object access";
+    case Status::WrongLength:
+      return "wrong length";
+    case Status::MemoryFull:
+      return "memory full";
+    case Status::SecurityCondition:
+      return "security condition not satisfied";
+    case Status::AccessDenied:
+      return "access denied";
+    case Status::WrongMac:
+      return "wrong MAC or no random available";
+    case Status::BadSignature:
+      return "bad signature";
+    case Status::SecureChannelError:
+      return "secure channel error";
+    case Status::NotImplemented:
+      return "function not implemented";
+    case Status::NotAllowed:
+      return "command not allowed in this context";
+    case Status::CipherBadInput:
+      return "encoding error in server parameters";
+    case Status::WrongMode:
+      return "wrong mode";
+    case Status::CryptoNotOk:
+      return "crypto operation failed";
+    case Status::BadKeyType:
+      return "unsupported key type";
+    case Status::CryptoFailure:
+      return "crypto failure";
+    case Status::AlgorithmNotSupported:
+      return "algorithm not supported";
+    case Status::WrongParams:
+      return "wrong parameter value or object id";
+    case Status::PaddingError:
+      return "padding error";
+    case Status::WrongSize:
+      return "inconsistent message length";
+    case Status::BufferTooSmall:
+      return "signature length invalid";
+    case Status::HashTooShort:
+      return "hash length does not suit the curve";
+    case Status::CurveNotSupported:
+      return "curve not supported";
+    case Status::NameExists:
+      return "name already used";
+    case Status::InvalidObject:
+      return "invalid object";
+    case Status::CounterOverflow:
+      return "counter reached its limit";
+    case Status::ConsistencyError:
+      return "bad certificate data format";
+    case Status::ObjectEmpty:
+      return "object empty";
+    case Status::InternalOverflow:
+      return "internal memory overflow";
+    case Status::BufferOverflow:
+      return "memory overflow";
+    case Status::InvalidSize:
+      return "size too big";
+    case Status::AccessDeniedAlt:
+      return "access denied";
+    case Status::WrongParam:
+      return "wrong command parameter";
+    case Status::FrameError:
+      return "command frame corrupted on the bus";
+    case Status::NoTemporarySlot:
+      return "no free temporary object slot";
   }
   return "unknown status";
 }

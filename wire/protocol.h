@@ -226,15 +226,17 @@ enum class Curve : uint8_t {
 
 struct CurveInfo {
   Curve curve;
-  size_t field_bytes;        // size of one coordinate / of the private scalar
-  std::string_view sn;       // OpenSSL short name of the group ("prime256v1")
-  std::string_view nist;     // NIST name where one exists ("P-256"), else ""
-  unsigned bits;             // order bits
+  size_t field_bytes;     // size of one coordinate / of the private scalar
+  std::string_view sn;    // OpenSSL short name of the group ("prime256v1")
+  std::string_view nist;  // NIST name where one exists ("P-256"), else ""
+  unsigned bits;          // order bits
   unsigned security_bits;
 };
 // nullopt for ids outside the table.
 std::optional<CurveInfo> curve_info(uint8_t curve_id);
-inline std::optional<CurveInfo> curve_info(Curve c) { return curve_info(static_cast<uint8_t>(c)); }
+inline std::optional<CurveInfo> curve_info(Curve c) {
+  return curve_info(static_cast<uint8_t>(c));
+}
 // Accepts OpenSSL short names, NIST names and long aliases ("P-256",
 // "prime256v1", "secp384r1", "brainpoolP256r1"); case-insensitive.
 std::optional<CurveInfo> curve_by_name(std::string_view name);

@@ -10,8 +10,8 @@
 
 namespace maxq::wire {
 
-inline constexpr size_t kConfigBlockBytes = 36;     // 18 configuration words
-inline constexpr size_t kSysConfigBlockBytes = 8;   // 4 system configuration words
+inline constexpr size_t kConfigBlockBytes = 36;    // 18 configuration words
+inline constexpr size_t kSysConfigBlockBytes = 8;  // 4 system configuration words
 inline constexpr size_t kStatusPayloadBytes = kProductNameBytes + 4 + kSerialBytes + 1 + 2 + 2 +
                                               kConfigBlockBytes + kSysConfigBlockBytes;  // 93
 

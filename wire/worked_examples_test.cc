@@ -52,9 +52,9 @@ bool demo_key_verifies(ByteView message, ByteView raw_signature) {
   point.insert(point.end(), y.begin(), y.end());
   ossl::PkeyCtxPtr from(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
   char group[] = "prime256v1";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string("group", group, 0),
-      OSSL_PARAM_construct_octet_string("pub", point.data(), point.size()), OSSL_PARAM_END};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("group", group, 0),
+                         OSSL_PARAM_construct_octet_string("pub", point.data(), point.size()),
+                         OSSL_PARAM_END};
   EVP_PKEY* raw = nullptr;
   if (EVP_PKEY_fromdata_init(from.get()) != 1 ||
       EVP_PKEY_fromdata(from.get(), &raw, EVP_PKEY_PUBLIC_KEY, params) != 1)
@@ -118,10 +118,12 @@ TEST_CASE("create object with the public role bits and capacity", "[worked-examp
   r.id = 0x0101;
   r.type = static_cast<uint8_t>(ObjectType::KeyPair);
   r.properties = static_cast<uint8_t>(ObjectProperty::Persistent);
-  r.length = static_cast<uint16_t>(key_object_capacity(ObjectType::KeyPair, *curve_info(Curve::P256)));
+  r.length =
+      static_cast<uint16_t>(key_object_capacity(ObjectType::KeyPair, *curve_info(Curve::P256)));
   // ahs=rwdgx in all three states
   for (Lifecycle s : states)
-    for (Operation op : ops) set_rule_roles(r.rules, s, op, kRoleAdmin | kRoleHost | kRoleSecureBoot);
+    for (Operation op : ops)
+      set_rule_roles(r.rules, s, op, kRoleAdmin | kRoleHost | kRoleSecureBoot);
   CHECK(encode_command(Command::CreateObject, encode_create_object(r)) ==
         hex("AA 00 10 00 13 01 01 03 02 EE EE 0E EE EE 0E EE EE 0E 00 60 00 00 00 00 B0 4A"));
 
