@@ -1,6 +1,5 @@
 #include "provider/application_signature_check.h"
 
-#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "wire/ec_codec.h"
@@ -14,10 +13,9 @@ constexpr const char* kDefaultProviderOnly = "provider=default";
 }  // namespace
 
 bool ApplicationSignatureCheck::default_provider_serves(OSSL_LIB_CTX* ctx) {
-  ERR_set_mark();
+  ossl::ErrorQueueMark mark;
   ossl::KeymgmtPtr keymgmt(EVP_KEYMGMT_fetch(ctx, "EC", kDefaultProviderOnly));
   ossl::SignaturePtr ecdsa(EVP_SIGNATURE_fetch(ctx, "ECDSA", kDefaultProviderOnly));
-  ERR_pop_to_mark();
   return keymgmt && ecdsa;
 }
 
@@ -31,20 +29,23 @@ bool ApplicationSignatureCheck::verify(wire::Curve curve, ByteView xy, ByteView 
                                        ByteView raw_signature) const {
   std::optional<wire::CurveInfo> info = wire::curve_info(curve);
   if (!info) return false;
-  // Nothing of a failed check belongs in the caller's error queue.
-  ERR_set_mark();
-  std::optional<bool> ok =
-      wire::ecdsa_verify_raw(application_, kDefaultProviderOnly, *info, xy, digest, raw_signature);
-  ERR_pop_to_mark();
+  std::optional<bool> ok;
+  {
+    ossl::ErrorQueueMark mark;  // nothing of a failed check is the caller's
+    ok = wire::ecdsa_verify_raw(application_, kDefaultProviderOnly, *info, xy, digest,
+                                raw_signature);
+  }
   // The key was not taken (off the curve, or no default provider there any
   // more): the software context decides.
   return ok ? *ok : software().verify(curve, xy, digest, raw_signature);
 }
 
 std::optional<wire::Curve> ApplicationSignatureCheck::curve_of_point(ByteView xy) const {
-  ERR_set_mark();
-  std::optional<wire::Curve> found = wire::curve_of_point(application_, kDefaultProviderOnly, xy);
-  ERR_pop_to_mark();
+  std::optional<wire::Curve> found;
+  {
+    ossl::ErrorQueueMark mark;
+    found = wire::curve_of_point(application_, kDefaultProviderOnly, xy);
+  }
   return found ? found : software().curve_of_point(xy);
 }
 

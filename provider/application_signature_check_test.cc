@@ -115,9 +115,13 @@ TEST_CASE("a Device with the provider's verifier checks the first signature unde
   ERR_clear_error();
   Signed s;
   Application app("default", nullptr);
+  int made = 0, in_application = 0;
   transport::DeviceOptions options;
-  options.make_signature_verifier = [ctx = app.ctx.get()] {
-    return provider::make_signature_verifier(ctx);
+  options.make_signature_verifier = [&, ctx = app.ctx.get()] {
+    std::unique_ptr<transport::SignatureVerifier> v = provider::make_signature_verifier(ctx);
+    ++made;
+    if (dynamic_cast<provider::ApplicationSignatureCheck*>(v.get()) != nullptr) ++in_application;
+    return v;
   };
   transport::Device dev(std::make_unique<transport::SpiLink>(
                             std::make_unique<transport::SimBus>(sim::Chip::open(s.t.state))),
@@ -126,6 +130,9 @@ TEST_CASE("a Device with the provider's verifier checks the first signature unde
   stale.xy = s.t.make_key(*s.t.open_device(), 0x0102).xy;
   transport::SignatureCheck software;
   CHECK(software.verify(wire::Curve::P256, s.pub.xy, s.digest, dev.sign(0x0101, s.digest, &s.pub)));
+  CHECK(made == 1);
+  CHECK(in_application == 1);
   CHECK_THROWS_AS(dev.sign(0x0101, s.digest, &stale), transport::KeyMismatchError);
+  CHECK(made == 1);
   ERR_clear_error();
 }

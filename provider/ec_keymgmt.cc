@@ -323,7 +323,7 @@ const OSSL_PARAM* ec_export_types(int) {
 // of the empty set it made when the export is then refused: its caller frees
 // it, as after any failed todata.)
 bool legacy_importer(OSSL_CALLBACK* cb, void* cbarg) {
-  ERR_set_mark();
+  ossl::ErrorQueueMark mark;
   OSSL_PARAM none[] = {OSSL_PARAM_construct_end()};
   bool legacy = cb(none, cbarg) == 0;
   if (legacy) {
@@ -334,7 +334,6 @@ bool legacy_importer(OSSL_CALLBACK* cb, void* cbarg) {
     };
     legacy = cb(probe, cbarg) == 1;
   }
-  ERR_pop_to_mark();
   return legacy;
 }
 

@@ -120,13 +120,13 @@ const DigestInfo* digest_info(const EVP_MD* md) {
 // error, not a digest from outside its module.
 ossl::MdPtr fetch_digest(ProviderContext& ctx, const char* name, const char* propq) {
   if (std::optional<OSSL_LIB_CTX*> app = ctx.application_libctx()) {
-    ERR_set_mark();
+    ossl::ErrorQueueMark mark;
     ossl::MdPtr md(EVP_MD_fetch(*app, name, propq));
-    if (md || EVP_default_properties_is_fips_enabled(*app) == 1) {
-      ERR_clear_last_mark();  // a FIPS application's reason stays on the queue
+    if (md) return md;
+    if (EVP_default_properties_is_fips_enabled(*app) == 1) {
+      mark.keep();  // a FIPS application's reason stays on the queue
       return md;
     }
-    ERR_pop_to_mark();
   }
   return ossl::MdPtr(EVP_MD_fetch(ctx.software_libctx(), name, propq));
 }

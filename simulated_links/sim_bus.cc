@@ -1,9 +1,8 @@
 #include "simulated_links/sim_bus.h"
 
-#include <openssl/err.h>
-
 #include "simulator/state_error.h"
 #include "transport/errors.h"
+#include "wire/openssl_handles.h"
 
 namespace maxq::transport {
 
@@ -11,7 +10,7 @@ Bytes SimBus::run(const std::vector<SpiOp>& ops) {
   // The model computes with libcrypto on this thread; what it leaves on the
   // thread's error queue (a refused peer point, say) is the chip's business,
   // not the host's: a real chip cannot touch it, so neither may the model.
-  ERR_set_mark();
+  ossl::ErrorQueueMark mark;
   Bytes rx;
   try {
     run_ops(ops, rx);
@@ -19,10 +18,8 @@ Bytes SimBus::run(const std::vector<SpiOp>& ops) {
     // The chip's state file became unusable under it (removed, damaged,
     // locked by a process that never lets go): the link is gone, in the
     // transport's own terms.
-    ERR_pop_to_mark();
     throw LinkError(LinkError::Kind::Io, describe() + ": " + e.what());
   }
-  ERR_pop_to_mark();
   return rx;
 }
 

@@ -2,14 +2,13 @@
 // response, and the bus faults applied to the bytes on the wire.
 #include "simulator/chip.h"
 
-#include <openssl/err.h>
-
 #include <algorithm>
 #include <optional>
 
 #include "simulator/bus_pacer.h"
 #include "simulator/chip_core.h"
 #include "wire/frame_codec.h"
+#include "wire/openssl_handles.h"
 
 namespace maxq::sim {
 
@@ -189,10 +188,7 @@ void Chip::SpiState::receive(ChipCore& core, uint8_t b, const ByteSlot* slot) {
   if (slot && intact) arrived = std::max(slot->end, pacer_->clock().now());
   // The chip's libcrypto work never leaves errors on the host thread's queue,
   // whatever link carries the bytes (in-process bus, MPSSE model, daemon).
-  struct ErrorQueueMark {
-    ErrorQueueMark() { ERR_set_mark(); }
-    ~ErrorQueueMark() { ERR_pop_to_mark(); }
-  } mark;
+  ossl::ErrorQueueMark mark;
   Bytes response = intact ? core.execute(frame) : core.frame_error();
   wipe(frame.payload);  // may hold a private key being imported
   if (core.faults().silent()) {

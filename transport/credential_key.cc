@@ -74,17 +74,16 @@ CredentialKey CredentialKey::load(const std::string& path, Kind kind) {
   }
   // Failures here get our own message; libcrypto's queue entries for them are
   // dropped so the caller's queue is as it was.
-  ERR_set_mark();
-  ossl::BioPtr bio(BIO_new_file(path.c_str(), "r"));
-  int open_errno = errno;
-  if (!bio) {
-    ERR_pop_to_mark();
-    throw ConfigError("cannot read the " + name + " " + path + ": " + std::strerror(open_errno) +
-                      where_from(kind));
+  {
+    ossl::ErrorQueueMark mark;
+    ossl::BioPtr bio(BIO_new_file(path.c_str(), "r"));
+    int open_errno = errno;
+    if (!bio)
+      throw ConfigError("cannot read the " + name + " " + path + ": " + std::strerror(open_errno) +
+                        where_from(kind));
+    impl->key.reset(PEM_read_bio_PrivateKey_ex(bio.get(), nullptr, no_passphrase, nullptr,
+                                               impl->ctx.get(), nullptr));
   }
-  impl->key.reset(PEM_read_bio_PrivateKey_ex(bio.get(), nullptr, no_passphrase, nullptr,
-                                             impl->ctx.get(), nullptr));
-  ERR_pop_to_mark();
   if (!impl->key)
     throw ConfigError("the " + name + " " + path +
                       " is not an unencrypted PEM private key (PKCS#8 or SEC1 EC key)" +

@@ -1,12 +1,11 @@
 #include "transport/signature_check.h"
 
-#include <openssl/err.h>
-
 #include <stdexcept>
 #include <string>
 
 #include "transport/errors.h"
 #include "wire/ec_codec.h"
+#include "wire/openssl_handles.h"
 
 namespace maxq::transport {
 
@@ -22,19 +21,14 @@ bool SignatureCheck::verify(wire::Curve curve, ByteView xy, ByteView digest,
                             ByteView raw_signature) const {
   std::optional<wire::CurveInfo> info = wire::curve_info(curve);
   if (!info) return false;
-  // Nothing of a failed check belongs in the caller's error queue.
-  ERR_set_mark();
-  std::optional<bool> ok =
-      wire::ecdsa_verify_raw(ctx_.get(), nullptr, *info, xy, digest, raw_signature);
-  ERR_pop_to_mark();
-  return ok.value_or(false);
+  ossl::ErrorQueueMark mark;  // nothing of a failed check is the caller's
+  return wire::ecdsa_verify_raw(ctx_.get(), nullptr, *info, xy, digest, raw_signature)
+      .value_or(false);
 }
 
 std::optional<wire::Curve> SignatureCheck::curve_of_point(ByteView xy) const {
-  ERR_set_mark();
-  std::optional<wire::Curve> found = wire::curve_of_point(ctx_.get(), nullptr, xy);
-  ERR_pop_to_mark();
-  return found;
+  ossl::ErrorQueueMark mark;
+  return wire::curve_of_point(ctx_.get(), nullptr, xy);
 }
 
 }  // namespace maxq::transport

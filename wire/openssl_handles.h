@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/encoder.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/params.h>
@@ -50,5 +51,25 @@ using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, Deleter<OSSL_ENCODER_CTX
 using EcGroupPtr = std::unique_ptr<EC_GROUP, Deleter<EC_GROUP_free>>;
 using EcPointPtr = std::unique_ptr<EC_POINT, Deleter<EC_POINT_free>>;
 using BytesPtr = std::unique_ptr<unsigned char, Deleter<free_bytes>>;
+
+// A mark on this thread's error queue for a scope: what libcrypto queues
+// while it lives is dropped when it goes (an exception included), unless
+// keep() was called, which leaves those errors for the caller.
+class ErrorQueueMark {
+ public:
+  ErrorQueueMark() { ERR_set_mark(); }
+  ~ErrorQueueMark() {
+    if (keep_)
+      ERR_clear_last_mark();
+    else
+      ERR_pop_to_mark();
+  }
+  ErrorQueueMark(const ErrorQueueMark&) = delete;
+  ErrorQueueMark& operator=(const ErrorQueueMark&) = delete;
+  void keep() { keep_ = true; }
+
+ private:
+  bool keep_ = false;
+};
 
 }  // namespace maxq::ossl
