@@ -13,8 +13,6 @@
 //   s_client  a one-shot mutual-TLS `openssl s_client` with the client key on
 //             the chip against a software client key, to a local s_server
 // See bench/README.md ("Start-up") for the figures.
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,6 +28,7 @@
 #include <vector>
 
 #include "bench/child_cpu.h"
+#include "posix/unix_socket_probe.h"
 
 #ifndef MAXQ_BENCH_MODULE_DIR
 #define MAXQ_BENCH_MODULE_DIR "build/provider"
@@ -43,19 +42,6 @@
 
 namespace maxq::bench {
 namespace {
-
-// Whether a unix stream socket at `path` takes a connection (closed at once).
-bool accepts_connections(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(addr.sun_path)) return false;
-  std::copy(path.begin(), path.end(), addr.sun_path);
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return ok;
-}
 
 namespace fs = std::filesystem;
 
@@ -192,10 +178,8 @@ class Fixture {
     const std::string socket = path("chip.sock");
     sim_pid_ = start_child({o_.sim_daemon, "--state", path("chip.state"), "--socket", socket},
                            env("without.cnf"), path("sim.out"));
-    // Ready when it accepts a connection: the socket file exists from its
-    // bind(), a moment before it listens.
     bool ready = false;
-    for (int i = 0; i < 200 && !(ready = accepts_connections(socket)); ++i)
+    for (int i = 0; i < 200 && !(ready = posix::accepts_connections(socket)); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     if (!ready)
       throw std::runtime_error("maxq1061-sim did not start (see " + path("sim.out") + ")");

@@ -5,13 +5,10 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -20,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "posix/unix_socket_probe.h"
 #include "test/support/provisioned_chip.h"
 #include "transport/credential_key.h"
 #include "transport/device.h"
@@ -27,18 +25,6 @@
 #include "transport/link_registry.h"
 
 namespace maxq::broker::testing {
-
-inline bool can_connect(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(addr.sun_path)) return false;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return ok;
-}
 
 inline std::string read_text(const std::string& path) {
   std::ifstream in(path);
@@ -96,7 +82,7 @@ class ChildProcess {
                    std::chrono::milliseconds limit = std::chrono::seconds(20)) {
     auto end = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < end) {
-      if (can_connect(socket)) return true;
+      if (posix::accepts_connections(socket)) return true;
       if (poll_exit()) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }

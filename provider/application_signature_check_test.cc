@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "simulated_links/simulated_links.h"
 #include "test/support/temp_chip.h"
 #include "transport/errors.h"
 #include "wire/openssl_handles.h"
@@ -123,9 +124,7 @@ TEST_CASE("a Device with the provider's verifier checks the first signature unde
     if (dynamic_cast<provider::ApplicationSignatureCheck*>(v.get()) != nullptr) ++in_application;
     return v;
   };
-  transport::Device dev(std::make_unique<transport::SpiLink>(
-                            std::make_unique<transport::SimBus>(sim::Chip::open(s.t.state))),
-                        options);
+  transport::Device dev(simulated_links::all_links().open("sim:" + s.t.state), options);
   transport::PublicKey stale = s.pub;
   stale.xy = s.t.make_key(*s.t.open_device(), 0x0102).xy;
   transport::SignatureCheck software;

@@ -146,9 +146,7 @@ TEST_CASE("a Device checks with the verifier its options make, made at the first
     ++made;
     return std::make_unique<CountingVerifier>(&verifies);
   };
-  transport::Device dev(std::make_unique<transport::SpiLink>(
-                            std::make_unique<transport::SimBus>(sim::Chip::open(t.state))),
-                        options);
+  transport::Device dev(simulated_links::all_links().open("sim:" + t.state), options);
   transport::PublicKey wrong = pub;
   wrong.xy = t.make_key(*t.open_device(), 0x0102).xy;
   CHECK(dev.status().serial == t.open_device()->status().serial);
@@ -171,9 +169,7 @@ TEST_CASE("a verifier maker that gives nothing leaves the software check", "[sig
   transport::DeviceOptions options;
   options.verify_signatures = transport::SignatureChecking::Always;
   options.make_signature_verifier = [] { return std::unique_ptr<transport::SignatureVerifier>(); };
-  transport::Device dev(std::make_unique<transport::SpiLink>(
-                            std::make_unique<transport::SimBus>(sim::Chip::open(t.state))),
-                        options);
+  transport::Device dev(simulated_links::all_links().open("sim:" + t.state), options);
   Bytes digest(32, 0x11);
   CHECK(transport::SignatureCheck().verify(wire::Curve::P256, pub.xy, digest,
                                            dev.sign(0x0101, digest, &pub)));
